@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { ConnectorRegistry, type ConnectorEntry } from '../../core/connectors/registry.js';
+import { printJson, printLine, reportError, table } from '../output.js';
+
+export interface ConnectorListing {
+  name: string;
+  kind: string;
+  origin: string;
+  location: string;
+  description: string | null;
+  streams: {
+    name: string;
+    read: boolean;
+    write: boolean;
+    incremental: { cursor: string; monotonic: boolean } | null;
+    idempotency: string | null;
+    deletes: boolean;
+    primaryKey: string[] | null;
+  }[];
+}
+
+export function describeConnector(entry: ConnectorEntry): ConnectorListing {
+  const { definition } = entry;
+  return {
+    name: entry.name,
+    kind: definition.kind,
+    origin: entry.origin,
+    location: entry.location,
+    description: definition.description ?? null,
+    streams: Object.entries(definition.streams).map(([name, stream]) => ({
+      name,
+      read: stream.read !== undefined,
+      write: stream.write !== undefined,
+      incremental: stream.read?.incremental ?? null,
+      idempotency: stream.write?.idempotency ?? null,
+      deletes: stream.write?.deletes ?? false,
+      primaryKey: stream.primaryKey ?? null,
+    })),
+  };
+}
+
+export function registerConnectors(program: Command): void {
+  program
+    .command('connectors')
+    .description('connectors available to a project: built-in, keel-connector-* packages')
+    .option('--project <dir>', 'project directory (where node_modules is searched)', '.')
+    .option('--json', 'JSON output')
+    .action(async (flags: { project: string; json?: boolean }) => {
+      try {
+        const registry = await ConnectorRegistry.discover(flags.project);
+        const listing = registry.list().map(describeConnector);
+        if (flags.json === true) return printJson({ connectors: listing });
+        const rows = [['CONNECTOR', 'KIND', 'FROM', 'STREAM', 'READ', 'WRITE']];
+        for (const connector of listing) {
+          for (const stream of connector.streams) {
+            rows.push([
+              connector.name,
+              connector.kind,
+              connector.origin === 'built-in' ? 'built-in' : connector.location,
+              stream.name,
+              stream.read ? (stream.incremental !== null ? 'incremental' : 'full') : '-',
+              stream.write ? `idempotent by ${stream.idempotency}` : '-',
+            ]);
+          }
+        }
+        printLine(table(rows));
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
+    });
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { publishedSchema } from '../../core/config/published-schema.js';
+import { ConnectorRegistry } from '../../core/connectors/registry.js';
+import { suggest } from '../../core/config/schema-check.js';
+import { EXIT } from '../exit-codes.js';
+import { printJson, reportError } from '../output.js';
+
+export function registerSchema(program: Command): void {
+  program
+    .command('schema')
+    .description('print a JSON Schema: pipeline, project, or connector NAME (for editors and CI)')
+    .argument('<what>', 'pipeline | project | connector')
+    .argument('[name]', 'connector name')
+    .option('--project <dir>', 'project directory (for connector packages)', '.')
+    .action(async (what: string, name: string | undefined, flags: { project: string }) => {
+      try {
+        if (what === 'pipeline' || what === 'project') {
+          printJson(await publishedSchema(what));
+          return;
+        }
+        if (what === 'connector') {
+          const registry = await ConnectorRegistry.discover(flags.project);
+          const entry = name === undefined ? undefined : await registry.resolve(name, flags.project);
+          if (entry === undefined) {
+            const hint = name === undefined ? undefined : suggest(name, registry.names());
+            process.stderr.write(`keel: no connector ${name ?? '(name missing)'}${hint !== undefined ? `; did you mean ${hint}?` : `; known: ${registry.names().join(', ')}`}\n`);
+            process.exitCode = EXIT.invalid;
+            return;
+          }
+          const streams: Record<string, unknown> = {};
+          for (const [streamName, stream] of Object.entries(entry.definition.streams)) {
+            streams[streamName] = { read_options: stream.read?.options ?? null, write_options: stream.write?.options ?? null };
+          }
+          printJson({ $schema: 'https://json-schema.org/draft/2020-12/schema', title: `connector ${entry.name}`, config: entry.definition.configSchema, streams });
+          return;
+        }
+        process.stderr.write(`keel: unknown schema "${what}"; use pipeline, project or connector NAME\n`);
+        process.exitCode = EXIT.invalid;
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
+    });
+}

@@ -1,0 +1,194 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { loadProject } from '../../core/config/load-project.js';
+import { Redactor } from '../../core/redact.js';
+import { runPipeline } from '../../core/runtime/run-pipeline.js';
+import { SqliteStateStore } from '../../core/state/sqlite-store.js';
+import type { DeadLetter } from '../../core/state/state-store.js';
+import { makeLogger, type GlobalOptions } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { printJson, printLine, reportError, table } from '../output.js';
+
+async function stateFor(project: string): Promise<SqliteStateStore | undefined> {
+  const { plan } = await loadProject(project);
+  if (!existsSync(plan.statePath)) return undefined;
+  return new SqliteStateStore(plan.statePath);
+}
+
+export function registerStateCommands(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('runs')
+    .description('run history, newest first')
+    .option('--project <dir>', 'project directory', '.')
+    .option('--pipeline <name>', 'only this pipeline')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'JSON output')
+    .action(async (flags: { project: string; pipeline?: string; limit: string; json?: boolean }) => {
+      try {
+        const store = await stateFor(flags.project);
+        const runs = store === undefined ? [] : await store.listRuns({ pipeline: flags.pipeline, limit: Number(flags.limit) });
+        await store?.close();
+        if (flags.json === true) return printJson({ runs });
+        if (runs.length === 0) return printLine('no runs yet');
+        printLine(
+          table([
+            ['ID', 'PIPELINE', 'KIND', 'STATUS', 'STARTED', 'SECONDS', 'READ', 'WRITTEN', 'DUPLICATES', 'DEAD'],
+            ...runs.map((run) => [
+              String(run.id),
+              run.pipeline,
+              run.dryRun ? `${run.kind} (dry)` : run.kind,
+              run.status,
+              run.startedAt,
+              run.durationMs === null ? '-' : (run.durationMs / 1000).toFixed(2),
+              String(run.read),
+              String(run.written),
+              String(run.duplicates),
+              String(run.deadLettered),
+            ]),
+          ]),
+        );
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
+    });
+
+  const dlq = program.command('dlq').description('the dead-letter queue: records that failed, with the reason and the original payload');
+  dlq
+    .command('list')
+    .option('--project <dir>', 'project directory', '.')
+    .option('--pipeline <name>', 'only this pipeline')
+    .option('--all', 'include replayed and discarded ones')
+    .option('--json', 'JSON output')
+    .action(async (flags: { project: string; pipeline?: string; all?: boolean; json?: boolean }) => {
+      try {
+        const store = await stateFor(flags.project);
+        const letters =
+          store === undefined ? [] : await store.listDeadLetters({ pipeline: flags.pipeline, status: flags.all === true ? undefined : 'open' });
+        await store?.close();
+        if (flags.json === true) return printJson({ deadLetters: letters.map(withoutPayload) });
+        if (letters.length === 0) return printLine('no dead letters');
+        printLine(
+          table([
+            ['ID', 'PIPELINE', 'STAGE', 'ORIGIN', 'CODE', 'STATUS', 'REASON'],
+            ...letters.map((letter) => [
+              String(letter.id),
+              letter.pipeline,
+              letter.stage,
+              letter.origin ?? '-',
+              letter.code,
+              letter.status,
+              letter.reason.length > 100 ? `${letter.reason.slice(0, 97)}...` : letter.reason,
+            ]),
+          ]),
+        );
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
+    });
+  dlq
+    .command('show')
+    .argument('<id>', 'dead letter id')
+    .option('--project <dir>', 'project directory', '.')
+    .option('--json', 'JSON output')
+    .action(async (id: string, flags: { project: string; json?: boolean }) => {
+      try {
+        const store = await stateFor(flags.project);
+        const letter = await store?.getDeadLetter(Number(id));
+        await store?.close();
+        if (letter === undefined) {
+          process.stderr.write(`keel: no dead letter ${id}\n`);
+          process.exitCode = EXIT.invalid;
+          return;
+        }
+        if (flags.json === true) return printJson(letter);
+        printLine(`dead letter ${letter.id} (${letter.status}) of pipeline ${letter.pipeline}, run ${letter.runId}`);
+        printLine(`  source: ${letter.source}   stage: ${letter.stage}   origin: ${letter.origin ?? '-'}`);
+        printLine(`  code:   ${letter.code}`);
+        printLine(`  reason: ${letter.reason}`);
+        printLine(`  payload:`);
+        printLine(prettyPayload(letter.payload));
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
+    });
+  dlq
+    .command('replay')
+    .description('send dead letters through the pipeline again (after fixing the cause); targets deduplicate')
+    .argument('[id]', 'dead letter id')
+    .option('--all', 'every open dead letter (of --pipeline, if given)')
+    .option('--project <dir>', 'project directory', '.')
+    .option('--pipeline <name>', 'only this pipeline')
+    .option('--json', 'JSON output')
+    .action(async (id: string | undefined, flags: { all?: boolean; project: string; pipeline?: string; json?: boolean }) => {
+      process.exitCode = await replay(id, flags, globals());
+    });
+}
+
+async function replay(
+  id: string | undefined,
+  flags: { all?: boolean; project: string; pipeline?: string; json?: boolean },
+  globals: GlobalOptions,
+): Promise<number> {
+  if (id === undefined && flags.all !== true) {
+    process.stderr.write('keel: give a dead letter id, or --all\n');
+    return EXIT.invalid;
+  }
+  let loaded;
+  try {
+    loaded = await loadProject(flags.project);
+  } catch (error) {
+    return reportError(error);
+  }
+  const { plan } = loaded;
+  const store = new SqliteStateStore(plan.statePath);
+  const redactor = new Redactor();
+  const logger = makeLogger(redactor, globals);
+  try {
+    let letters: DeadLetter[];
+    if (id !== undefined) {
+      const letter = await store.getDeadLetter(Number(id));
+      if (letter === undefined || letter.status !== 'open') {
+        process.stderr.write(`keel: no open dead letter ${id}\n`);
+        return EXIT.invalid;
+      }
+      letters = [letter];
+    } else {
+      letters = await store.listDeadLetters({ pipeline: flags.pipeline, status: 'open', limit: 1_000_000 });
+    }
+    const results = [];
+    for (const pipeline of plan.pipelines) {
+      const mine = letters.filter((letter) => letter.pipeline === pipeline.name);
+      if (mine.length === 0) continue;
+      results.push(await runPipeline(pipeline, { store, logger, redactor, projectDir: plan.dir, replay: mine }));
+    }
+    if (flags.json === true) printJson({ replays: results });
+    else {
+      for (const result of results) {
+        printLine(
+          `${result.pipeline}: replayed ${result.replayed?.length ?? 0} dead letter(s); written ${result.written}, ` +
+            `duplicates skipped ${result.duplicates}, failed again ${result.deadLettered}`,
+        );
+      }
+      if (results.length === 0) printLine('nothing to replay');
+    }
+    if (results.some((result) => result.status === 'failed')) return EXIT.failed;
+    return results.some((result) => result.deadLettered > 0) ? EXIT.deadLetters : EXIT.ok;
+  } catch (error) {
+    return reportError(error);
+  } finally {
+    await store.close();
+  }
+}
+
+function withoutPayload(letter: DeadLetter): Omit<DeadLetter, 'payload'> & { payloadBytes: number } {
+  const { payload, ...rest } = letter;
+  return { ...rest, payloadBytes: Buffer.byteLength(payload) };
+}
+
+function prettyPayload(payload: string): string {
+  try {
+    return JSON.stringify(JSON.parse(payload), null, 2);
+  } catch {
+    return payload;
+  }
+}

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadProject, PROJECT_FILE, type LoadedProject } from '../core/config/load-project.js';
+import { createLogger, parseLogLevel, type Logger } from '../core/logger.js';
+import { Redactor } from '../core/redact.js';
+import { SqliteStateStore } from '../core/state/sqlite-store.js';
+import type { StateStore } from '../core/state/state-store.js';
+
+export interface ProjectSession extends LoadedProject {
+  store: StateStore;
+  logger: Logger;
+  redactor: Redactor;
+}
+
+export interface GlobalOptions {
+  logLevel?: string;
+  logFormat?: string;
+}
+
+export function makeLogger(redactor: Redactor, options: GlobalOptions): Logger {
+  const format = options.logFormat === 'json' || options.logFormat === 'text' ? options.logFormat : process.stderr.isTTY ? 'text' : 'json';
+  return createLogger({ level: parseLogLevel(options.logLevel ?? process.env['KEEL_LOG_LEVEL'], 'warn'), format, redactor });
+}
+
+/** Loads a project (validating it) and opens its state store. */
+export async function openProject(path: string, options: GlobalOptions): Promise<ProjectSession> {
+  const loaded = await loadProject(path);
+  const redactor = new Redactor();
+  const store = new SqliteStateStore(loaded.plan.statePath);
+  return { ...loaded, store, redactor, logger: makeLogger(redactor, options) };
+}
+
+/** For commands that only need the state (runs, dlq): the project at `dir`, its state file. */
+export function statePathFor(dir: string): string {
+  if (process.env['KEEL_STATE'] !== undefined) return process.env['KEEL_STATE'];
+  const root = resolve(dir);
+  return resolve(root, '.keel/state.db');
+}
+
+export function hasProject(dir: string): boolean {
+  return existsSync(resolve(dir, PROJECT_FILE));
+}

@@ -1,0 +1,41 @@
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import type { GlobalOptions } from './context.js';
+import { registerConnectors } from './commands/connectors.js';
+import { registerInit } from './commands/init.js';
+import { registerRun } from './commands/run.js';
+import { registerSchema } from './commands/schema.js';
+import { registerStateCommands } from './commands/state-commands.js';
+import { registerValidate } from './commands/validate.js';
+import { EXIT } from './exit-codes.js';
+
+const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** The `keel` command. Thin: parses arguments, calls core, prints. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = new Command();
+  program
+    .name('keel')
+    .description('Keel: declarative pipelines for orders, stock and product data between shops, marketplaces, ERPs, 3PLs and stores')
+    .version(manifest.version)
+    .option('--log-level <level>', 'debug | info | warn | error (default warn; env KEEL_LOG_LEVEL)')
+    .option('--log-format <format>', 'text | json (default: text on a terminal, json otherwise)')
+    .showHelpAfterError()
+    .exitOverride((error) => {
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+      throw error;
+    });
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  registerInit(program);
+  registerValidate(program);
+  registerRun(program, globals);
+  registerStateCommands(program, globals);
+  registerConnectors(program);
+  registerSchema(program);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    // commander already printed usage errors; its exit code is set above.
+    if (!(error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('commander.'))) throw error;
+  }
+}

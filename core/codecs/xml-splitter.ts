@@ -1,0 +1,185 @@
+/**
+ * Cuts an XML text stream into the source text of each record element, so every record can be
+ * parsed on its own and a 100 MB file never becomes one object tree. This is not an XML parser:
+ * it only finds where `<record …>` starts and where its matching `</record>` ends, stepping over
+ * comments, CDATA sections and processing instructions, whose content may look like tags.
+ */
+export interface XmlPiece {
+  kind: 'record';
+  text: string;
+  line: number;
+}
+
+export interface XmlProblem {
+  kind: 'problem';
+  message: string;
+  line: number;
+}
+
+export class XmlRecordSplitter {
+  private buffer = '';
+  /** Line number of buffer[0]. */
+  private line = 1;
+  private depth = 0;
+  private recordStart = -1;
+  private recordLine = 0;
+  private scanFrom = 0;
+  /** Newlines are counted incrementally: `countedLine` is the line at buffer offset `countedTo`. */
+  private countedTo = 0;
+  private countedLine = 1;
+  private readonly maxRecordChars: number;
+  private readonly tagPattern: RegExp;
+
+  constructor(
+    private readonly recordName: string,
+    options: { maxRecordChars: number },
+  ) {
+    this.maxRecordChars = options.maxRecordChars;
+    this.tagPattern = /<!--|<!\[CDATA\[|<!|<\?|<(\/?)((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*))/g;
+  }
+
+  /** Feeds text; returns the records (and problems) that are complete so far. */
+  push(text: string): (XmlPiece | XmlProblem)[] {
+    this.buffer += text;
+    const out: (XmlPiece | XmlProblem)[] = [];
+    const pattern = this.tagPattern;
+    pattern.lastIndex = this.scanFrom;
+    for (;;) {
+      const match = pattern.exec(this.buffer);
+      if (match === null) {
+        this.scanFrom = Math.max(this.scanFrom, this.buffer.length - 16);
+        break;
+      }
+      const at = match.index;
+      const token = match[0];
+      if (token === '<!--' || token === '<![CDATA[' || token === '<?') {
+        const close = token === '<!--' ? '-->' : token === '<?' ? '?>' : ']]>';
+        const end = this.buffer.indexOf(close, at + token.length);
+        if (end < 0) {
+          this.scanFrom = at;
+          break;
+        }
+        pattern.lastIndex = end + close.length;
+        continue;
+      }
+      if (token === '<!') {
+        // DOCTYPE, ENTITY and friends: entity expansion is how XML bombs and XXE work. Refused outright.
+        const what = /^<!([A-Za-z]*)/.exec(this.buffer.slice(at, at + 12))?.[1] ?? '';
+        if (this.buffer.length - at < 10 && what.length < 7) {
+          this.scanFrom = at;
+          break;
+        }
+        out.push({
+          kind: 'problem',
+          line: this.lineAt(at),
+          message: `XML: <!${what}> declarations are not accepted (DTDs and entities are a known attack); remove the DOCTYPE`,
+        });
+        this.buffer = '';
+        this.countedTo = 0;
+        this.countedLine = this.line;
+        this.scanFrom = 0;
+        this.depth = 0;
+        this.recordStart = -1;
+        return out;
+      }
+      // An element tag: find its end, honouring quoted attribute values.
+      const tagEnd = findTagEnd(this.buffer, pattern.lastIndex);
+      if (tagEnd < 0) {
+        this.scanFrom = at;
+        break;
+      }
+      pattern.lastIndex = tagEnd + 1;
+      if (match[3] !== this.recordName) continue;
+      const closing = match[1] === '/';
+      const selfClosing = !closing && this.buffer[tagEnd - 1] === '/';
+      if (closing) {
+        this.depth -= 1;
+        if (this.depth === 0 && this.recordStart >= 0) {
+          out.push({ kind: 'record', text: this.buffer.slice(this.recordStart, tagEnd + 1), line: this.recordLine });
+          this.recordStart = -1;
+        }
+      } else {
+        if (this.depth === 0) {
+          this.recordStart = at;
+          this.recordLine = this.lineAt(at);
+        }
+        if (selfClosing) {
+          if (this.depth === 0) {
+            out.push({ kind: 'record', text: this.buffer.slice(at, tagEnd + 1), line: this.recordLine });
+            this.recordStart = -1;
+          }
+        } else {
+          this.depth += 1;
+        }
+      }
+    }
+    this.compact();
+    if (this.recordStart >= 0 && this.buffer.length - this.recordStart > this.maxRecordChars) {
+      out.push({
+        kind: 'problem',
+        line: this.recordLine,
+        message: `XML: record <${this.recordName}> is larger than ${this.maxRecordChars} characters; raise xml.max_record_bytes if that is expected`,
+      });
+      // Skip the oversized record: drop what we have and look for the next one after it closes.
+      this.buffer = '';
+        this.countedTo = 0;
+        this.countedLine = this.line;
+      this.scanFrom = 0;
+      this.recordStart = -1;
+      this.depth = 0;
+    }
+    return out;
+  }
+
+  /** At end of input: an unterminated record is a problem, not a silent loss. */
+  end(): XmlProblem[] {
+    if (this.recordStart >= 0) {
+      return [{ kind: 'problem', line: this.recordLine, message: `XML: record <${this.recordName}> is not closed before the end of the file` }];
+    }
+    return [];
+  }
+
+  /** Drops text before anything still needed, keeping line numbers right. */
+  private compact(): void {
+    const keepFrom = this.recordStart >= 0 ? this.recordStart : this.scanFrom;
+    if (keepFrom <= 0) return;
+    this.line = this.lineAt(keepFrom);
+    this.countedTo = 0;
+    this.countedLine = this.line;
+    this.buffer = this.buffer.slice(keepFrom);
+    if (this.recordStart >= 0) this.recordStart -= keepFrom;
+    this.scanFrom = Math.max(0, this.scanFrom - keepFrom);
+  }
+
+  private lineAt(offset: number): number {
+    if (offset < this.countedTo) return this.line + countNewlines(this.buffer, 0, offset);
+    this.countedLine += countNewlines(this.buffer, this.countedTo, offset);
+    this.countedTo = offset;
+    return this.countedLine;
+  }
+}
+
+function findTagEnd(text: string, from: number): number {
+  let quote = '';
+  for (let index = from; index < text.length; index += 1) {
+    const char = text[index];
+    if (quote !== '') {
+      if (char === quote) quote = '';
+    } else if (char === '"' || char === "'") {
+      quote = char;
+    } else if (char === '>') {
+      return index;
+    }
+  }
+  return -1;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let count = 0;
+  let index = text.indexOf('\n', from);
+  while (index >= 0 && index < to) {
+    count += 1;
+    index = text.indexOf('\n', index + 1);
+  }
+  return count;
+}

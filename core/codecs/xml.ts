@@ -1,0 +1,101 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import type { Readable } from 'node:stream';
+import { isJsonObject, type JsonObject } from '../json.js';
+import type { DecodeReject, SourceRecord } from '../sdk/connector.js';
+import { CHUNK_RECORDS, type Codec, type DecodedChunk, type Decoder, type Encoder } from './codec.js';
+import { XmlRecordSplitter } from './xml-splitter.js';
+
+const XmlOptions = Type.Object(
+  {
+    record: Type.String({ minLength: 1, description: 'local name of the element holding one record, e.g. ORDER' }),
+    root: Type.Optional(Type.String({ description: 'when writing: the document element around the records', default: 'records' })),
+    arrays: Type.Optional(Type.Array(Type.String(), { description: 'element names that are always lists, even with one item' })),
+    keep_namespaces: Type.Optional(Type.Boolean({ default: false, description: 'keep prefixes such as bmecat: in element names' })),
+    max_record_bytes: Type.Optional(Type.Integer({ minimum: 1024, default: 16 * 1024 * 1024 })),
+  },
+  { additionalProperties: false },
+);
+type XmlOptions = Static<typeof XmlOptions>;
+
+/** Attributes are kept with this prefix: `<ORDER type="standard">` → `{"@type": "standard"}`. */
+const ATTRIBUTE_PREFIX = '@';
+
+class XmlDecoder implements Decoder {
+  readonly positions = 'line' as const;
+  private readonly parser: XMLParser;
+
+  constructor(private readonly options: XmlOptions) {
+    const arrays = new Set(options.arrays ?? []);
+    this.parser = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: ATTRIBUTE_PREFIX,
+      // Untrusted input: no entity expansion at all, values stay strings (casting belongs to mappings).
+      processEntities: false,
+      htmlEntities: false,
+      parseTagValue: false,
+      parseAttributeValue: false,
+      trimValues: true,
+      removeNSPrefix: options.keep_namespaces !== true,
+      isArray: (name) => arrays.has(name),
+    });
+  }
+
+  async *decode(input: Readable, unit: string): AsyncIterable<DecodedChunk> {
+    input.setEncoding('utf8');
+    const splitter = new XmlRecordSplitter(this.options.record, { maxRecordChars: this.options.max_record_bytes ?? 16 * 1024 * 1024 });
+    let records: SourceRecord[] = [];
+    let rejects: DecodeReject[] = [];
+    const take = (pieces: ReturnType<XmlRecordSplitter['push']>): void => {
+      for (const piece of pieces) {
+        if (piece.kind === 'problem') {
+          rejects.push({ raw: '', origin: `${unit}:${piece.line}`, at: piece.line, reason: piece.message });
+          continue;
+        }
+        try {
+          const parsed = this.parser.parse(piece.text) as Record<string, unknown>;
+          const value = Object.values(parsed)[0];
+          records.push({ data: isJsonObject(value) ? value : { '#text': String(value ?? '') }, at: piece.line });
+        } catch (error) {
+          rejects.push({ raw: piece.text.slice(0, 64 * 1024), origin: `${unit}:${piece.line}`, at: piece.line, reason: `XML: ${(error as Error).message}` });
+        }
+      }
+    };
+    for await (const chunk of input as AsyncIterable<string>) {
+      take(splitter.push(chunk));
+      if (records.length >= CHUNK_RECORDS) {
+        yield { records, rejects };
+        records = [];
+        rejects = [];
+      }
+    }
+    take(splitter.end());
+    if (records.length > 0 || rejects.length > 0) yield { records, rejects };
+  }
+}
+
+class XmlEncoder implements Encoder {
+  private readonly builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: ATTRIBUTE_PREFIX,
+    format: true,
+    suppressEmptyNode: true,
+    processEntities: true,
+  });
+
+  constructor(private readonly options: XmlOptions) {}
+
+  encode(records: readonly JsonObject[]): string {
+    const root = this.options.root ?? 'records';
+    return `<?xml version="1.0" encoding="UTF-8"?>\n${this.builder.build({ [root]: { [this.options.record]: records } }) as string}`;
+  }
+}
+
+const xml: Codec<typeof XmlOptions> = {
+  name: 'xml',
+  extensions: ['.xml'],
+  optionsSchema: XmlOptions,
+  createDecoder: (options) => new XmlDecoder(options as XmlOptions),
+  createEncoder: (options) => new XmlEncoder(options as XmlOptions),
+};
+export default xml;

@@ -1,0 +1,364 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import picomatch from 'picomatch';
+import { ConnectorRegistry } from '../connectors/registry.js';
+import { ConfigError, KeelError, type ConfigProblem } from '../errors.js';
+import type { StreamDefinition, SyncMode } from '../sdk/connector.js';
+import { builtInSteps } from '../steps/registry.js';
+import { PipelineSchema, ProjectSchema, type ConnectionDocument, type PipelineDocument, type ProjectDocument } from './pipeline-schema.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_RETRY,
+  type ConnectionPlan,
+  type PipelinePlan,
+  type ProjectPlan,
+  type RetryPolicy,
+  type SourcePlan,
+  type StepPlan,
+  type TargetPlan,
+} from './plan.js';
+import { checkAgainstSchema, formatPath, suggest } from './schema-check.js';
+import { checkReferences } from './secrets.js';
+import { YamlSource, type YamlPath } from './yaml-source.js';
+
+export const PROJECT_FILE = 'keel.yaml';
+const DEFAULT_PIPELINES_GLOB = 'pipelines/**/*.{yaml,yml}';
+
+export interface LoadedProject {
+  plan: ProjectPlan;
+  registry: ConnectorRegistry;
+}
+
+/**
+ * Loads a project directory (with keel.yaml) or a single pipeline file, validating everything
+ * that can be checked without connecting: YAML, schemas, connectors, streams, options, steps,
+ * secrets policy and delivery guarantees. All problems of all files are reported at once.
+ */
+export async function loadProject(path: string, options: { cwd?: string } = {}): Promise<LoadedProject> {
+  const target = resolve(options.cwd ?? process.cwd(), path);
+  if (!existsSync(target)) {
+    throw new KeelError('config', `${path} does not exist; pass a project directory or a pipeline file`, { code: 'path_missing', stage: 'load' });
+  }
+  const isDir = statSync(target).isDirectory();
+  const projectDir = isDir ? target : findProjectDir(dirname(target));
+  const projectFile = join(projectDir, PROJECT_FILE);
+  const display = (file: string): string => relative(options.cwd ?? process.cwd(), file) || basename(file);
+  const problems: ConfigProblem[] = [];
+
+  let project: ProjectDocument | undefined;
+  let projectSource: YamlSource | undefined;
+  if (existsSync(projectFile)) {
+    projectSource = parseFile(projectFile, display(projectFile), problems);
+    if (projectSource !== undefined) {
+      const found = checkAgainstSchema(ProjectSchema, projectSource.value, projectSource, [], 'keel.yaml');
+      problems.push(...found);
+      if (found.length === 0) project = projectSource.value as ProjectDocument;
+    }
+  }
+
+  const pipelineFiles = isDir ? findPipelineFiles(projectDir, project?.pipelines ?? DEFAULT_PIPELINES_GLOB) : [target];
+  if (isDir && pipelineFiles.length === 0 && problems.length === 0) {
+    throw new KeelError('config', `no pipeline files found in ${display(projectDir)} (looked for ${project?.pipelines ?? DEFAULT_PIPELINES_GLOB})`, {
+      code: 'no_pipelines',
+      stage: 'load',
+    });
+  }
+
+  const registry = await ConnectorRegistry.discover(projectDir);
+  const steps = await builtInSteps();
+  const context: LoadContext = { projectDir, registry, steps, problems };
+
+  const projectConnections = new Map<string, ConnectionPlan>();
+  if (project !== undefined && projectSource !== undefined) {
+    for (const [name, doc] of Object.entries(project.connections ?? {})) {
+      const plan = await planConnection(context, name, doc, projectSource, ['connections', name]);
+      if (plan !== undefined) projectConnections.set(name, plan);
+    }
+  }
+
+  const pipelines: PipelinePlan[] = [];
+  const names = new Map<string, string>();
+  for (const file of pipelineFiles) {
+    const source = parseFile(file, display(file), problems);
+    if (source === undefined) continue;
+    const found = checkAgainstSchema(PipelineSchema, source.value, source, [], 'pipeline');
+    if (found.length > 0) {
+      problems.push(...found);
+      continue;
+    }
+    const doc = source.value as PipelineDocument;
+    const previous = names.get(doc.name);
+    if (previous !== undefined) {
+      problems.push({ file: source.file, ...source.position(['name']), message: `pipeline name "${doc.name}" is already used by ${previous}; names must be unique` });
+      continue;
+    }
+    names.set(doc.name, source.file);
+    const plan = await planPipeline(context, doc, source, file, projectConnections, project);
+    if (plan !== undefined) pipelines.push(plan);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  const statePath = process.env['KEEL_STATE'] ?? resolve(projectDir, project?.state?.path ?? '.keel/state.db');
+  return {
+    plan: { dir: projectDir, name: project?.name ?? basename(projectDir), file: project !== undefined ? projectFile : undefined, statePath, pipelines },
+    registry,
+  };
+}
+
+interface LoadContext {
+  projectDir: string;
+  registry: ConnectorRegistry;
+  steps: Map<string, import('../sdk/step.js').StepDefinition>;
+  problems: ConfigProblem[];
+}
+
+function parseFile(file: string, display: string, problems: ConfigProblem[]): YamlSource | undefined {
+  try {
+    return YamlSource.parse(display, readFileSync(file, 'utf8'));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      problems.push(...error.problems);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** A pipeline file's project is the nearest folder above it holding keel.yaml (at most two levels up). */
+function findProjectDir(start: string): string {
+  let dir = start;
+  for (let level = 0; level < 3; level += 1) {
+    if (existsSync(join(dir, PROJECT_FILE))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return start;
+}
+
+function findPipelineFiles(projectDir: string, glob: string): string[] {
+  const matches = picomatch(glob);
+  const out: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 6) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full, depth + 1);
+      else if (entry.isFile() && matches(relative(projectDir, full).split('\\').join('/'))) out.push(full);
+    }
+  };
+  walk(projectDir, 0);
+  return out.sort();
+}
+
+async function planConnection(
+  context: LoadContext,
+  name: string,
+  doc: ConnectionDocument,
+  source: YamlSource,
+  path: YamlPath,
+): Promise<ConnectionPlan | undefined> {
+  const problem = (at: YamlPath, message: string): undefined => {
+    context.problems.push({ file: source.file, ...source.position(at), message });
+    return undefined;
+  };
+  let entry;
+  try {
+    entry = await context.registry.resolve(doc.connector, context.projectDir);
+  } catch (error) {
+    return problem([...path, 'connector'], error instanceof Error ? error.message : String(error));
+  }
+  if (entry === undefined) {
+    const hint = suggest(doc.connector, context.registry.names());
+    return problem(
+      [...path, 'connector'],
+      `unknown connector "${doc.connector}" in connection "${name}"` +
+        (hint !== undefined ? `; did you mean "${hint}"?` : `; known: ${context.registry.names().join(', ')} (install keel-connector-* packages, or give a ./path)`),
+    );
+  }
+  const config = doc.config ?? {};
+  const schemaProblems = checkAgainstSchema(entry.definition.configSchema, config, source, [...path, 'config'], `config of connection "${name}"`);
+  const referenceProblems = checkReferences(config, entry.definition.configSchema, source, [...path, 'config']);
+  context.problems.push(...schemaProblems, ...referenceProblems);
+  if (schemaProblems.length + referenceProblems.length > 0) return undefined;
+  return { name, entry, config, source, path };
+}
+
+async function planPipeline(
+  context: LoadContext,
+  doc: PipelineDocument,
+  source: YamlSource,
+  file: string,
+  projectConnections: Map<string, ConnectionPlan>,
+  project: ProjectDocument | undefined,
+): Promise<PipelinePlan | undefined> {
+  const before = context.problems.length;
+  const problem = (at: YamlPath, message: string): void => {
+    context.problems.push({ file: source.file, ...source.position(at), message });
+  };
+
+  const connections = new Map(projectConnections);
+  for (const [name, connectionDoc] of Object.entries(doc.connections ?? {})) {
+    if (projectConnections.has(name)) {
+      problem(['connections', name], `connection "${name}" is already defined in keel.yaml; rename one of them`);
+      continue;
+    }
+    const plan = await planConnection(context, name, connectionDoc, source, ['connections', name]);
+    if (plan !== undefined) connections.set(name, plan);
+  }
+
+  const lookupConnection = (name: string, at: YamlPath): ConnectionPlan | undefined => {
+    const found = connections.get(name);
+    if (found === undefined) {
+      const hint = suggest(name, [...connections.keys()]);
+      const known = [...connections.keys()];
+      problem(
+        at,
+        `unknown connection "${name}"` +
+          (hint !== undefined ? `; did you mean "${hint}"?` : known.length > 0 ? `; defined: ${known.join(', ')}` : '; define it under connections: in keel.yaml or this file'),
+      );
+    }
+    return found;
+  };
+  const lookupStream = (connection: ConnectionPlan, stream: string, at: YamlPath): StreamDefinition | undefined => {
+    const streams = connection.entry.definition.streams;
+    const found = Object.prototype.hasOwnProperty.call(streams, stream) ? streams[stream] : undefined;
+    if (found === undefined) {
+      const hint = suggest(stream, Object.keys(streams));
+      problem(
+        at,
+        `connector "${connection.entry.name}" has no stream "${stream}"` +
+          (hint !== undefined ? `; did you mean "${hint}"?` : `; its streams: ${Object.keys(streams).join(', ')}`),
+      );
+    }
+    return found;
+  };
+
+  if (doc.source !== undefined && doc.sources !== undefined) {
+    problem(['sources'], 'use either source: (one) or sources: (a list), not both');
+  }
+  if (doc.source === undefined && doc.sources === undefined) {
+    problem([], 'missing source: say where records come from (source: { connection, stream })');
+  }
+  const sourceDocs = doc.sources !== undefined ? doc.sources.map((item, index) => ({ item, at: ['sources', index] as YamlPath })) : doc.source !== undefined ? [{ item: doc.source, at: ['source'] as YamlPath }] : [];
+  const sources: SourcePlan[] = [];
+  const sourceNames = new Set<string>();
+  for (const { item, at } of sourceDocs) {
+    const connection = lookupConnection(item.connection, [...at, 'connection']);
+    if (connection === undefined) continue;
+    const stream = lookupStream(connection, item.stream, [...at, 'stream']);
+    if (stream === undefined) continue;
+    if (stream.read === undefined) {
+      problem([...at, 'stream'], `stream "${item.stream}" of connector "${connection.entry.name}" cannot be read; it can only be a target`);
+      continue;
+    }
+    const name = item.name ?? item.connection;
+    if (sourceNames.has(name)) {
+      problem([...at], `two sources are named "${name}"; give each a distinct name:`);
+      continue;
+    }
+    sourceNames.add(name);
+    let sync: SyncMode = item.sync ?? (stream.read.incremental !== undefined ? 'incremental' : 'full');
+    if (sync === 'incremental') {
+      const incremental = stream.read.incremental;
+      if (incremental === undefined) {
+        problem([...at, 'sync'], `stream "${item.stream}" of connector "${connection.entry.name}" has no cursor for incremental sync; use sync: full`);
+        continue;
+      }
+      if (!incremental.monotonic) {
+        problem(
+          [...at, item.sync !== undefined ? 'sync' : 'stream'],
+          `incremental sync on stream "${item.stream}" is unsafe: its cursor "${incremental.cursor}" is not monotonic, so records could be skipped; use sync: full`,
+        );
+        continue;
+      }
+    }
+    const options = item.options ?? {};
+    if (stream.read.options !== undefined) {
+      context.problems.push(...checkAgainstSchema(stream.read.options, options, source, [...at, 'options'], `options of source "${name}"`));
+    }
+    sources.push({ name, connection, stream: item.stream, definition: stream, read: stream.read, sync, options });
+  }
+
+  const steps: StepPlan[] = [];
+  for (const [index, stepDoc] of (doc.steps ?? []).entries()) {
+    const [type, config] = Object.entries(stepDoc)[0] ?? ['', undefined];
+    const at: YamlPath = ['steps', index, type];
+    const definition = context.steps.get(type);
+    if (definition === undefined) {
+      const known = [...context.steps.keys()];
+      const hint = suggest(type, known);
+      context.problems.push({
+        file: source.file,
+        ...source.position(at, { key: true }),
+        message: `unknown step "${type}"` + (hint !== undefined ? `; did you mean "${hint}"?` : `; steps: ${known.join(', ')}`),
+      });
+      continue;
+    }
+    const stepConfig = config ?? {};
+    const found = checkAgainstSchema(definition.configSchema, stepConfig, source, at, `step "${type}"`);
+    context.problems.push(...found);
+    if (found.length === 0) steps.push({ index, type, config: stepConfig as Record<string, unknown>, definition });
+  }
+
+  const targets: TargetPlan[] = [];
+  const targetNames = new Set<string>();
+  for (const [index, item] of doc.targets.entries()) {
+    const at: YamlPath = ['targets', index];
+    const connection = lookupConnection(item.connection, [...at, 'connection']);
+    if (connection === undefined) continue;
+    const stream = lookupStream(connection, item.stream, [...at, 'stream']);
+    if (stream === undefined) continue;
+    if (stream.write === undefined) {
+      problem([...at, 'stream'], `stream "${item.stream}" of connector "${connection.entry.name}" cannot be written; it can only be a source`);
+      continue;
+    }
+    const name = item.name ?? item.connection;
+    if (targetNames.has(name)) {
+      problem(at, `two targets are named "${name}"; give each a distinct name:`);
+      continue;
+    }
+    targetNames.add(name);
+    const delivery = item.delivery ?? 'effectively_once';
+    if (stream.write.idempotency === 'none' && delivery !== 'at_least_once') {
+      problem(
+        [...at, 'stream'],
+        `target "${name}": stream "${item.stream}" of connector "${connection.entry.name}" has no idempotency key, so a retry after a crash could write twice; ` +
+          'use a stream that deduplicates, or set delivery: at_least_once to accept that',
+      );
+      continue;
+    }
+    if (item.key !== undefined && !/\{\{\s*[^{}\s]+\s*\}\}/.test(item.key)) {
+      problem([...at, 'key'], `key template "${item.key}" names no field; write fields in double braces, e.g. "order-{{id}}"`);
+      continue;
+    }
+    const options = item.options ?? {};
+    if (stream.write.options !== undefined) {
+      context.problems.push(...checkAgainstSchema(stream.write.options, options, source, [...at, 'options'], `options of target "${name}"`));
+    }
+    targets.push({ name, connection, stream: item.stream, definition: stream, write: stream.write, options, keyTemplate: item.key, delivery });
+  }
+
+  if (context.problems.length > before) return undefined;
+  const onError = { ...project?.defaults?.on_error, ...doc.on_error };
+  const retry: RetryPolicy = {
+    maxAttempts: onError.retry?.max_attempts ?? DEFAULT_RETRY.maxAttempts,
+    initialDelayMs: onError.retry?.initial_delay_ms ?? DEFAULT_RETRY.initialDelayMs,
+    maxDelayMs: onError.retry?.max_delay_ms ?? DEFAULT_RETRY.maxDelayMs,
+  };
+  return {
+    name: doc.name,
+    file,
+    description: doc.description,
+    schedule: doc.schedule,
+    sources,
+    steps,
+    targets,
+    batchSize: doc.batch_size ?? project?.defaults?.batch_size ?? DEFAULT_BATCH_SIZE,
+    retry,
+    maxDeadLetters: onError.max_dead_letters,
+  };
+}
+
+export { formatPath };

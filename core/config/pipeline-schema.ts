@@ -1,0 +1,105 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The shape of pipeline and project files. Connector configs, stream options and step configs
+ * are checked against their own schemas in a second pass, so messages can name the connector.
+ * `keel schema pipeline` prints these (with the step schemas folded in) for editors.
+ */
+const Name = Type.String({ pattern: '^[a-z][a-z0-9_-]*$', description: 'lower-case letters, digits, - and _' });
+
+export const RetryPolicySchema = Type.Object(
+  {
+    max_attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 5 })),
+    initial_delay_ms: Type.Optional(Type.Integer({ minimum: 0, default: 200 })),
+    max_delay_ms: Type.Optional(Type.Integer({ minimum: 0, default: 30_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const OnErrorSchema = Type.Object(
+  {
+    retry: Type.Optional(RetryPolicySchema),
+    max_dead_letters: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Fail the run once more records than this were dead-lettered.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ConnectionSchema = Type.Object(
+  {
+    connector: Type.String({ description: 'Built-in name, npm package (keel-connector-*) or relative path (./my-connector.js)' }),
+    config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
+export const SourceSchema = Type.Object(
+  {
+    name: Type.Optional(Name),
+    connection: Type.String(),
+    stream: Type.String(),
+    sync: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('incremental')], { default: 'incremental' })),
+    options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
+export const TargetSchema = Type.Object(
+  {
+    name: Type.Optional(Name),
+    connection: Type.String(),
+    stream: Type.String(),
+    options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    key: Type.Optional(
+      Type.String({ description: 'Idempotency key template, e.g. "order-{{id}}"; default: the stream primary key or a content hash' }),
+    ),
+    delivery: Type.Optional(
+      Type.Union([Type.Literal('effectively_once'), Type.Literal('at_least_once')], { default: 'effectively_once' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const StepSchema = Type.Record(Type.String(), Type.Unknown(), { minProperties: 1, maxProperties: 1 });
+
+export const PipelineSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    name: Name,
+    description: Type.Optional(Type.String()),
+    schedule: Type.Optional(Type.String({ description: 'cron expression, used by `keel schedule`' })),
+    connections: Type.Optional(Type.Record(Name, ConnectionSchema)),
+    source: Type.Optional(SourceSchema),
+    sources: Type.Optional(Type.Array(SourceSchema, { minItems: 1 })),
+    steps: Type.Optional(Type.Array(StepSchema)),
+    targets: Type.Array(TargetSchema, { minItems: 1 }),
+    batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    on_error: Type.Optional(OnErrorSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const ProjectSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    name: Name,
+    description: Type.Optional(Type.String()),
+    connections: Type.Optional(Type.Record(Name, ConnectionSchema)),
+    pipelines: Type.Optional(Type.String({ description: 'glob of pipeline files, default pipelines/*.yaml' })),
+    state: Type.Optional(Type.Object({ path: Type.String() }, { additionalProperties: false })),
+    defaults: Type.Optional(
+      Type.Object(
+        { batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), on_error: Type.Optional(OnErrorSchema) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type PipelineDocument = Static<typeof PipelineSchema>;
+export type ProjectDocument = Static<typeof ProjectSchema>;
+export type ConnectionDocument = Static<typeof ConnectionSchema>;
+export type SourceDocument = Static<typeof SourceSchema>;
+export type TargetDocument = Static<typeof TargetSchema>;

@@ -1,0 +1,75 @@
+import type { ConnectorEntry } from '../connectors/registry.js';
+import type { ReadCapability, StreamDefinition, SyncMode, WriteCapability } from '../sdk/connector.js';
+import type { StepDefinition } from '../sdk/step.js';
+import type { TSchema } from '@sinclair/typebox';
+import type { YamlPath, YamlSource } from './yaml-source.js';
+
+/** A loaded, validated pipeline: everything the runner needs, nothing it must look up by string. */
+export interface ConnectionPlan {
+  name: string;
+  entry: ConnectorEntry;
+  /** Config as written: `${env:…}` references are resolved only when a run starts. */
+  config: Record<string, unknown>;
+  source: YamlSource;
+  path: YamlPath;
+}
+
+export interface SourcePlan {
+  name: string;
+  connection: ConnectionPlan;
+  stream: string;
+  definition: StreamDefinition;
+  read: ReadCapability<unknown, TSchema>;
+  sync: SyncMode;
+  options: Record<string, unknown>;
+}
+
+export interface StepPlan {
+  index: number;
+  type: string;
+  config: Record<string, unknown>;
+  definition: StepDefinition;
+}
+
+export interface TargetPlan {
+  name: string;
+  connection: ConnectionPlan;
+  stream: string;
+  definition: StreamDefinition;
+  write: WriteCapability<unknown, TSchema>;
+  options: Record<string, unknown>;
+  /** `order-{{id}}`: fields in double braces; undefined means primary key, else content hash. */
+  keyTemplate: string | undefined;
+  delivery: 'effectively_once' | 'at_least_once';
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface PipelinePlan {
+  name: string;
+  file: string;
+  description: string | undefined;
+  schedule: string | undefined;
+  sources: SourcePlan[];
+  steps: StepPlan[];
+  targets: TargetPlan[];
+  batchSize: number;
+  retry: RetryPolicy;
+  maxDeadLetters: number | undefined;
+}
+
+export interface ProjectPlan {
+  dir: string;
+  name: string;
+  /** keel.yaml, when the project has one. */
+  file: string | undefined;
+  statePath: string;
+  pipelines: PipelinePlan[];
+}
+
+export const DEFAULT_BATCH_SIZE = 1000;
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 30_000 };

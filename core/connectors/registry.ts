@@ -1,0 +1,176 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { KeelError } from '../errors.js';
+import { isConnectorDefinition, SDK_VERSION, type ConnectorDefinition } from '../sdk/connector.js';
+
+export type ConnectorOrigin = 'built-in' | 'package' | 'path';
+
+export interface ConnectorEntry {
+  name: string;
+  origin: ConnectorOrigin;
+  /** Package name for npm connectors, file path for local ones, folder for built-ins. */
+  location: string;
+  definition: ConnectorDefinition;
+}
+
+const BUILT_IN_DIR = fileURLToPath(new URL('../../connectors/', import.meta.url));
+const PACKAGE_PATTERN = /^keel-connector-[a-z0-9-]+$/;
+
+/**
+ * Connectors come from three places, none of them a hand-kept list: the folders under
+ * `connectors/` of this package, npm packages named `keel-connector-*` or `@scope/keel-connector-*`
+ * installed where the project is, and relative paths named in a pipeline.
+ */
+export class ConnectorRegistry {
+  private constructor(private readonly entries: Map<string, ConnectorEntry>) {}
+
+  static async discover(projectDir: string): Promise<ConnectorRegistry> {
+    const entries = new Map<string, ConnectorEntry>();
+    for (const folder of listDirs(BUILT_IN_DIR)) {
+      const file = [join(BUILT_IN_DIR, folder, 'index.js'), join(BUILT_IN_DIR, folder, 'index.ts')].find((path) => existsSync(path));
+      if (file === undefined) continue;
+      const definition = await loadDefinition(file, `built-in connector ${folder}`);
+      entries.set(definition.name, { name: definition.name, origin: 'built-in', location: folder, definition });
+    }
+    for (const pkg of findConnectorPackages(projectDir)) {
+      const definition = await loadDefinition(pkg.entry, `package ${pkg.name}`);
+      if (entries.get(definition.name)?.origin === 'built-in') {
+        throw new KeelError('config', `package ${pkg.name} declares connector "${definition.name}", which is a built-in name; rename it`, {
+          code: 'connector_name_taken',
+          stage: 'discover',
+        });
+      }
+      if (!entries.has(definition.name)) {
+        entries.set(definition.name, { name: definition.name, origin: 'package', location: pkg.name, definition });
+      }
+    }
+    return new ConnectorRegistry(entries);
+  }
+
+  list(): ConnectorEntry[] {
+    return [...this.entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  names(): string[] {
+    return this.list().map((entry) => entry.name);
+  }
+
+  /** By connector name, package name, or a path relative to `baseDir` (`./connectors/acme.js`). */
+  async resolve(reference: string, baseDir: string): Promise<ConnectorEntry | undefined> {
+    if (reference.startsWith('./') || reference.startsWith('../') || reference.startsWith('/')) {
+      const file = resolveLocalFile(resolve(baseDir, reference));
+      if (file === undefined) return undefined;
+      const definition = await loadDefinition(file, reference);
+      return { name: definition.name, origin: 'path', location: file, definition };
+    }
+    const byName = this.entries.get(reference);
+    if (byName !== undefined) return byName;
+    return this.list().find((entry) => entry.origin === 'package' && entry.location === reference);
+  }
+}
+
+async function loadDefinition(file: string, what: string): Promise<ConnectorDefinition> {
+  let loaded: Record<string, unknown>;
+  try {
+    loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new KeelError('config', `${what} cannot be loaded: ${message}`, { code: 'connector_load_failed', stage: 'discover', cause: error });
+  }
+  const definition = loaded['default'] ?? loaded['connector'];
+  if (!isConnectorDefinition(definition)) {
+    throw new KeelError('config', `${what} does not export a connector: default-export the result of defineConnector() from 'keel'`, {
+      code: 'connector_invalid',
+      stage: 'discover',
+    });
+  }
+  if (definition.sdkVersion !== SDK_VERSION) {
+    throw new KeelError(
+      'config',
+      `${what} was built for connector SDK ${definition.sdkVersion}, this Keel speaks SDK ${SDK_VERSION}; upgrade the connector or Keel`,
+      { code: 'connector_incompatible', stage: 'discover' },
+    );
+  }
+  return definition;
+}
+
+interface FoundPackage {
+  name: string;
+  entry: string;
+}
+
+/** Walks node_modules folders from the project up to the root, like Node's own resolution; nearest wins. */
+function findConnectorPackages(projectDir: string): FoundPackage[] {
+  const found = new Map<string, FoundPackage>();
+  let dir = resolve(projectDir);
+  for (;;) {
+    const modules = join(dir, 'node_modules');
+    for (const name of listDirs(modules)) {
+      if (PACKAGE_PATTERN.test(name)) addPackage(found, name, join(modules, name));
+      if (name.startsWith('@')) {
+        for (const scoped of listDirs(join(modules, name))) {
+          if (PACKAGE_PATTERN.test(scoped)) addPackage(found, `${name}/${scoped}`, join(modules, name, scoped));
+        }
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return [...found.values()];
+}
+
+function addPackage(found: Map<string, FoundPackage>, name: string, dir: string): void {
+  if (found.has(name)) return;
+  const entry = packageEntry(dir);
+  if (entry !== undefined) found.set(name, { name, entry });
+}
+
+/** The ESM entry of an installed package: exports["."] (import/default), then module, main, index.js. */
+function packageEntry(dir: string): string | undefined {
+  let manifest: { exports?: unknown; module?: string; main?: string };
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as typeof manifest;
+  } catch {
+    return undefined;
+  }
+  const candidates: unknown[] = [];
+  const exportsField = manifest.exports;
+  if (typeof exportsField === 'string') candidates.push(exportsField);
+  else if (typeof exportsField === 'object' && exportsField !== null) {
+    const root = (exportsField as Record<string, unknown>)['.'] ?? exportsField;
+    if (typeof root === 'string') candidates.push(root);
+    else if (typeof root === 'object' && root !== null) {
+      const conditions = root as Record<string, unknown>;
+      candidates.push(conditions['import'], conditions['default'], conditions['node']);
+    }
+  }
+  candidates.push(manifest.module, manifest.main, 'index.js');
+  for (const candidate of candidates) {
+    if (typeof candidate !== 'string') continue;
+    const file = resolve(dir, candidate);
+    // An entry must stay inside its package folder.
+    if (!file.startsWith(dir)) continue;
+    if (existsSync(file) && statSync(file).isFile()) return file;
+  }
+  return undefined;
+}
+
+function resolveLocalFile(path: string): string | undefined {
+  for (const candidate of [path, `${path}.js`, `${path}.mjs`, join(path, 'index.js')]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+function listDirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() || entry.isSymbolicLink())
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}

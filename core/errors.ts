@@ -1,0 +1,80 @@
+/**
+ * One error taxonomy for all of Keel, grouped by what the caller should do about it.
+ * Every error carries a stable code, the stage it happened in, a message for the user and
+ * optional detail for the log. None of them may carry a secret: messages pass through the
+ * run's redactor before they are logged or stored.
+ */
+export type ErrorKind =
+  | 'config' // fix the configuration, then run again
+  | 'auth' // credentials rejected: fix them, then run again
+  | 'transient' // retry with backoff
+  | 'rate_limited' // retry after `retryAfterMs`
+  | 'record' // this record is bad: dead-letter it and go on
+  | 'fatal'; // stop the run
+
+export interface KeelErrorOptions {
+  code: string;
+  stage?: string;
+  detail?: string;
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+export class KeelError extends Error {
+  readonly kind: ErrorKind;
+  readonly code: string;
+  readonly stage: string | undefined;
+  readonly detail: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(kind: ErrorKind, message: string, options: KeelErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'KeelError';
+    this.kind = kind;
+    this.code = options.code;
+    this.stage = options.stage;
+    this.detail = options.detail;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'transient' || this.kind === 'rate_limited';
+  }
+}
+
+/** A position in a configuration file, 1-based like editors show it. */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface ConfigProblem extends SourcePosition {
+  message: string;
+}
+
+/** All problems found in a configuration, reported together so one `keel validate` shows them all. */
+export class ConfigError extends KeelError {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    super('config', problems.map(formatProblem).join('\n'), { code: 'config_invalid', stage: 'load' });
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function formatProblem(problem: ConfigProblem): string {
+  return `${problem.file}:${problem.line}:${problem.col}: ${problem.message}`;
+}
+
+export function isKeelError(value: unknown): value is KeelError {
+  return value instanceof KeelError;
+}
+
+/** Turns anything thrown into a KeelError, keeping KeelErrors as they are. */
+export function toKeelError(error: unknown, stage: string, kind: ErrorKind = 'fatal'): KeelError {
+  if (error instanceof KeelError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new KeelError(kind, message, { code: 'unexpected', stage, cause: error });
+}

@@ -1,0 +1,36 @@
+/**
+ * Keel's public API: what connector packages and embedding applications import from 'keel'.
+ * Everything here is a stable contract; internal modules may change.
+ */
+export { Type } from '@sinclair/typebox';
+export type { Static, TObject, TSchema } from '@sinclair/typebox';
+export {
+  CONNECTOR_KINDS,
+  SDK_VERSION,
+  defineConnector,
+  defineStream,
+  type ConnectorDefinition,
+  type ConnectorKind,
+  type ConnectorState,
+  type DecodeReject,
+  type IdempotencyScope,
+  type ReadCapability,
+  type ReadContext,
+  type SourcePage,
+  type SourceRecord,
+  type StreamDefinition,
+  type SyncMode,
+  type WriteCapability,
+  type WriteContext,
+  type WriteRecord,
+  type WriteResult,
+} from './sdk/connector.js';
+export { DROP, RecordRejection, defineStep, type StepContext, type StepDefinition, type StepFunction, type StepOutput } from './sdk/step.js';
+export { KeelError, ConfigError, type ErrorKind } from './errors.js';
+export type { JsonObject, JsonValue } from './json.js';
+export type { Logger } from './logger.js';
+export { CODECS, codecFor, type FormatName } from './codecs/index.js';
+export { loadProject } from './config/load-project.js';
+export { runPipeline, type RunSummary, type RunOptions } from './runtime/run-pipeline.js';
+export { SqliteStateStore } from './state/sqlite-store.js';
+export type { StateStore, DeadLetter, RunRecord } from './state/state-store.js';

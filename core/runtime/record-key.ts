@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { readPath, type JsonObject, type JsonValue } from '../json.js';
+import { RecordRejection } from '../sdk/step.js';
+
+export type KeyFunction = (record: JsonObject) => string | RecordRejection;
+
+/**
+ * How a target names a record for idempotency, in order of preference: the pipeline's key
+ * template (`order-{{id}}`), the stream's primary key, or a hash of the record's content.
+ */
+export function compileRecordKey(template: string | undefined, primaryKey: readonly string[] | undefined): KeyFunction {
+  if (template !== undefined) return compileTemplate(template);
+  if (primaryKey !== undefined && primaryKey.length > 0) {
+    const paths = primaryKey.map((field) => field.split('.'));
+    return (record) => {
+      const parts: string[] = [];
+      for (const [index, path] of paths.entries()) {
+        const value = readPath(record, path);
+        if (value === undefined || value === null || value === '') {
+          return new RecordRejection(`primary key field "${primaryKey[index]}" is missing, so the record has no idempotency key`, 'key_missing');
+        }
+        parts.push(String(value));
+      }
+      return parts.join('|');
+    };
+  }
+  return contentHash;
+}
+
+function compileTemplate(template: string): KeyFunction {
+  const pieces = template.split(/(\{\{\s*[^{}\s]+\s*\}\})/).filter((piece) => piece !== '');
+  const parts = pieces.map((piece) => {
+    const field = /^\{\{\s*([^{}\s]+)\s*\}\}$/.exec(piece)?.[1];
+    return field !== undefined ? { field, path: field.split('.') } : { text: piece };
+  });
+  return (record) => {
+    let key = '';
+    for (const part of parts) {
+      if ('text' in part) {
+        key += part.text;
+        continue;
+      }
+      const value = readPath(record, part.path);
+      if (value === undefined || value === null || value === '' || typeof value === 'object') {
+        return new RecordRejection(`key template field "${part.field}" is missing or not a scalar, so the record has no idempotency key`, 'key_missing');
+      }
+      key += String(value);
+    }
+    return key;
+  };
+}
+
+/** A stable hash of a record's content: the same fields and values give the same key in any key order. */
+export function contentHash(record: JsonObject): string {
+  return createHash('sha256').update(stableJson(record)).digest('hex').slice(0, 40);
+}
+
+export function stableJson(value: JsonValue | undefined): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((item) => stableJson(item)).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${stableJson(value[key])}`).join(',')}}`;
+}
+
+export function hashParts(...parts: string[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\u0000');
+  return hash.digest('hex').slice(0, 32);
+}

@@ -1,0 +1,176 @@
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import type { JsonObject, JsonValue } from '../json.js';
+import type { Logger } from '../logger.js';
+
+/** What kind of system a connector talks to; shown by `keel connectors` and used by routing later. */
+export type ConnectorKind = 'shop' | 'marketplace' | 'erp' | '3pl' | 'pos' | 'generic';
+export const CONNECTOR_KINDS: readonly ConnectorKind[] = ['shop', 'marketplace', 'erp', '3pl', 'pos', 'generic'];
+
+/** The SDK major this build of Keel speaks; a connector declaring another one is refused at load. */
+export const SDK_VERSION = 1;
+
+/** One record as a source produced it; `at` is its line (or item number) in the page's unit. */
+export interface SourceRecord {
+  data: JsonObject;
+  at?: number;
+}
+
+/** Input that could not be decoded into a record; it goes to the dead-letter queue with its raw text. */
+export interface DecodeReject {
+  raw: string;
+  origin: string;
+  reason: string;
+  /** Line or item number in its unit, when known. */
+  at?: number;
+}
+
+/**
+ * A source yields pages: records in order, then the checkpoint to resume from after them.
+ * The runner saves a checkpoint only once every record before it reached every target, and can
+ * resume in the middle of a page by re-reading from the previous checkpoint and skipping.
+ * Reading again from the same checkpoint must yield the same records in the same order.
+ */
+export interface SourcePage {
+  /** What the records came from (a file name), for error messages: `orders.csv:17`. */
+  unit?: string;
+  /** Whether `at` counts lines (`orders.csv:17`) or items (`orders.json#17`). */
+  positions?: 'line' | 'item';
+  records: SourceRecord[];
+  rejects?: DecodeReject[];
+  checkpoint?: JsonValue;
+  /** Runs after `checkpoint` is committed: e.g. moving a fully processed file to an archive folder. */
+  afterCommit?: () => Promise<void>;
+}
+
+/** A small key-value store in the state store, private to one connection. */
+export interface ConnectorState {
+  get(key: string): Promise<JsonValue | undefined>;
+  set(key: string, value: JsonValue): Promise<void>;
+}
+
+export type SyncMode = 'full' | 'incremental';
+
+interface StreamContext<Config, Options> {
+  config: Config;
+  options: Options;
+  connection: string;
+  stream: string;
+  logger: Logger;
+  state: ConnectorState;
+  signal: AbortSignal;
+  /** Directory the project lives in: relative paths in config resolve against it. */
+  projectDir: string;
+}
+
+export interface ReadContext<Config = unknown, Options = unknown> extends StreamContext<Config, Options> {
+  /** The last committed checkpoint, or undefined on a first (or full) sync. */
+  cursor: JsonValue | undefined;
+  sync: SyncMode;
+}
+
+export interface WriteContext<Config = unknown, Options = unknown> extends StreamContext<Config, Options> {
+  /** Deterministic key of this batch: the same records from the same source position get the same key. */
+  batchKey: string;
+  /** Batch counter per target, committed with the cursor: a re-run after a crash reuses the number. */
+  sequence: number;
+}
+
+/** A record on its way to a target, with its deterministic idempotency key. */
+export interface WriteRecord {
+  key: string;
+  data: JsonObject;
+}
+
+/** Per-record outcome of a write. Expected failures are results, not exceptions. */
+export type WriteResult =
+  | { status: 'ok'; ref?: string }
+  | { status: 'retryable'; error: string; retryAfterMs?: number }
+  | { status: 'permanent'; error: string; code?: string };
+
+/**
+ * How a target avoids writing the same thing twice when a batch is retried or re-run:
+ * - `record`: the target accepts a key per record (an Idempotency-Key header, an upsert by id);
+ *   the runner keeps a ledger entry per record key.
+ * - `batch`: the target writes each batch as one unit under a deterministic name (a file);
+ *   the runner keeps a ledger entry per batch key.
+ * - `none`: the target cannot deduplicate; pipelines must opt in to at-least-once delivery.
+ */
+export type IdempotencyScope = 'record' | 'batch' | 'none';
+
+export interface ReadCapability<Config, OptionsSchema extends TSchema> {
+  options?: OptionsSchema;
+  /** Incremental sync needs a cursor; a non-monotonic one could skip records and is refused. */
+  incremental?: { cursor: string; monotonic: boolean };
+  read(ctx: ReadContext<Config, Static<OptionsSchema>>): AsyncIterable<SourcePage>;
+}
+
+export interface WriteCapability<Config, OptionsSchema extends TSchema> {
+  options?: OptionsSchema;
+  idempotency: IdempotencyScope;
+  deletes?: boolean;
+  write(ctx: WriteContext<Config, Static<OptionsSchema>>, batch: WriteRecord[]): Promise<WriteResult[]>;
+}
+
+export interface StreamDefinition<Config = unknown> {
+  description?: string;
+  /** Fields that identify a record; the default idempotency key of records from this stream. */
+  primaryKey?: string[];
+  // Options schemas vary per stream; they are checked against the pipeline at load time.
+  read?: ReadCapability<Config, TSchema>;
+  write?: WriteCapability<Config, TSchema>;
+}
+
+export interface ConnectorDefinition<ConfigSchema extends TObject = TObject> {
+  readonly name: string;
+  readonly kind: ConnectorKind;
+  readonly description?: string;
+  readonly sdkVersion: number;
+  readonly configSchema: ConfigSchema;
+  readonly streams: Readonly<Record<string, StreamDefinition<Static<ConfigSchema>>>>;
+}
+
+export interface ConnectorInput<ConfigSchema extends TObject> {
+  name: string;
+  kind: ConnectorKind;
+  description?: string;
+  configSchema: ConfigSchema;
+  streams: Record<string, StreamDefinition<Static<ConfigSchema>>>;
+}
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+/** Declares a connector. Partners default-export the result from their `keel-connector-*` package. */
+export function defineConnector<ConfigSchema extends TObject>(
+  input: ConnectorInput<ConfigSchema>,
+): ConnectorDefinition<ConfigSchema> {
+  if (!NAME_PATTERN.test(input.name)) {
+    throw new TypeError(`connector name "${input.name}" must be lower-case letters, digits and dashes`);
+  }
+  for (const [streamName, stream] of Object.entries(input.streams)) {
+    if (stream.read === undefined && stream.write === undefined) {
+      throw new TypeError(`connector "${input.name}": stream "${streamName}" can neither read nor write`);
+    }
+  }
+  return Object.freeze({ ...input, sdkVersion: SDK_VERSION });
+}
+
+/** Declares a stream with typed options; a helper so `read`/`write` see their option types. */
+export function defineStream<Config, ReadOptions extends TSchema, WriteOptions extends TSchema>(stream: {
+  description?: string;
+  primaryKey?: string[];
+  read?: ReadCapability<Config, ReadOptions>;
+  write?: WriteCapability<Config, WriteOptions>;
+}): StreamDefinition<Config> {
+  return stream as StreamDefinition<Config>;
+}
+
+export function isConnectorDefinition(value: unknown): value is ConnectorDefinition {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<ConnectorDefinition>;
+  return (
+    typeof candidate.name === 'string' &&
+    typeof candidate.sdkVersion === 'number' &&
+    typeof candidate.streams === 'object' &&
+    typeof candidate.configSchema === 'object'
+  );
+}

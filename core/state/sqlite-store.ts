@@ -1,0 +1,312 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { JsonValue } from '../json.js';
+import type {
+  BatchCommit,
+  DeadLetter,
+  DeadLetterStatus,
+  RunOutcome,
+  RunRecord,
+  RunStart,
+  StateStore,
+  StoredCursor,
+} from './state-store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS cursors (
+  pipeline TEXT NOT NULL, source TEXT NOT NULL, checkpoint TEXT, skip INTEGER NOT NULL, updated_at TEXT NOT NULL,
+  PRIMARY KEY (pipeline, source)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger (
+  pipeline TEXT NOT NULL, target TEXT NOT NULL, key TEXT NOT NULL, ref TEXT, created_at TEXT NOT NULL,
+  PRIMARY KEY (pipeline, target, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sequences (
+  pipeline TEXT NOT NULL, target TEXT NOT NULL, value INTEGER NOT NULL,
+  PRIMARY KEY (pipeline, target)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, pipeline TEXT NOT NULL, kind TEXT NOT NULL, dry_run INTEGER NOT NULL,
+  status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, error TEXT, pid INTEGER,
+  read INTEGER NOT NULL DEFAULT 0, written INTEGER NOT NULL DEFAULT 0, duplicates INTEGER NOT NULL DEFAULT 0,
+  dead_lettered INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS runs_pipeline ON runs (pipeline, id);
+CREATE TABLE IF NOT EXISTS dead_letters (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, pipeline TEXT NOT NULL, source TEXT NOT NULL,
+  stage TEXT NOT NULL, target TEXT, record_key TEXT, origin TEXT, code TEXT NOT NULL, reason TEXT NOT NULL,
+  payload TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open', created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS dead_letters_status ON dead_letters (status, pipeline, id);
+CREATE TABLE IF NOT EXISTS kv (
+  scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (scope, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS leases (
+  name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+interface RunRow {
+  id: number;
+  pipeline: string;
+  kind: 'run' | 'replay';
+  dry_run: number;
+  status: RunRecord['status'];
+  started_at: string;
+  finished_at: string | null;
+  error: string | null;
+  read: number;
+  written: number;
+  duplicates: number;
+  dead_lettered: number;
+  skipped: number;
+}
+
+interface DeadLetterRow {
+  id: number;
+  run_id: number;
+  pipeline: string;
+  source: string;
+  stage: string;
+  target: string | null;
+  record_key: string | null;
+  origin: string | null;
+  code: string;
+  reason: string;
+  payload: string;
+  status: DeadLetterStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * The embedded state store: one SQLite file in WAL mode. A whole batch (ledger, dead letters,
+ * counters, cursor) commits in one transaction, which is what makes a kill at any moment safe.
+ */
+export class SqliteStateStore implements StateStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL is durable against a crashed process (the case we promise); FULL would add an fsync per batch.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.statements = {
+      readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(
+        'SELECT checkpoint, skip FROM cursors WHERE pipeline = ? AND source = ?',
+      ),
+      writeCursor: db.prepare(
+        `INSERT INTO cursors (pipeline, source, checkpoint, skip, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (pipeline, source) DO UPDATE SET checkpoint = excluded.checkpoint, skip = excluded.skip, updated_at = excluded.updated_at`,
+      ),
+      deleteCursor: db.prepare('DELETE FROM cursors WHERE pipeline = ? AND source = ?'),
+      readSequence: db.prepare<[string, string], { value: number }>('SELECT value FROM sequences WHERE pipeline = ? AND target = ?'),
+      writeSequence: db.prepare(
+        `INSERT INTO sequences (pipeline, target, value) VALUES (?, ?, ?)
+         ON CONFLICT (pipeline, target) DO UPDATE SET value = max(value, excluded.value)`,
+      ),
+      ledgerHas: db.prepare<[string, string, string], { one: number }>('SELECT 1 AS one FROM ledger WHERE pipeline = ? AND target = ? AND key = ?'),
+      ledgerInsert: db.prepare('INSERT OR IGNORE INTO ledger (pipeline, target, key, ref, created_at) VALUES (?, ?, ?, ?, ?)'),
+      deadLetterInsert: db.prepare(
+        `INSERT INTO dead_letters (run_id, pipeline, source, stage, target, record_key, origin, code, reason, payload, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      runCounts: db.prepare(
+        `UPDATE runs SET read = read + ?, written = written + ?, duplicates = duplicates + ?, dead_lettered = dead_lettered + ?,
+         skipped = skipped + ? WHERE id = ?`,
+      ),
+      runStart: db.prepare('INSERT INTO runs (pipeline, kind, dry_run, status, started_at, pid) VALUES (?, ?, ?, ?, ?, ?)'),
+      runFinish: db.prepare('UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?'),
+      runGet: db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?'),
+      kvGet: db.prepare<[string, string], { value: string }>('SELECT value FROM kv WHERE scope = ? AND key = ?'),
+      kvSet: db.prepare(
+        'INSERT INTO kv (scope, key, value) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value',
+      ),
+      leaseTake: db.prepare(
+        `INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE leases.owner = excluded.owner OR leases.expires_at < ?`,
+      ),
+      leaseRelease: db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?'),
+    };
+  }
+
+  async readCursor(pipeline: string, source: string): Promise<StoredCursor | undefined> {
+    const row = this.statements.readCursor.get(pipeline, source);
+    if (row === undefined) return undefined;
+    return { checkpoint: row.checkpoint === null ? null : (JSON.parse(row.checkpoint) as JsonValue), skip: row.skip };
+  }
+
+  async resetCursor(pipeline: string, source: string): Promise<void> {
+    this.statements.deleteCursor.run(pipeline, source);
+  }
+
+  async lastSequence(pipeline: string, target: string): Promise<number> {
+    return this.statements.readSequence.get(pipeline, target)?.value ?? 0;
+  }
+
+  async delivered(pipeline: string, target: string, keys: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const key of keys) if (this.statements.ledgerHas.get(pipeline, target, key) !== undefined) found.add(key);
+    return found;
+  }
+
+  async commit(batch: BatchCommit): Promise<void> {
+    const now = new Date().toISOString();
+    const s = this.statements;
+    this.db.transaction(() => {
+      for (const entry of batch.deliveries) s.ledgerInsert.run(batch.pipeline, entry.target, entry.key, entry.ref ?? null, now);
+      for (const letter of batch.deadLetters) {
+        s.deadLetterInsert.run(
+          batch.runId,
+          batch.pipeline,
+          letter.source,
+          letter.stage,
+          letter.target ?? null,
+          letter.recordKey ?? null,
+          letter.origin ?? null,
+          letter.code,
+          letter.reason,
+          letter.payload,
+          now,
+          now,
+        );
+      }
+      for (const sequence of batch.sequences) s.writeSequence.run(batch.pipeline, sequence.target, sequence.value);
+      const c = batch.counts;
+      s.runCounts.run(c.read, c.written, c.duplicates, c.deadLettered, c.skipped, batch.runId);
+      if (batch.cursor !== undefined) {
+        s.writeCursor.run(batch.pipeline, batch.source, JSON.stringify(batch.cursor.checkpoint), batch.cursor.skip, now);
+      }
+    })();
+  }
+
+  async startRun(run: RunStart): Promise<number> {
+    // A run still marked running whose process is gone was killed: say so instead of leaving it "running" forever.
+    const stale = this.db.prepare<[string], { id: number; pid: number | null }>("SELECT id, pid FROM runs WHERE pipeline = ? AND status = 'running'").all(run.pipeline);
+    for (const row of stale) {
+      if (row.pid !== null && !processAlive(row.pid)) {
+        this.statements.runFinish.run('interrupted', null, 'the process ended before the run finished (killed or crashed)', row.id);
+      }
+    }
+    const result = this.statements.runStart.run(run.pipeline, run.kind, run.dryRun ? 1 : 0, 'running', new Date().toISOString(), process.pid);
+    return Number(result.lastInsertRowid);
+  }
+
+  async finishRun(id: number, outcome: RunOutcome): Promise<void> {
+    this.statements.runFinish.run(outcome.status, new Date().toISOString(), outcome.error ?? null, id);
+  }
+
+  async listRuns(query: { pipeline?: string; limit?: number } = {}): Promise<RunRecord[]> {
+    const limit = query.limit ?? 50;
+    const rows =
+      query.pipeline === undefined
+        ? this.db.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit)
+        : this.db.prepare<[string, number], RunRow>('SELECT * FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT ?').all(query.pipeline, limit);
+    return rows.map(toRunRecord);
+  }
+
+  async getRun(id: number): Promise<RunRecord | undefined> {
+    const row = this.statements.runGet.get(id);
+    return row === undefined ? undefined : toRunRecord(row);
+  }
+
+  async listDeadLetters(query: { pipeline?: string; status?: DeadLetterStatus; limit?: number } = {}): Promise<DeadLetter[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.pipeline !== undefined) {
+      where.push('pipeline = ?');
+      params.push(query.pipeline);
+    }
+    if (query.status !== undefined) {
+      where.push('status = ?');
+      params.push(query.status);
+    }
+    params.push(query.limit ?? 1000);
+    const sql = `SELECT * FROM dead_letters ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+    return this.db.prepare<(string | number)[], DeadLetterRow>(sql).all(...params).map(toDeadLetter);
+  }
+
+  async getDeadLetter(id: number): Promise<DeadLetter | undefined> {
+    const row = this.db.prepare<[number], DeadLetterRow>('SELECT * FROM dead_letters WHERE id = ?').get(id);
+    return row === undefined ? undefined : toDeadLetter(row);
+  }
+
+  async setDeadLetterStatus(ids: readonly number[], status: DeadLetterStatus): Promise<void> {
+    const update = this.db.prepare('UPDATE dead_letters SET status = ?, updated_at = ? WHERE id = ?');
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const id of ids) update.run(status, now, id);
+    })();
+  }
+
+  async getValue(scope: string, key: string): Promise<JsonValue | undefined> {
+    const row = this.statements.kvGet.get(scope, key);
+    return row === undefined ? undefined : (JSON.parse(row.value) as JsonValue);
+  }
+
+  async setValue(scope: string, key: string, value: JsonValue): Promise<void> {
+    this.statements.kvSet.run(scope, key, JSON.stringify(value));
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const result = this.statements.leaseTake.run(name, owner, now + ttlMs, now);
+    return result.changes > 0;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    this.statements.leaseRelease.run(name, owner);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toRunRecord(row: RunRow): RunRecord {
+  const durationMs = row.finished_at === null ? null : Date.parse(row.finished_at) - Date.parse(row.started_at);
+  return {
+    id: row.id,
+    pipeline: row.pipeline,
+    kind: row.kind,
+    dryRun: row.dry_run === 1,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    durationMs,
+    error: row.error,
+    read: row.read,
+    written: row.written,
+    duplicates: row.duplicates,
+    deadLettered: row.dead_lettered,
+    skipped: row.skipped,
+  };
+}
+
+function toDeadLetter(row: DeadLetterRow): DeadLetter {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    pipeline: row.pipeline,
+    source: row.source,
+    stage: row.stage,
+    target: row.target ?? undefined,
+    recordKey: row.record_key ?? undefined,
+    origin: row.origin ?? undefined,
+    code: row.code,
+    reason: row.reason,
+    payload: row.payload,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -40,8 +40,12 @@ export function checkAgainstSchema(
   if (validate(value)) return [];
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
-  for (const error of validate.errors ?? []) {
+  const errors = validate.errors ?? [];
+  // A union reports each failed branch and then itself; the union's summary says it better.
+  const unions = new Set(errors.filter((error) => error.keyword === 'anyOf' || error.keyword === 'oneOf').map((error) => error.instancePath));
+  for (const error of errors) {
     if (error.keyword === 'if') continue;
+    if (unions.has(error.instancePath) && error.keyword !== 'anyOf' && error.keyword !== 'oneOf') continue;
     const problem = describe(error, schema, source, basePath, what);
     const id = `${problem.line}:${problem.col}:${problem.message}`;
     if (!seen.has(id)) {
@@ -53,8 +57,9 @@ export function checkAgainstSchema(
 }
 
 function describe(error: ErrorObject, rootSchema: object, source: YamlSource, basePath: YamlPath, what: string): ConfigProblem {
-  const path = [...basePath, ...pointerToPath(error.instancePath)];
-  const where = path.length === 0 ? what : `${what} at ${formatPath(path)}`;
+  const relative = pointerToPath(error.instancePath);
+  const path = [...basePath, ...relative];
+  const where = relative.length === 0 ? what : `${what} at ${formatPath(relative)}`;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties': {

@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import { hostname } from 'node:os';
 import type { ConnectionPlan, PipelinePlan, SourcePlan, TargetPlan } from '../config/plan.js';
 import { resolveReferences } from '../config/secrets.js';
 import { ConfigError, KeelError, toKeelError, type ConfigProblem } from '../errors.js';
@@ -74,14 +75,17 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
   const { store } = options;
   const dryRun = options.dryRun ?? false;
   const logger = options.logger.child({ pipeline: plan.name });
-  const owner = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  const owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   const leaseName = `pipeline:${plan.name}`;
-  if (!dryRun && !(await store.acquireLease(leaseName, owner, LEASE_TTL_MS))) {
+  if (!dryRun && !(await store.acquireLease(leaseName, owner, LEASE_TTL_MS, holderIsGone))) {
     throw new KeelError('fatal', `pipeline ${plan.name} is already running in another process; wait for it or stop it`, {
       code: 'pipeline_busy',
       stage: 'start',
     });
   }
+  // Long runs keep their lease fresh; a crashed process stops renewing and its lease lapses.
+  const renew = dryRun ? undefined : setInterval(() => void store.acquireLease(leaseName, owner, LEASE_TTL_MS), LEASE_TTL_MS / 4);
+  renew?.unref();
   const runId = await store.startRun({ pipeline: plan.name, kind: options.replay !== undefined ? 'replay' : 'run', dryRun });
   const replayed: number[] = [];
   const totals = emptyCounts();
@@ -125,6 +129,7 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
     failure = options.redactor.redact(keelError.message);
     logger.error('run failed', { code: keelError.code, stage: keelError.stage, error: failure });
   } finally {
+    clearInterval(renew);
     await store.finishRun(runId, { status, error: failure });
     if (!dryRun) await store.releaseLease(leaseName, owner);
   }
@@ -555,6 +560,18 @@ function resolveConnections(plan: PipelinePlan, options: RunOptions): Map<string
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;
+}
+
+/** A lease holder on this machine whose process no longer exists was killed: its lease is void. */
+function holderIsGone(holder: string): boolean {
+  const [host, pid] = holder.split(':');
+  if (host !== hostname() || pid === undefined) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 function connectorState(store: StateStore, connection: string): ConnectorState {

@@ -248,8 +248,10 @@ export class SqliteStateStore implements StateStore {
     this.statements.kvSet.run(scope, key, JSON.stringify(value));
   }
 
-  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+  async acquireLease(name: string, owner: string, ttlMs: number, isDead?: (holder: string) => boolean): Promise<boolean> {
     const now = Date.now();
+    const holder = this.db.prepare<[string], { owner: string }>('SELECT owner FROM leases WHERE name = ?').get(name);
+    if (holder !== undefined && holder.owner !== owner && isDead?.(holder.owner) === true) this.statements.leaseRelease.run(name, holder.owner);
     const result = this.statements.leaseTake.run(name, owner, now + ttlMs, now);
     return result.changes > 0;
   }

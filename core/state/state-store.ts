@@ -28,8 +28,11 @@ export interface StateStore {
   getValue(scope: string, key: string): Promise<JsonValue | undefined>;
   setValue(scope: string, key: string, value: JsonValue): Promise<void>;
 
-  /** A lease so that two processes never run the same pipeline at once; expired leases can be taken over. */
-  acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /**
+   * A lease so that two processes never run the same pipeline at once. Expired leases can be
+   * taken over, and so can leases whose holder `isDead` says is gone (a killed process).
+   */
+  acquireLease(name: string, owner: string, ttlMs: number, isDead?: (holder: string) => boolean): Promise<boolean>;
   releaseLease(name: string, owner: string): Promise<void>;
 
   close(): Promise<void>;

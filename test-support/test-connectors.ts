@@ -1,0 +1,64 @@
+/**
+ * Connector modules written into temporary projects by tests, as a partner would ship them:
+ * plain ESM files loaded by path. They use the SDK's shape directly (sdkVersion 1) so that they
+ * do not depend on where the test runs from.
+ */
+export const KIT_CONNECTOR = `
+export default {
+  name: 'kit',
+  kind: 'generic',
+  sdkVersion: 1,
+  configSchema: {
+    type: 'object',
+    properties: { token: { type: 'string', secret: true }, region: { type: 'string' } },
+    additionalProperties: false,
+  },
+  streams: {
+    events: {
+      read: { incremental: { cursor: 'updated_at', monotonic: false }, read: async function* () {} },
+    },
+    sink: {
+      write: { idempotency: 'none', write: async (ctx, batch) => batch.map(() => ({ status: 'ok' })) },
+    },
+  },
+};
+`;
+
+/**
+ * A target that rejects every 7th record (field n) until the file fixed.flag exists in the
+ * project, and appends what it accepts to delivered.ndjson. Errors quote the configured token,
+ * as careless vendor APIs do, so tests can check that it is redacted.
+ */
+export const FLAKY_CONNECTOR = `
+import { appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+export default {
+  name: 'flaky',
+  kind: 'erp',
+  sdkVersion: 1,
+  configSchema: {
+    type: 'object',
+    properties: { token: { type: 'string', secret: true } },
+    required: ['token'],
+    additionalProperties: false,
+  },
+  streams: {
+    orders: {
+      primaryKey: ['n'],
+      write: {
+        idempotency: 'record',
+        write: async (ctx, batch) => {
+          const fixed = existsSync(join(ctx.projectDir, 'fixed.flag'));
+          return batch.map((record) => {
+            if (!fixed && Number(record.data.n) % 7 === 0) {
+              return { status: 'permanent', error: 'ERP refused order ' + record.data.n + ' (auth ' + ctx.config.token + ')', code: 'erp_refused' };
+            }
+            appendFileSync(join(ctx.projectDir, 'delivered.ndjson'), JSON.stringify({ key: record.key, n: record.data.n }) + '\\n');
+            return { status: 'ok', ref: 'erp-' + record.data.n };
+          });
+        },
+      },
+    },
+  },
+};
+`;

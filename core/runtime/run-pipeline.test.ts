@@ -1,0 +1,129 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempProject, type TempProject } from '../../test-support/temp-project.js';
+import { FLAKY_CONNECTOR } from '../../test-support/test-connectors.js';
+import { loadProject } from '../config/load-project.js';
+import { createLogger } from '../logger.js';
+import { Redactor } from '../redact.js';
+import { SqliteStateStore } from '../state/sqlite-store.js';
+import { runPipeline, type RunSummary } from './run-pipeline.js';
+
+const TOKEN = 'sk_live_9f8e7d6c5b4a';
+
+let project: TempProject | undefined;
+afterEach(() => project?.remove());
+
+function ordersCsv(count: number): string {
+  const rows = ['n,customer,total'];
+  for (let n = 1; n <= count; n += 1) rows.push(`${n},customer-${n},${(n * 1.5).toFixed(2)}`);
+  return `${rows.join('\n')}\n`;
+}
+
+function flakyProject(count: number): TempProject {
+  return tempProject({
+    'keel.yaml': `name: flaky
+connections:
+  inbox: { connector: file, config: { root: ./in } }
+  erp: { connector: ./flaky.js, config: { token: "\${env:ERP_TOKEN}" } }
+`,
+    'flaky.js': FLAKY_CONNECTOR,
+    'in/orders.csv': ordersCsv(count),
+    'pipelines/orders.yaml': `name: orders
+source: { connection: inbox, stream: files, options: { path: "*.csv" } }
+targets:
+  - { connection: erp, stream: orders, key: "order-{{n}}" }
+batch_size: 10
+on_error: { retry: { max_attempts: 2, initial_delay_ms: 1, max_delay_ms: 2 } }
+`,
+  });
+}
+
+/** Runs (or replays) with the project's real state file; returns the summary and the log text. */
+async function run(dir: string, mode: { replayAll?: boolean; dryRun?: boolean } = {}): Promise<{ summary: RunSummary; log: string }> {
+  const { plan } = await loadProject(dir);
+  const store = new SqliteStateStore(plan.statePath);
+  const redactor = new Redactor();
+  let log = '';
+  const logger = createLogger({ level: 'debug', format: 'json', redactor, write: (line) => (log += line) });
+  try {
+    const pipeline = plan.pipelines[0];
+    if (pipeline === undefined) throw new Error('no pipeline');
+    const replay = mode.replayAll === true ? await store.listDeadLetters({ status: 'open' }) : undefined;
+    const summary = await runPipeline(pipeline, {
+      store,
+      logger,
+      redactor,
+      projectDir: plan.dir,
+      env: { ERP_TOKEN: TOKEN },
+      dryRun: mode.dryRun,
+      replay,
+    });
+    return { summary, log };
+  } finally {
+    await store.close();
+  }
+}
+
+function delivered(dir: string): number[] {
+  const lines = readFileSync(`${dir}/delivered.ndjson`, 'utf8').trim().split('\n');
+  return lines.map((line) => Number((JSON.parse(line) as { n: string }).n)).sort((a, b) => a - b);
+}
+
+describe('a target that fails every 7th record', () => {
+  it('dead-letters those records, goes on, and delivers them on replay after the fix', async () => {
+    project = flakyProject(100);
+    const first = await run(project.dir);
+    expect(first.summary).toMatchObject({ status: 'dead_letters', read: 100, written: 86, deadLettered: 14, duplicates: 0 });
+    expect(delivered(project.dir)).toHaveLength(86);
+    expect(delivered(project.dir).some((n) => n % 7 === 0)).toBe(false);
+
+    const store = new SqliteStateStore(`${project.dir}/.keel/state.db`);
+    const letters = await store.listDeadLetters({ status: 'open' });
+    const runs = await store.listRuns();
+    await store.close();
+    expect(letters).toHaveLength(14);
+    expect(letters[0]).toMatchObject({ stage: 'target:erp', code: 'erp_refused', origin: 'orders.csv:8', recordKey: 'order-7' });
+    expect(JSON.parse(letters[0]?.payload ?? '{}')).toEqual({ n: '7', customer: 'customer-7', total: '10.50' });
+    // The vendor echoed the token; it is stored redacted.
+    expect(letters[0]?.reason).toBe('ERP refused order 7 (auth ***)');
+    for (const text of [JSON.stringify(letters), JSON.stringify(runs), first.log]) expect(text).not.toContain(TOKEN);
+
+    // A second run reads nothing new; replay before the fix fails again and keeps the records.
+    expect((await run(project.dir)).summary).toMatchObject({ read: 0, written: 0 });
+    writeFileSync(project.path('fixed.flag'), '');
+    const replay = await run(project.dir, { replayAll: true });
+    expect(replay.summary).toMatchObject({ status: 'ok', written: 14, deadLettered: 0 });
+    expect(replay.summary.replayed).toHaveLength(14);
+    expect(delivered(project.dir)).toEqual(Array.from({ length: 100 }, (_, index) => index + 1));
+
+    // Replaying again finds nothing open; the ledger would also refuse duplicates.
+    const again = await run(project.dir, { replayAll: true });
+    expect(again.summary).toMatchObject({ read: 0, written: 0 });
+    expect(delivered(project.dir)).toHaveLength(100);
+  });
+
+  it('writes nothing and stores nothing in a dry run', async () => {
+    project = flakyProject(20);
+    const dry = await run(project.dir, { dryRun: true });
+    expect(dry.summary).toMatchObject({ dryRun: true, read: 20, written: 20, deadLettered: 0 });
+    expect(readdirSync(project.dir)).not.toContain('delivered.ndjson');
+    const real = await run(project.dir);
+    expect(real.summary).toMatchObject({ read: 20, written: 18, deadLettered: 2 });
+  });
+});
+
+describe('resolution of secrets', () => {
+  it('fails with the file and line of a reference to an unset variable', async () => {
+    project = flakyProject(3);
+    const { plan } = await loadProject(project.dir);
+    const store = new SqliteStateStore(plan.statePath);
+    const redactor = new Redactor();
+    const logger = createLogger({ level: 'error', format: 'json', redactor, write: () => undefined });
+    const pipeline = plan.pipelines[0];
+    if (pipeline === undefined) throw new Error('no pipeline');
+    const summary = await runPipeline(pipeline, { store, logger, redactor, projectDir: plan.dir, env: {} });
+    await store.close();
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toMatch(/(^|\/)keel\.yaml:4:50: environment variable ERP_TOKEN is not set; export it before running$/);
+  });
+});

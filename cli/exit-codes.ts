@@ -7,4 +7,6 @@ export const EXIT = {
   invalid: 2,
   /** The run failed (a target or source gave up, or Keel itself). */
   failed: 3,
+  /** Stopped by SIGINT/SIGTERM after saving its state (the shell convention 128 + 2). */
+  interrupted: 130,
 } as const;

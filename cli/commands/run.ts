@@ -77,6 +77,7 @@ async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promi
   }
   if (flags.json === true) printJson({ runs: summaries });
   if (summaries.some((summary) => summary.status === 'failed')) return EXIT.failed;
+  if (stop.signal.aborted) return EXIT.interrupted;
   if (summaries.some((summary) => summary.deadLettered > 0)) return EXIT.deadLetters;
   return EXIT.ok;
 }

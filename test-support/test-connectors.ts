@@ -62,3 +62,27 @@ export default {
   },
 };
 `;
+
+/**
+ * A target that accepts everything after a pause: next to a fast target it keeps the batch
+ * uncommitted for a while after the fast target wrote, which is the window a crash must survive.
+ */
+export const SLOW_CONNECTOR = `
+export default {
+  name: 'slow',
+  kind: 'generic',
+  sdkVersion: 1,
+  configSchema: { type: 'object', properties: { pause_ms: { type: 'integer' } }, additionalProperties: false },
+  streams: {
+    sink: {
+      write: {
+        idempotency: 'record',
+        write: async (ctx, batch) => {
+          await new Promise((resolve) => setTimeout(resolve, ctx.config.pause_ms ?? 5));
+          return batch.map(() => ({ status: 'ok' }));
+        },
+      },
+    },
+  },
+};
+`;

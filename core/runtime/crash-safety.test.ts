@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCli } from '../../test-support/run-cli.js';
 import { tempProject, type TempProject } from '../../test-support/temp-project.js';
+import { SLOW_CONNECTOR } from '../../test-support/test-connectors.js';
 
 const RECORDS = 10_000;
 const BATCH = 20;
@@ -12,11 +13,20 @@ afterEach(() => project?.remove());
 function crashProject(): TempProject {
   const rows = Array.from({ length: RECORDS }, (_, index) => `${index + 1},SKU-${index % 500},${index % 9}`);
   return tempProject({
-    'keel.yaml': 'name: crash\nconnections:\n  inbox: { connector: file, config: { root: ./in } }\n  outbox: { connector: file, config: { root: ./out } }\n',
+    'keel.yaml': `name: crash
+connections:
+  inbox: { connector: file, config: { root: ./in } }
+  outbox: { connector: file, config: { root: ./out } }
+  audit: { connector: ./slow.js, config: { pause_ms: 4 } }
+`,
+    'slow.js': SLOW_CONNECTOR,
+    // The slow second target holds each batch uncommitted for a few ms after the file is written,
+    // so kills often land between "file written" and "cursor committed": the case that duplicates.
     'pipelines/copy.yaml': `name: copy
 source: { connection: inbox, stream: files, options: { path: "*.csv" } }
 targets:
   - { connection: outbox, stream: files, options: { path: "part-{seq}.ndjson" } }
+  - { connection: audit, stream: sink }
 batch_size: ${BATCH}
 `,
     // Two files, so kills also land between files and inside the second one.

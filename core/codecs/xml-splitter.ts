@@ -21,6 +21,10 @@ export class XmlRecordSplitter {
   /** Line number of buffer[0]. */
   private line = 1;
   private depth = 0;
+  /** Inside a record too large to keep: depth is still counted, text is dropped. */
+  private skipping = false;
+  /** After a DOCTYPE the rest of the document is ignored. */
+  private refused = false;
   private recordStart = -1;
   private recordLine = 0;
   private scanFrom = 0;
@@ -47,7 +51,9 @@ export class XmlRecordSplitter {
     for (;;) {
       const match = pattern.exec(this.buffer);
       if (match === null) {
-        this.scanFrom = Math.max(this.scanFrom, this.buffer.length - 16);
+        // Nothing more to recognise; a trailing '<' may start a token that is still arriving.
+        const partial = this.buffer.indexOf('<', this.scanFrom);
+        this.scanFrom = partial >= 0 ? partial : this.buffer.length;
         break;
       }
       const at = match.index;
@@ -60,6 +66,7 @@ export class XmlRecordSplitter {
           break;
         }
         pattern.lastIndex = end + close.length;
+        this.scanFrom = pattern.lastIndex;
         continue;
       }
       if (token === '<!') {
@@ -74,12 +81,8 @@ export class XmlRecordSplitter {
           line: this.lineAt(at),
           message: `XML: <!${what}> declarations are not accepted (DTDs and entities are a known attack); remove the DOCTYPE`,
         });
-        this.buffer = '';
-        this.countedTo = 0;
-        this.countedLine = this.line;
-        this.scanFrom = 0;
-        this.depth = 0;
-        this.recordStart = -1;
+        this.reset();
+        this.refused = true;
         return out;
       }
       // An element tag: find its end, honouring quoted attribute values.
@@ -89,54 +92,56 @@ export class XmlRecordSplitter {
         break;
       }
       pattern.lastIndex = tagEnd + 1;
+      this.scanFrom = tagEnd + 1;
       if (match[3] !== this.recordName) continue;
       const closing = match[1] === '/';
       const selfClosing = !closing && this.buffer[tagEnd - 1] === '/';
       if (closing) {
-        this.depth -= 1;
-        if (this.depth === 0 && this.recordStart >= 0) {
-          out.push({ kind: 'record', text: this.buffer.slice(this.recordStart, tagEnd + 1), line: this.recordLine });
+        this.depth = Math.max(0, this.depth - 1);
+        if (this.depth === 0) {
+          if (this.recordStart >= 0) out.push({ kind: 'record', text: this.buffer.slice(this.recordStart, tagEnd + 1), line: this.recordLine });
           this.recordStart = -1;
+          this.skipping = false;
         }
-      } else {
+      } else if (this.depth === 0 && selfClosing) {
+        out.push({ kind: 'record', text: this.buffer.slice(at, tagEnd + 1), line: this.lineAt(at) });
+      } else if (!selfClosing) {
         if (this.depth === 0) {
           this.recordStart = at;
           this.recordLine = this.lineAt(at);
         }
-        if (selfClosing) {
-          if (this.depth === 0) {
-            out.push({ kind: 'record', text: this.buffer.slice(at, tagEnd + 1), line: this.recordLine });
-            this.recordStart = -1;
-          }
-        } else {
-          this.depth += 1;
-        }
+        this.depth += 1;
       }
     }
-    this.compact();
     if (this.recordStart >= 0 && this.buffer.length - this.recordStart > this.maxRecordChars) {
       out.push({
         kind: 'problem',
         line: this.recordLine,
         message: `XML: record <${this.recordName}> is larger than ${this.maxRecordChars} characters; raise xml.max_record_bytes if that is expected`,
       });
-      // Skip the oversized record: drop what we have and look for the next one after it closes.
-      this.buffer = '';
-        this.countedTo = 0;
-        this.countedLine = this.line;
-      this.scanFrom = 0;
+      // Keep counting depth to find where the oversized record ends, but stop keeping its text.
       this.recordStart = -1;
-      this.depth = 0;
+      this.skipping = true;
     }
+    this.compact();
     return out;
   }
 
   /** At end of input: an unterminated record is a problem, not a silent loss. */
   end(): XmlProblem[] {
-    if (this.recordStart >= 0) {
+    if (this.recordStart >= 0 && !this.refused) {
       return [{ kind: 'problem', line: this.recordLine, message: `XML: record <${this.recordName}> is not closed before the end of the file` }];
     }
     return [];
+  }
+
+  private reset(): void {
+    this.buffer = '';
+    this.scanFrom = 0;
+    this.depth = 0;
+    this.recordStart = -1;
+    this.countedTo = 0;
+    this.countedLine = this.line;
   }
 
   /** Drops text before anything still needed, keeping line numbers right. */

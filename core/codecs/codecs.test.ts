@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CODECS } from './index.js';
+import { decodeBytes, decodeText } from './test-helpers.js';
+
+afterEach(() => {
+  // No test may leave the global prototype polluted.
+  expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+});
+
+describe('csv', () => {
+  it('decodes with line numbers and dead-letters a broken row without stopping', async () => {
+    const { records, rejects } = await decodeText(CODECS.csv.createDecoder({}), 'sku,qty\nA,1\nB,2,extra\n\nC,3\n', 3);
+    expect(records.map((record) => [record.data, record.at])).toEqual([
+      [{ sku: 'A', qty: '1' }, 2],
+      [{ sku: 'C', qty: '3' }, 5],
+    ]);
+    expect(rejects).toEqual([
+      { raw: 'B,2,extra', origin: 'input:3', at: 3, reason: expect.stringMatching(/^CSV: Invalid Record Length/) as unknown as string },
+    ]);
+  });
+
+  it('honours delimiter, encoding and a missing header', async () => {
+    const decoder = CODECS.csv.createDecoder({ delimiter: ';', encoding: 'latin1', columns: ['name', 'qty'] });
+    const { records } = await decodeBytes(decoder, Buffer.from('Müller;5\n', 'latin1'));
+    expect(records[0]?.data).toEqual({ name: 'Müller', qty: '5' });
+  });
+
+  it('keeps a __proto__ header as plain data', async () => {
+    const { records } = await decodeText(CODECS.csv.createDecoder({}), '__proto__,constructor,sku\npolluted,x,A\n');
+    const record = records[0]?.data ?? {};
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    expect(Object.keys(record)).toEqual(['__proto__', 'constructor', 'sku']);
+    expect(JSON.stringify(record)).toBe('{"__proto__":"polluted","constructor":"x","sku":"A"}');
+  });
+
+  it('neutralises spreadsheet formulas when writing', () => {
+    const out = CODECS.csv.createEncoder({}).encode([{ name: '=HYPERLINK("http://x","y")', note: '+1', ok: 'plain', minus: '-2' }]);
+    expect(out).toBe('name,note,ok,minus\n"\'=HYPERLINK(""http://x"",""y"")",\'+1,plain,\'-2\n');
+  });
+});
+
+describe('json', () => {
+  it('streams the items of an array at a path', async () => {
+    const text = JSON.stringify({ meta: { count: 2 }, orders: [{ id: 1, lines: [{ sku: 'A' }] }, { id: 2, note: null }] });
+    const { records, rejects } = await decodeText(CODECS.json.createDecoder({ path: 'orders' }), text, 7);
+    expect(records.map((record) => [record.data, record.at])).toEqual([
+      [{ id: 1, lines: [{ sku: 'A' }] }, 1],
+      [{ id: 2, note: null }, 2],
+    ]);
+    expect(rejects).toEqual([]);
+  });
+
+  it('keeps __proto__ keys inert', async () => {
+    const { records } = await decodeText(CODECS.json.createDecoder({}), '[{"__proto__":{"polluted":1},"id":1}]');
+    const record = records[0]?.data ?? {};
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    expect((record as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(JSON.stringify(record)).toBe('{"__proto__":{"polluted":1},"id":1}');
+  });
+
+  it('dead-letters items that are not objects', async () => {
+    const { records, rejects } = await decodeText(CODECS.json.createDecoder({}), '[{"id":1}, 42]');
+    expect(records).toHaveLength(1);
+    expect(rejects).toEqual([{ raw: '42', origin: 'input#2', at: 2, reason: 'JSON: each array item must be an object' }]);
+  });
+});
+
+describe('ndjson', () => {
+  it('dead-letters a broken line with its number and goes on', async () => {
+    const { records, rejects } = await decodeText(CODECS.ndjson.createDecoder({}), '{"id":1}\n{"id":\n\n{"id":3}\n', 4);
+    expect(records.map((record) => record.at)).toEqual([1, 4]);
+    expect(rejects[0]).toMatchObject({ origin: 'input:2', raw: '{"id":' });
+  });
+});
+
+describe('xml', () => {
+  const decoder = (): ReturnType<typeof CODECS.xml.createDecoder> => CODECS.xml.createDecoder({ record: 'ORDER', arrays: ['ITEM'] });
+
+  it('parses record by record with line numbers, attributes and namespaces', async () => {
+    const text = '<?xml version="1.0"?>\n<o:ORDERS xmlns:o="urn:x">\n  <o:ORDER type="std"><ID>1</ID><ITEM><SKU>A</SKU></ITEM></o:ORDER>\n  <o:ORDER type="rush"><ID>2</ID></o:ORDER>\n</o:ORDERS>\n';
+    const { records } = await decodeText(decoder(), text, 5);
+    expect(records.map((record) => [record.data, record.at])).toEqual([
+      [{ '@type': 'std', ID: '1', ITEM: [{ SKU: 'A' }] }, 3],
+      [{ '@type': 'rush', ID: '2' }, 4],
+    ]);
+  });
+
+  it('refuses DOCTYPE and entity declarations without expanding anything', async () => {
+    const bomb =
+      '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
+      '<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<ORDERS><ORDER><ID>&lol2;&xxe;</ID></ORDER></ORDERS>\n';
+    const { records, rejects } = await decodeText(decoder(), bomb);
+    expect(records).toEqual([]);
+    expect(rejects).toEqual([
+      {
+        raw: '',
+        origin: 'input:2',
+        at: 2,
+        reason: 'XML: <!DOCTYPE> declarations are not accepted (DTDs and entities are a known attack); remove the DOCTYPE',
+      },
+    ]);
+  });
+
+  it('leaves undeclared entity references as literal text', async () => {
+    const { records } = await decodeText(decoder(), '<ORDERS><ORDER><ID>&xxe;</ID><NOTE>a &amp; b</NOTE></ORDER></ORDERS>');
+    expect(records[0]?.data).toEqual({ ID: '&xxe;', NOTE: 'a &amp; b' });
+  });
+
+  it('dead-letters a record with a __proto__ element and keeps the next one', async () => {
+    const { records, rejects } = await decodeText(
+      decoder(),
+      '<ORDERS><ORDER><__proto__><polluted>1</polluted></__proto__></ORDER><ORDER><ID>2</ID></ORDER></ORDERS>',
+    );
+    expect(records.map((record) => record.data)).toEqual([{ ID: '2' }]);
+    expect(rejects[0]?.reason).toMatch(/^XML: .*__proto__/);
+  });
+
+  it('reports a record cut off by the end of the file', async () => {
+    const { records, rejects } = await decodeText(decoder(), '<ORDERS>\n<ORDER><ID>1</ID></ORDER>\n<ORDER><ID>2</ID>');
+    expect(records).toHaveLength(1);
+    expect(rejects).toEqual([{ raw: '', origin: 'input:3', at: 3, reason: 'XML: record <ORDER> is not closed before the end of the file' }]);
+  });
+
+  it('writes records that read back the same, escaping markup', async () => {
+    const encoder = CODECS.xml.createEncoder({ record: 'ORDER', root: 'ORDERS' });
+    const written = encoder.encode([{ ID: '1', NOTE: '<b> & "q"' }]);
+    const { records } = await decodeText(CODECS.xml.createDecoder({ record: 'ORDER' }), written);
+    expect(written).not.toContain('<b>');
+    expect(records[0]?.data['ID']).toBe('1');
+  });
+});

@@ -32,7 +32,6 @@ targets:
   - connection: outbox
     stream: files
     options: { path: "orders-{seq}.ndjson" }
-    key: "order-{{id}}"
 `,
     'data/inbox/orders.csv': 'id,status,total,currency\n1001,paid,19.90,EUR\n1002,pending,5.00,EUR\n1003,paid,42.00,EUR\n',
     '.gitignore': '.keel/\ndata/outbox/\n',

@@ -65,7 +65,7 @@ async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promi
       });
       progress?.clear();
       summaries.push(summary);
-      if (flags.json !== true) printSummary(summary);
+      if (flags.json !== true) printSummary(summary, path);
     }
   } catch (error) {
     progress?.clear();
@@ -82,11 +82,11 @@ async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promi
   return EXIT.ok;
 }
 
-function printSummary(summary: RunSummary): void {
+function printSummary(summary: RunSummary, path: string): void {
   const seconds = (summary.durationMs / 1000).toFixed(2);
   const dry = summary.dryRun ? ' (dry run: nothing written)' : '';
   process.stdout.write(
-    `${summary.pipeline}: ${summary.status}${dry} — read ${summary.read}, written ${summary.written}, ` +
+    `${summary.pipeline}: ${summary.status}${dry} — read ${summary.read}, ${summary.dryRun ? 'would write' : 'written'} ${summary.written}, ` +
       `duplicates skipped ${summary.duplicates}, filtered ${summary.skipped}, dead-lettered ${summary.deadLettered}, ${seconds}s (run ${summary.runId})\n`,
   );
   if (summary.error !== undefined) process.stdout.write(`  error: ${summary.error}\n`);
@@ -94,7 +94,8 @@ function printSummary(summary: RunSummary): void {
     process.stdout.write(`  would dead-letter ${letter.origin ?? ''} [${letter.stage}]: ${letter.reason}\n`);
   }
   if (summary.deadLettered > 0 && !summary.dryRun) {
-    process.stdout.write(`  see them with: keel dlq list --pipeline ${summary.pipeline}\n`);
+    const project = path === '.' || path === './' ? '' : ` --project ${path.replace(/\/[^/]+\.ya?ml$/, '').replace(/\/pipelines$/, '')}`;
+    process.stdout.write(`  see them with: keel dlq list${project} --pipeline ${summary.pipeline}\n`);
   }
 }
 

@@ -112,6 +112,37 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
       }
     });
   dlq
+    .command('discard')
+    .description('mark dead letters as handled without replaying them (they stay listed with --all)')
+    .argument('[id]', 'dead letter id')
+    .option('--all', 'every open dead letter (of --pipeline, if given)')
+    .option('--project <dir>', 'project directory', '.')
+    .option('--pipeline <name>', 'only this pipeline')
+    .action(async (id: string | undefined, flags: { all?: boolean; project: string; pipeline?: string }) => {
+      try {
+        if (id === undefined && flags.all !== true) {
+          process.stderr.write('keel: give a dead letter id, or --all\n');
+          process.exitCode = EXIT.invalid;
+          return;
+        }
+        const store = await stateFor(flags.project);
+        const letters =
+          id !== undefined
+            ? [await store?.getDeadLetter(Number(id))].filter((letter): letter is DeadLetter => letter !== undefined && letter.status === 'open')
+            : ((await store?.listDeadLetters({ pipeline: flags.pipeline, status: 'open', limit: 1_000_000 })) ?? []);
+        await store?.setDeadLetterStatus(letters.map((letter) => letter.id), 'discarded');
+        await store?.close();
+        if (id !== undefined && letters.length === 0) {
+          process.stderr.write(`keel: no open dead letter ${id}\n`);
+          process.exitCode = EXIT.invalid;
+          return;
+        }
+        printLine(`discarded ${letters.length} dead letter(s)`);
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
+    });
+  dlq
     .command('replay')
     .description('send dead letters through the pipeline again (after fixing the cause); targets deduplicate')
     .argument('[id]', 'dead letter id')

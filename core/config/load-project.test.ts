@@ -166,4 +166,22 @@ describe('pipeline validation', () => {
     const problems = await problemsOf(VALID.replace('connection: inbox', 'connection: nowhere').replace('connection: outbox', 'connection: elsewhere'));
     expect(problems.map((problem) => problem.line)).toEqual([3, 7]);
   });
+
+  it('refuses a record key on a target that deduplicates whole batches', async () => {
+    const problems = await problemsOf(`${VALID}    key: "order-{{id}}"\n`);
+    expect(at(problems[0])).toBe(
+      '10:10 target "outbox": stream "files" of connector "file" writes whole batches under deterministic names, so a record key has no effect; remove key:',
+    );
+  });
+
+  it('builds steps at load time, so a missing schema file is found by validate', async () => {
+    const problems = await problemsOf(VALID.replace('targets:', 'steps:\n  - validate: { schema: schemas/nope.json }\ntargets:'));
+    expect(problems[0]?.line).toBe(7);
+    expect(problems[0]?.message).toMatch(/^step "validate": validate: cannot read schema schemas\/nope\.json: ENOENT/);
+  });
+
+  it('checks connection names', async () => {
+    const problems = await problemsOf(`${VALID}connections:\n  ERP Outbox: { connector: file, config: { root: ./x } }\n`);
+    expect(at(problems[0])).toBe('11:3 name "ERP Outbox" in pipeline at connections is not allowed: use lower-case letters, digits, - and _');
+  });
 });

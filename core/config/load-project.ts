@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { ConnectorRegistry } from '../connectors/registry.js';
 import { ConfigError, KeelError, type ConfigProblem } from '../errors.js';
+import type { Logger } from '../logger.js';
 import type { StreamDefinition, SyncMode } from '../sdk/connector.js';
 import { builtInSteps } from '../steps/registry.js';
 import { PipelineSchema, ProjectSchema, type ConnectionDocument, type PipelineDocument, type ProjectDocument } from './pipeline-schema.js';
@@ -22,6 +23,8 @@ import { checkReferences } from './secrets.js';
 import { YamlSource, type YamlPath } from './yaml-source.js';
 
 export const PROJECT_FILE = 'keel.yaml';
+
+const SILENT_LOGGER: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => SILENT_LOGGER };
 const DEFAULT_PIPELINES_GLOB = 'pipelines/**/*.{yaml,yml}';
 
 export interface LoadedProject {
@@ -42,7 +45,7 @@ export async function loadProject(path: string, options: { cwd?: string } = {}):
   const isDir = statSync(target).isDirectory();
   const projectDir = isDir ? target : findProjectDir(dirname(target));
   const projectFile = join(projectDir, PROJECT_FILE);
-  const display = (file: string): string => relative(options.cwd ?? process.cwd(), file) || basename(file);
+  const display = (file: string): string => relative(options.cwd ?? process.cwd(), file) || '.';
   const problems: ConfigProblem[] = [];
 
   let project: ProjectDocument | undefined;
@@ -299,7 +302,15 @@ async function planPipeline(
     const stepConfig = config ?? {};
     const found = checkAgainstSchema(definition.configSchema, stepConfig, source, at, `step "${type}"`);
     context.problems.push(...found);
-    if (found.length === 0) steps.push({ index, type, config: stepConfig as Record<string, unknown>, definition });
+    if (found.length > 0) continue;
+    // Building the step checks what only it knows (its schema file exists, its expression compiles).
+    try {
+      await definition.create(stepConfig as never, { projectDir: context.projectDir, file: source.file, logger: SILENT_LOGGER });
+    } catch (error) {
+      context.problems.push({ file: source.file, ...source.position(at), message: `step "${type}": ${error instanceof Error ? error.message : String(error)}` });
+      continue;
+    }
+    steps.push({ index, type, config: stepConfig as Record<string, unknown>, definition });
   }
 
   const targets: TargetPlan[] = [];
@@ -326,6 +337,13 @@ async function planPipeline(
         [...at, 'stream'],
         `target "${name}": stream "${item.stream}" of connector "${connection.entry.name}" has no idempotency key, so a retry after a crash could write twice; ` +
           'use a stream that deduplicates, or set delivery: at_least_once to accept that',
+      );
+      continue;
+    }
+    if (item.key !== undefined && stream.write.idempotency === 'batch') {
+      problem(
+        [...at, 'key'],
+        `target "${name}": stream "${item.stream}" of connector "${connection.entry.name}" writes whole batches under deterministic names, so a record key has no effect; remove key:`,
       );
       continue;
     }

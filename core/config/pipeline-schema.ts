@@ -1,11 +1,14 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /**
  * The shape of pipeline and project files. Connector configs, stream options and step configs
  * are checked against their own schemas in a second pass, so messages can name the connector.
  * `keel schema pipeline` prints these (with the step schemas folded in) for editors.
  */
-const Name = Type.String({ pattern: '^[a-z][a-z0-9_-]*$', description: 'lower-case letters, digits, - and _' });
+const NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*$';
+const Name = Type.String({ pattern: NAME_PATTERN, description: 'lower-case letters, digits, - and _' });
+/** A map keyed by names: TypeBox's pattern-keyed Record would let other keys through, so say it explicitly. */
+const NamedMap = <T extends TSchema>(value: T) => Type.Record(Type.String(), value, { propertyNames: { pattern: NAME_PATTERN } });
 
 export const RetryPolicySchema = Type.Object(
   {
@@ -69,7 +72,7 @@ export const PipelineSchema = Type.Object(
     name: Name,
     description: Type.Optional(Type.String()),
     schedule: Type.Optional(Type.String({ description: 'cron expression, used by `keel schedule`' })),
-    connections: Type.Optional(Type.Record(Name, ConnectionSchema)),
+    connections: Type.Optional(NamedMap(ConnectionSchema)),
     source: Type.Optional(SourceSchema),
     sources: Type.Optional(Type.Array(SourceSchema, { minItems: 1 })),
     steps: Type.Optional(Type.Array(StepSchema)),
@@ -85,7 +88,7 @@ export const ProjectSchema = Type.Object(
     $schema: Type.Optional(Type.String()),
     name: Name,
     description: Type.Optional(Type.String()),
-    connections: Type.Optional(Type.Record(Name, ConnectionSchema)),
+    connections: Type.Optional(NamedMap(ConnectionSchema)),
     pipelines: Type.Optional(Type.String({ description: 'glob of pipeline files, default pipelines/*.yaml' })),
     state: Type.Optional(Type.Object({ path: Type.String() }, { additionalProperties: false })),
     defaults: Type.Optional(

@@ -45,6 +45,8 @@ export function checkAgainstSchema(
   const unions = new Set(errors.filter((error) => error.keyword === 'anyOf' || error.keyword === 'oneOf').map((error) => error.instancePath));
   for (const error of errors) {
     if (error.keyword === 'if') continue;
+    // propertyNames reports the inner failure (pattern) too; its own error says it better.
+    if (error.propertyName !== undefined && error.keyword !== 'propertyNames') continue;
     if (unions.has(error.instancePath) && error.keyword !== 'anyOf' && error.keyword !== 'oneOf') continue;
     const problem = describe(error, schema, source, basePath, what);
     const id = `${problem.line}:${problem.col}:${problem.message}`;
@@ -77,6 +79,14 @@ function describe(error: ErrorObject, rootSchema: object, source: YamlSource, ba
         message += suggestion !== undefined ? `; did you mean "${suggestion}"?` : `; allowed keys: ${allowed.join(', ')}`;
       }
       return { file: source.file, ...source.position(keyPath, { key: true }), message };
+    }
+    case 'propertyNames': {
+      const name = String(params['propertyName']);
+      return {
+        file: source.file,
+        ...source.position([...path, name], { key: true }),
+        message: `name "${name}" in ${where} is not allowed: use lower-case letters, digits, - and _`,
+      };
     }
     case 'required': {
       const missing = String(params['missingProperty']);

@@ -88,8 +88,14 @@ describe('a target that fails every 7th record', () => {
     expect(letters[0]?.reason).toBe('ERP refused order 7 (auth ***)');
     for (const text of [JSON.stringify(letters), JSON.stringify(runs), first.log]) expect(text).not.toContain(TOKEN);
 
-    // A second run reads nothing new; replay before the fix fails again and keeps the records.
+    // A second run reads nothing new; replay before the fix fails again and keeps the same 14 letters open.
     expect((await run(project.dir)).summary).toMatchObject({ read: 0, written: 0 });
+    expect((await run(project.dir, { replayAll: true })).summary).toMatchObject({ status: 'dead_letters', written: 0, deadLettered: 14 });
+    const reopened = new SqliteStateStore(`${project.dir}/.keel/state.db`);
+    expect((await reopened.listDeadLetters()).map((letter) => [letter.id, letter.status, letter.origin])).toEqual(
+      letters.map((letter) => [letter.id, 'open', letter.origin]),
+    );
+    await reopened.close();
     writeFileSync(project.path('fixed.flag'), '');
     const replay = await run(project.dir, { replayAll: true });
     expect(replay.summary).toMatchObject({ status: 'ok', written: 14, deadLettered: 0 });

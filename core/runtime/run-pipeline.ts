@@ -276,7 +276,15 @@ class SourceRun {
       const outcome = await applySteps(this.steps, this.plan, item);
       if (outcome === DROP) counts.skipped += 1;
       else if ('stage' in outcome) {
-        deadLetters.push({ source: this.source.name, stage: outcome.stage, origin: item.origin, code: outcome.code, reason: outcome.reason, payload: JSON.stringify(item.original) });
+        deadLetters.push({
+          source: this.source.name,
+          stage: outcome.stage,
+          origin: item.origin,
+          code: outcome.code,
+          reason: outcome.reason,
+          payload: JSON.stringify(item.original),
+          replaces: item.deadLetterId,
+        });
       } else survivors.push(outcome);
     }
 
@@ -319,8 +327,8 @@ class SourceRun {
         counts,
       });
       if (this.ctx.replay) {
-        const failed = new Set(deadLetters.map((letter) => letter.origin));
-        const through = items.filter((item) => item.deadLetterId !== undefined && !failed.has(item.origin)).map((item) => item.deadLetterId as number);
+        const failed = new Set(deadLetters.map((letter) => letter.replaces));
+        const through = items.filter((item) => item.deadLetterId !== undefined && !failed.has(item.deadLetterId)).map((item) => item.deadLetterId as number);
         await store.setDeadLetterStatus(through, 'replayed');
         this.ctx.replayed.push(...through);
       }
@@ -362,6 +370,7 @@ class SourceRun {
       code,
       reason,
       payload: JSON.stringify(item.original),
+      replaces: item.deadLetterId,
     });
     if (items.length === 0) return result;
 
@@ -490,8 +499,7 @@ function replaySources(plan: PipelinePlan, letters: readonly DeadLetter[]): { so
             }
             if (typeof data !== 'object' || data === null || Array.isArray(data)) continue;
             const record = { data: data as JsonObject };
-            // Each dead letter keeps a distinct origin so a repeated failure is matched to its letter.
-            REPLAY_INFO.set(record, { id: letter.id, origin: `${letter.origin ?? letter.source} (dead letter ${letter.id})`, target: letter.target });
+            REPLAY_INFO.set(record, { id: letter.id, origin: letter.origin ?? letter.source, target: letter.target });
             records.push(record);
           }
           yield { records };

@@ -106,6 +106,9 @@ export class SqliteStateStore implements StateStore {
       ),
       ledgerHas: db.prepare<[string, string, string], { one: number }>('SELECT 1 AS one FROM ledger WHERE pipeline = ? AND target = ? AND key = ?'),
       ledgerInsert: db.prepare('INSERT OR IGNORE INTO ledger (pipeline, target, key, ref, created_at) VALUES (?, ?, ?, ?, ?)'),
+      deadLetterRefail: db.prepare(
+        `UPDATE dead_letters SET run_id = ?, stage = ?, target = ?, code = ?, reason = ?, status = 'open', updated_at = ? WHERE id = ?`,
+      ),
       deadLetterInsert: db.prepare(
         `INSERT INTO dead_letters (run_id, pipeline, source, stage, target, record_key, origin, code, reason, payload, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -155,7 +158,13 @@ export class SqliteStateStore implements StateStore {
     const s = this.statements;
     this.db.transaction(() => {
       for (const entry of batch.deliveries) s.ledgerInsert.run(batch.pipeline, entry.target, entry.key, entry.ref ?? null, now);
+      const updated = new Set<number>();
       for (const letter of batch.deadLetters) {
+        if (letter.replaces !== undefined && !updated.has(letter.replaces)) {
+          updated.add(letter.replaces);
+          s.deadLetterRefail.run(batch.runId, letter.stage, letter.target ?? null, letter.code, letter.reason, now, letter.replaces);
+          continue;
+        }
         s.deadLetterInsert.run(
           batch.runId,
           batch.pipeline,

@@ -61,6 +61,8 @@ export interface DeadLetterInput {
   reason: string;
   /** The original payload (a JSON record, or the raw text that failed to decode). */
   payload: string;
+  /** A replayed dead letter that failed again: update that letter instead of adding one. */
+  replaces?: number | undefined;
 }
 
 export interface RunCounts {

@@ -1,0 +1,87 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../test-support/run-cli.js';
+import { tempProject, type TempProject } from '../test-support/temp-project.js';
+
+const EXAMPLE = fileURLToPath(new URL('../examples/omnichannel/', import.meta.url));
+
+let project: TempProject | undefined;
+afterEach(() => project?.remove());
+
+function copyOfExample(): TempProject {
+  const copy = tempProject();
+  cpSync(EXAMPLE, copy.dir, { recursive: true, filter: (source) => !source.includes('/.keel') });
+  return copy;
+}
+
+describe('keel CLI', () => {
+  it('runs the example project: exit 1 for its dead letter, then nothing new, with stable --json', async () => {
+    project = copyOfExample();
+    const first = await runCli(['run', project.dir, '--json']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(1);
+    const runs = (JSON.parse(first.stdout) as { runs: Record<string, unknown>[] }).runs;
+    expect(runs.map((run) => Object.keys(run).sort())).toEqual(
+      runs.map(() => ['deadLettered', 'dryRun', 'duplicates', 'durationMs', 'pipeline', 'read', 'runId', 'skipped', 'status', 'written']),
+    );
+    expect(runs.find((run) => run['pipeline'] === 'marketplace-orders-to-erp')).toMatchObject({ status: 'dead_letters', deadLettered: 1 });
+    expect(readdirSync(project.path('data/erp-outbox')).filter((name) => !name.startsWith('.')).length).toBeGreaterThan(0);
+
+    const second = await runCli(['run', project.dir, '--json']);
+    expect(second.code).toBe(0);
+    expect((JSON.parse(second.stdout) as { runs: { read: number }[] }).runs.every((run) => run.read === 0)).toBe(true);
+
+    const letters = await runCli(['dlq', 'list', '--json', '--project', project.dir]);
+    const list = (JSON.parse(letters.stdout) as { deadLetters: { id: number; stage: string; origin: string }[] }).deadLetters;
+    expect(list).toEqual([expect.objectContaining({ stage: 'step:1:validate', origin: 'amazon-orders-2024-05-14.csv:7' })]);
+    const shown = await runCli(['dlq', 'show', String(list[0]?.id), '--project', project.dir]);
+    expect(shown.stdout).toContain('payload:');
+
+    const history = await runCli(['runs', '--json', '--project', project.dir]);
+    expect((JSON.parse(history.stdout) as { runs: unknown[] }).runs).toHaveLength(8);
+  });
+
+  it('exits 2 with file:line:col on stderr for an invalid pipeline', async () => {
+    project = tempProject({ 'p.yaml': 'name: x\nsource: { connection: nope, stream: files }\ntargets: []\n' });
+    const result = await runCli(['validate', project.path('p.yaml')]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/p\.yaml:3:10: pipeline at targets must NOT have fewer than 1 items/);
+  });
+
+  it('scaffolds a project with init that validates and runs', async () => {
+    project = tempProject();
+    expect((await runCli(['init', project.dir])).code).toBe(0);
+    expect((await runCli(['validate', project.dir])).code).toBe(0);
+    const run = await runCli(['run', project.dir]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/orders: ok — read 3, written 2, duplicates skipped 0, filtered 1, dead-lettered 0/);
+    expect(run.stderr).toBe('');
+  });
+
+  it('publishes a pipeline schema that accepts every example pipeline', async () => {
+    const printed = await runCli(['schema', 'pipeline']);
+    expect(printed.code).toBe(0);
+    const ajv = new Ajv2020({ strict: false });
+    const validate = ajv.compile(JSON.parse(printed.stdout) as object);
+    const dir = `${EXAMPLE}pipelines`;
+    const files = readdirSync(dir).filter((name) => name.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(2);
+    for (const file of files) {
+      const valid = validate(parse(readFileSync(`${dir}/${file}`, 'utf8')));
+      expect({ file, errors: validate.errors ?? null }).toEqual({ file, errors: null });
+      expect(valid).toBe(true);
+    }
+    expect(validate({ name: 'x', source: { connection: 'a', stream: 'b' }, targets: [{ connection: 'c', stream: 'd' }], steps: [{ filtr: {} }] })).toBe(false);
+  });
+
+  it('describes a connector with `keel schema connector file`', async () => {
+    const printed = await runCli(['schema', 'connector', 'file']);
+    const schema = JSON.parse(printed.stdout) as { config: { required: string[] }; streams: { files: { read_options: object; write_options: object } } };
+    expect(schema.config.required).toEqual(['root']);
+    expect(Object.keys(schema.streams.files)).toEqual(['read_options', 'write_options']);
+  });
+});

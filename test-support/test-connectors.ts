@@ -86,3 +86,28 @@ export default {
   },
 };
 `;
+
+/**
+ * A target that answers "retry later" (with Retry-After 1 ms) to the first `fail_times` attempts
+ * of each record, then accepts it; records whose field `hopeless` is set are never accepted.
+ */
+export const MOODY_CONNECTOR = `
+const attempts = new Map();
+export default {
+  name: 'moody', kind: 'generic', sdkVersion: 1,
+  configSchema: { type: 'object', properties: { fail_times: { type: 'integer' } }, additionalProperties: false },
+  streams: {
+    sink: {
+      write: {
+        idempotency: 'record',
+        write: async (ctx, batch) => batch.map((record) => {
+          const seen = (attempts.get(record.key) ?? 0) + 1;
+          attempts.set(record.key, seen);
+          if (record.data.hopeless === 'yes' || seen <= ctx.config.fail_times) return { status: 'retryable', error: 'busy (attempt ' + seen + ')', retryAfterMs: 1 };
+          return { status: 'ok' };
+        }),
+      },
+    },
+  },
+};
+`;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempProject, type TempProject } from '../../test-support/temp-project.js';
-import { FLAKY_CONNECTOR } from '../../test-support/test-connectors.js';
+import { FLAKY_CONNECTOR, MOODY_CONNECTOR } from '../../test-support/test-connectors.js';
 import { loadProject } from '../config/load-project.js';
 import { createLogger } from '../logger.js';
 import { Redactor } from '../redact.js';
@@ -131,5 +131,26 @@ describe('resolution of secrets', () => {
     await store.close();
     expect(summary.status).toBe('failed');
     expect(summary.error).toMatch(/(^|\/)keel\.yaml:4:50: environment variable ERP_TOKEN is not set; export it before running$/);
+  });
+});
+
+describe('retryable target errors', () => {
+  it('are retried with backoff until accepted, and dead-lettered once attempts run out', async () => {
+    project = tempProject({
+      'keel.yaml': 'name: moody\nconnections:\n  inbox: { connector: file, config: { root: ./in } }\n  api: { connector: ./moody.js, config: { fail_times: 2 } }\n',
+      'moody.js': MOODY_CONNECTOR,
+      'in/orders.csv': 'id,hopeless\n1,no\n2,yes\n3,no\n',
+      'pipelines/orders.yaml':
+        'name: orders\nsource: { connection: inbox, stream: files, options: { path: "*.csv" } }\n' +
+        'targets:\n  - { connection: api, stream: sink, key: "{{id}}" }\non_error: { retry: { max_attempts: 4, initial_delay_ms: 1, max_delay_ms: 4 } }\n',
+    });
+    const { summary } = await run(project.dir);
+    expect(summary).toMatchObject({ status: 'dead_letters', read: 3, written: 2, deadLettered: 1 });
+    const store = new SqliteStateStore(`${project.dir}/.keel/state.db`);
+    const letters = await store.listDeadLetters();
+    await store.close();
+    expect(letters.map((letter) => [letter.recordKey, letter.code, letter.reason])).toEqual([
+      ['2', 'retries_exhausted', 'gave up after 4 attempts: busy (attempt 4)'],
+    ]);
   });
 });

@@ -7,7 +7,7 @@ import type { JsonObject, JsonValue } from '../json.js';
 import type { Logger } from '../logger.js';
 import type { Redactor } from '../redact.js';
 import type { ConnectorState, DecodeReject, SourcePage, WriteRecord } from '../sdk/connector.js';
-import { DROP, RecordRejection, type StepFunction } from '../sdk/step.js';
+import { DROP, RecordRejection, type StepFunction, type StepOutput } from '../sdk/step.js';
 import { emptyCounts, type DeadLetter, type DeadLetterInput, type LedgerEntry, type RunCounts, type StateStore, type StoredCursor } from '../state/state-store.js';
 import { backoffDelayMs, sleep } from './backoff.js';
 import { compileRecordKey, hashParts, type KeyFunction } from './record-key.js';
@@ -273,7 +273,8 @@ class SourceRun {
     }));
     const survivors: ItemInFlight[] = [];
     for (const item of items) {
-      const outcome = await applySteps(this.steps, this.plan, item);
+      let outcome = applySteps(this.steps, this.plan, item);
+      if (outcome instanceof Promise) outcome = await outcome;
       if (outcome === DROP) counts.skipped += 1;
       else if ('stage' in outcome) {
         deadLetters.push({
@@ -521,23 +522,35 @@ interface DeliveryResult {
 
 type StepOutcome = ItemInFlight | typeof DROP | { stage: string; code: string; reason: string };
 
-async function applySteps(steps: StepFunction[], plan: PipelinePlan, item: ItemInFlight): Promise<StepOutcome> {
-  let data = item.data;
-  for (const [index, step] of steps.entries()) {
-    const stepPlan = plan.steps[index];
-    const stage = `step:${index + 1}:${stepPlan?.type ?? 'unknown'}`;
+/** Runs the steps over one record; stays synchronous unless a step returns a promise. */
+function applySteps(steps: StepFunction[], plan: PipelinePlan, item: ItemInFlight, from = 0, start: JsonObject = item.data): StepOutcome | Promise<StepOutcome> {
+  let data = start;
+  for (let index = from; index < steps.length; index += 1) {
+    const stage = (): string => `step:${index + 1}:${plan.steps[index]?.type ?? 'unknown'}`;
     let output;
     try {
-      output = step(data);
-      if (output instanceof Promise) output = await output;
+      output = (steps[index] as StepFunction)(data);
     } catch (error) {
-      return { stage, code: 'step_failed', reason: error instanceof Error ? error.message : String(error) };
+      return { stage: stage(), code: 'step_failed', reason: error instanceof Error ? error.message : String(error) };
     }
-    if (output === DROP) return DROP;
-    if (output instanceof RecordRejection) return { stage, code: output.code, reason: output.reason };
-    data = output;
+    if (output instanceof Promise) {
+      return output.then(
+        (resolved) => settle(resolved, stage()) ?? applySteps(steps, plan, item, index + 1, resolved as JsonObject),
+        (error: unknown) => ({ stage: stage(), code: 'step_failed', reason: error instanceof Error ? error.message : String(error) }),
+      );
+    }
+    const settled = settle(output, stage());
+    if (settled !== undefined) return settled;
+    data = output as JsonObject;
   }
-  return { ...item, data };
+  return data === item.data ? item : { ...item, data };
+}
+
+/** A step's output that ends the record's way (dropped or rejected), or undefined to go on. */
+function settle(output: StepOutput, stage: string): StepOutcome | undefined {
+  if (output === DROP) return DROP;
+  if (output instanceof RecordRejection) return { stage, code: output.code, reason: output.reason };
+  return undefined;
 }
 
 async function createSteps(plan: PipelinePlan, options: RunOptions, logger: Logger): Promise<StepFunction[]> {

@@ -126,10 +126,7 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
           return;
         }
         const store = await stateFor(flags.project);
-        const letters =
-          id !== undefined
-            ? [await store?.getDeadLetter(Number(id))].filter((letter): letter is DeadLetter => letter !== undefined && letter.status === 'open')
-            : ((await store?.listDeadLetters({ pipeline: flags.pipeline, status: 'open', limit: 1_000_000 })) ?? []);
+        const letters = store === undefined ? [] : await openLetters(store, id, flags.pipeline);
         await store?.setDeadLetterStatus(letters.map((letter) => letter.id), 'discarded');
         await store?.close();
         if (id !== undefined && letters.length === 0) {
@@ -175,16 +172,10 @@ async function replay(
   const redactor = new Redactor();
   const logger = makeLogger(redactor, globals);
   try {
-    let letters: DeadLetter[];
-    if (id !== undefined) {
-      const letter = await store.getDeadLetter(Number(id));
-      if (letter === undefined || letter.status !== 'open') {
-        process.stderr.write(`keel: no open dead letter ${id}\n`);
-        return EXIT.invalid;
-      }
-      letters = [letter];
-    } else {
-      letters = await store.listDeadLetters({ pipeline: flags.pipeline, status: 'open', limit: 1_000_000 });
+    const letters = await openLetters(store, id, flags.pipeline);
+    if (id !== undefined && letters.length === 0) {
+      process.stderr.write(`keel: no open dead letter ${id}\n`);
+      return EXIT.invalid;
     }
     const results = [];
     for (const pipeline of plan.pipelines) {
@@ -209,6 +200,13 @@ async function replay(
   } finally {
     await store.close();
   }
+}
+
+/** The open dead letter `id`, or with no id every open one (of `pipeline`, if given). */
+async function openLetters(store: SqliteStateStore, id: string | undefined, pipeline: string | undefined): Promise<DeadLetter[]> {
+  if (id === undefined) return store.listDeadLetters({ pipeline, status: 'open', limit: 1_000_000 });
+  const letter = await store.getDeadLetter(Number(id));
+  return letter !== undefined && letter.status === 'open' ? [letter] : [];
 }
 
 function withoutPayload(letter: DeadLetter): Omit<DeadLetter, 'payload'> & { payloadBytes: number } {

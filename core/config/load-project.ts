@@ -238,6 +238,31 @@ async function planPipeline(
     return found;
   };
 
+  /** Connection, stream and capability of a source or target, and a name unique among its kind. */
+  const endpoint = (
+    item: { name?: string; connection: string; stream: string },
+    at: YamlPath,
+    role: 'read' | 'write',
+    names: Set<string>,
+  ): { name: string; connection: ConnectionPlan; stream: StreamDefinition } | undefined => {
+    const connection = lookupConnection(item.connection, [...at, 'connection']);
+    if (connection === undefined) return undefined;
+    const stream = lookupStream(connection, item.stream, [...at, 'stream']);
+    if (stream === undefined) return undefined;
+    if (stream[role] === undefined) {
+      const can = role === 'read' ? 'cannot be read; it can only be a target' : 'cannot be written; it can only be a source';
+      problem([...at, 'stream'], `stream "${item.stream}" of connector "${connection.entry.name}" ${can}`);
+      return undefined;
+    }
+    const name = item.name ?? item.connection;
+    if (names.has(name)) {
+      problem(at, `two ${role === 'read' ? 'sources' : 'targets'} are named "${name}"; give each a distinct name:`);
+      return undefined;
+    }
+    names.add(name);
+    return { name, connection, stream };
+  };
+
   if (doc.source !== undefined && doc.sources !== undefined) {
     problem(['sources'], 'use either source: (one) or sources: (a list), not both');
   }
@@ -248,23 +273,13 @@ async function planPipeline(
   const sources: SourcePlan[] = [];
   const sourceNames = new Set<string>();
   for (const { item, at } of sourceDocs) {
-    const connection = lookupConnection(item.connection, [...at, 'connection']);
-    if (connection === undefined) continue;
-    const stream = lookupStream(connection, item.stream, [...at, 'stream']);
-    if (stream === undefined) continue;
-    if (stream.read === undefined) {
-      problem([...at, 'stream'], `stream "${item.stream}" of connector "${connection.entry.name}" cannot be read; it can only be a target`);
-      continue;
-    }
-    const name = item.name ?? item.connection;
-    if (sourceNames.has(name)) {
-      problem([...at], `two sources are named "${name}"; give each a distinct name:`);
-      continue;
-    }
-    sourceNames.add(name);
-    let sync: SyncMode = item.sync ?? (stream.read.incremental !== undefined ? 'incremental' : 'full');
+    const found = endpoint(item, at, 'read', sourceNames);
+    if (found?.stream.read === undefined) continue;
+    const { name, connection, stream } = found;
+    const read = found.stream.read;
+    const sync: SyncMode = item.sync ?? (read.incremental !== undefined ? 'incremental' : 'full');
     if (sync === 'incremental') {
-      const incremental = stream.read.incremental;
+      const incremental = read.incremental;
       if (incremental === undefined) {
         problem([...at, 'sync'], `stream "${item.stream}" of connector "${connection.entry.name}" has no cursor for incremental sync; use sync: full`);
         continue;
@@ -278,10 +293,10 @@ async function planPipeline(
       }
     }
     const options = item.options ?? {};
-    if (stream.read.options !== undefined) {
-      context.problems.push(...checkAgainstSchema(stream.read.options, options, source, [...at, 'options'], `options of source "${name}"`));
+    if (read.options !== undefined) {
+      context.problems.push(...checkAgainstSchema(read.options, options, source, [...at, 'options'], `options of source "${name}"`));
     }
-    sources.push({ name, connection, stream: item.stream, definition: stream, read: stream.read, sync, options });
+    sources.push({ name, connection, stream: item.stream, definition: stream, read, sync, options });
   }
 
   const steps: StepPlan[] = [];
@@ -317,22 +332,12 @@ async function planPipeline(
   const targetNames = new Set<string>();
   for (const [index, item] of doc.targets.entries()) {
     const at: YamlPath = ['targets', index];
-    const connection = lookupConnection(item.connection, [...at, 'connection']);
-    if (connection === undefined) continue;
-    const stream = lookupStream(connection, item.stream, [...at, 'stream']);
-    if (stream === undefined) continue;
-    if (stream.write === undefined) {
-      problem([...at, 'stream'], `stream "${item.stream}" of connector "${connection.entry.name}" cannot be written; it can only be a source`);
-      continue;
-    }
-    const name = item.name ?? item.connection;
-    if (targetNames.has(name)) {
-      problem(at, `two targets are named "${name}"; give each a distinct name:`);
-      continue;
-    }
-    targetNames.add(name);
+    const found = endpoint(item, at, 'write', targetNames);
+    if (found?.stream.write === undefined) continue;
+    const { name, connection, stream } = found;
+    const write = found.stream.write;
     const delivery = item.delivery ?? 'effectively_once';
-    if (stream.write.idempotency === 'none' && delivery !== 'at_least_once') {
+    if (write.idempotency === 'none' && delivery !== 'at_least_once') {
       problem(
         [...at, 'stream'],
         `target "${name}": stream "${item.stream}" of connector "${connection.entry.name}" has no idempotency key, so a retry after a crash could write twice; ` +
@@ -340,7 +345,7 @@ async function planPipeline(
       );
       continue;
     }
-    if (item.key !== undefined && stream.write.idempotency === 'batch') {
+    if (item.key !== undefined && write.idempotency === 'batch') {
       problem(
         [...at, 'key'],
         `target "${name}": stream "${item.stream}" of connector "${connection.entry.name}" writes whole batches under deterministic names, so a record key has no effect; remove key:`,
@@ -352,10 +357,10 @@ async function planPipeline(
       continue;
     }
     const options = item.options ?? {};
-    if (stream.write.options !== undefined) {
-      context.problems.push(...checkAgainstSchema(stream.write.options, options, source, [...at, 'options'], `options of target "${name}"`));
+    if (write.options !== undefined) {
+      context.problems.push(...checkAgainstSchema(write.options, options, source, [...at, 'options'], `options of target "${name}"`));
     }
-    targets.push({ name, connection, stream: item.stream, definition: stream, write: stream.write, options, keyTemplate: item.key, delivery });
+    targets.push({ name, connection, stream: item.stream, definition: stream, write, options, keyTemplate: item.key, delivery });
   }
 
   if (context.problems.length > before) return undefined;

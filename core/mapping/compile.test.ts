@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import type { JsonObject } from '../json.js';
+import { RecordRejection } from '../sdk/step.js';
+import { compileMappingDocument, type CompiledMapping } from './load-mapping.js';
+
+function mapping(output: Record<string, unknown>): CompiledMapping {
+  return compileMappingDocument({ name: 'test', output }, '/virtual/test.json', 'test.json');
+}
+
+async function apply(output: Record<string, unknown>, record: JsonObject): Promise<unknown> {
+  return mapping(output).apply(record);
+}
+
+const ORDER: JsonObject = {
+  id: 450789469,
+  name: '#1001',
+  currency: 'eur',
+  created_at: '2008-01-10T11:00:00-05:00',
+  note: '  gift  ',
+  tags: 'vip, wholesale',
+  financial_status: 'partially_paid',
+  customer: { first_name: 'Bob', last_name: 'Norman' },
+  line_items: [
+    { sku: 'IPOD2008GREEN', quantity: 1, price: '199.00', gift_card: false },
+    { sku: '', variant_id: 457924702, quantity: 2, price: '0.10', gift_card: false },
+    { sku: 'CARD', quantity: 1, price: '25.00', gift_card: true },
+  ],
+};
+
+describe('mapping compiler', () => {
+  it('maps paths, constants, objects, arrays with filters, sums, counts and money', async () => {
+    const result = await apply(
+      {
+        channel: { const: 'shopify' },
+        external_id: { path: 'id', as: 'string' },
+        number: 'name',
+        created_at: { path: 'created_at', as: 'datetime' },
+        customer: { object: { name: { concat: [{ path: 'customer.first_name' }, { const: ' ' }, { path: 'customer.last_name' }] } } },
+        note: { path: 'note', trim: true, case: 'upper' },
+        tags: { path: 'tags', split: ', ' },
+        status: { path: 'financial_status', lookup: { table: { paid: 'paid', partially_paid: 'partial' }, default: 'unknown' } },
+        lines: {
+          each: 'line_items',
+          where: { path: 'gift_card', equals: false },
+          map: {
+            object: {
+              sku: { first: [{ path: 'sku' }, { path: 'variant_id', as: 'string', pad: { length: 12, char: '0' } }] },
+              quantity: { path: 'quantity', as: 'integer' },
+              unit_price: { money: { amount: 'price', currency: { root: 'currency' } } },
+              line_total: { product: ['price', 'quantity'] },
+            },
+          },
+        },
+        item_count: { count: 'line_items' },
+        skus: { path: 'line_items[*].sku', join: '|' },
+        subtotal: { sum: 'line_items[*].price' },
+        weighted: { sum: 'line_items', map: { product: ['price', 'quantity'] } },
+        missing: { path: 'nope.nothing' },
+      },
+      ORDER,
+    );
+    expect(result).toEqual({
+      channel: 'shopify',
+      external_id: '450789469',
+      number: '#1001',
+      created_at: '2008-01-10T16:00:00Z',
+      customer: { name: 'Bob Norman' },
+      note: 'GIFT',
+      tags: ['vip', 'wholesale'],
+      status: 'partial',
+      lines: [
+        { sku: 'IPOD2008GREEN', quantity: 1, unit_price: { amount: '199.00', currency: 'EUR' }, line_total: '199' },
+        { sku: '000457924702', quantity: 2, unit_price: { amount: '0.10', currency: 'EUR' }, line_total: '0.2' },
+      ],
+      item_count: 3,
+      skus: 'IPOD2008GREEN||CARD',
+      subtotal: '224.1',
+      weighted: '224.2',
+    });
+  });
+
+  it('rejects a record with the rule pointer and the path in the source', async () => {
+    const bad = { ...ORDER, line_items: [{ sku: 'A', quantity: '2' }, { sku: 'B', quantity: 'two' }] };
+    const result = await apply({ lines: { each: 'line_items', map: { object: { quantity: { path: 'quantity', as: 'integer' } } } } }, bad);
+    expect(result).toBeInstanceOf(RecordRejection);
+    expect((result as RecordRejection).reason).toBe('mapping test /output/lines/map/object/quantity: line_items[1].quantity: "two" is not a valid integer');
+  });
+
+  it('reads local times in a named zone and formats', async () => {
+    const result = await apply(
+      {
+        ordered: { path: 'ordered', as: 'datetime', format: 'dd.MM.yyyy HH:mm', timezone: 'Europe/Berlin' },
+        day: { path: 'day', as: 'date', format: 'dd.MM.yyyy' },
+        cents: { money: { amount: 'cents', currency: { const: 'EUR' }, minor_units: true } },
+        yen: { money: { amount: 'yen', currency: { const: 'JPY' }, minor_units: true } },
+        naive: { path: 'naive', as: 'datetime' },
+      },
+      { ordered: '14.05.2024 10:30', day: '01.02.2024', cents: '1999', yen: 500 },
+    );
+    expect(result).toEqual({ ordered: '2024-05-14T08:30:00Z', day: '2024-02-01', cents: { amount: '19.99', currency: 'EUR' }, yen: { amount: '500', currency: 'JPY' } });
+    const naive = await apply({ naive: { path: 'naive', as: 'datetime' } }, { naive: '2024-05-14T10:30:00' });
+    expect((naive as RecordRejection).reason).toBe(
+      'mapping test /output/naive: naive: "2024-05-14T10:30:00" is not a valid datetime (an ISO 8601 time with offset; for local times set timezone)',
+    );
+  });
+
+  it('evaluates conditions and JSONata expressions', async () => {
+    const result = await apply(
+      {
+        kind: { if: { any: [{ path: 'total', gt: 100 }, { path: 'vip', equals: true }] }, then: { const: 'priority' }, else: { const: 'normal' } },
+        code: { expr: '$uppercase($substring(name, 0, 3))' },
+      },
+      { total: '150.5', vip: false, name: 'berlin' },
+    );
+    expect(result).toEqual({ kind: 'priority', code: 'BER' });
+  });
+
+  it('never reads or writes through the prototype', async () => {
+    expect(() => mapping({ x: { path: 'a.__proto__.b' } })).toThrow('test.json#/output/x/path: path "a.__proto__.b": "__proto__" cannot be read: it names the prototype, not data');
+    expect(() => mapping(JSON.parse('{"__proto__": {"const": 1}}') as Record<string, unknown>)).toThrow(
+      'test.json#/output/__proto__: "__proto__" cannot be an output field: it names the prototype',
+    );
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as JsonObject;
+    const result = (await apply({ copy: { path: 'a' }, all: { path: 'missing', default: { const: { x: 1 } } } }, hostile)) as JsonObject;
+    expect(result).toEqual({ copy: 1, all: { x: 1 } });
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('names the file and pointer of a faulty rule at compile time', () => {
+    expect(() => mapping({ lines: { each: 'line_items', map: { object: { sku: { pth: 'sku' } } } } })).toThrow(
+      'test.json#/output/lines/map/object/sku: unknown key "pth"',
+    );
+    expect(() => mapping({ a: { path: 'x', const: 1 } })).toThrow('test.json#/output/a: only one of path, const may be used in one rule');
+    expect(() => mapping({ a: { each: 'x' } })).toThrow('test.json#/output/a/map: "each" needs "map": the rule applied to each item');
+    expect(() => mapping({ a: { expr: '$sum(' } })).toThrow(/^test\.json#\/output\/a\/expr: JSONata: /);
+  });
+});

@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import type { GlobalOptions } from './context.js';
 import { registerConnectors } from './commands/connectors.js';
 import { registerInit } from './commands/init.js';
+import { registerMap } from './commands/map.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerStateCommands } from './commands/state-commands.js';
+import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT } from './exit-codes.js';
 
@@ -32,6 +34,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerStateCommands(program, globals);
   registerConnectors(program);
   registerSchema(program);
+  registerMap(program);
+  registerTest(program);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

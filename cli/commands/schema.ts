@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { publishedSchema } from '../../core/config/published-schema.js';
 import { ConnectorRegistry } from '../../core/connectors/registry.js';
+import { MappingDocumentSchema } from '../../core/mapping/mapping-schema.js';
+import { MODEL_SCHEMAS } from '../../core/model/index.js';
 import { suggest } from '../../core/config/schema-check.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, reportError } from '../output.js';
@@ -8,14 +10,23 @@ import { printJson, reportError } from '../output.js';
 export function registerSchema(program: Command): void {
   program
     .command('schema')
-    .description('print a JSON Schema: pipeline, project, or connector NAME (for editors and CI)')
-    .argument('<what>', 'pipeline | project | connector')
+    .description('print a JSON Schema: pipeline, project, mapping, a canonical entity (order, stock_level, ...) or connector NAME')
+    .argument('<what>', 'pipeline | project | mapping | <entity> | connector')
     .argument('[name]', 'connector name')
     .option('--project <dir>', 'project directory (for connector packages)', '.')
     .action(async (what: string, name: string | undefined, flags: { project: string }) => {
       try {
         if (what === 'pipeline' || what === 'project') {
           printJson(await publishedSchema(what));
+          return;
+        }
+        if (what === 'mapping') {
+          printJson({ $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'Keel mapping', ...MappingDocumentSchema });
+          return;
+        }
+        const entity = (MODEL_SCHEMAS as Record<string, object | undefined>)[what.replace(/-/g, '_')];
+        if (entity !== undefined) {
+          printJson({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...entity });
           return;
         }
         if (what === 'connector') {
@@ -34,7 +45,9 @@ export function registerSchema(program: Command): void {
           printJson({ $schema: 'https://json-schema.org/draft/2020-12/schema', title: `connector ${entry.name}`, config: entry.definition.configSchema, streams });
           return;
         }
-        process.stderr.write(`keel: unknown schema "${what}"; use pipeline, project or connector NAME\n`);
+        const known = ['pipeline', 'project', 'mapping', 'connector', ...Object.keys(MODEL_SCHEMAS)];
+        const hint = suggest(what, known);
+        process.stderr.write(`keel: unknown schema "${what}"${hint !== undefined ? `; did you mean ${hint}?` : ''}; use one of: ${known.join(', ')}\n`);
         process.exitCode = EXIT.invalid;
       } catch (error) {
         process.exitCode = reportError(error);

@@ -50,6 +50,13 @@ describe('json', () => {
     expect(rejects).toEqual([]);
   });
 
+  it('reads a single object at a path as one record, nested arrays included', async () => {
+    const text = JSON.stringify({ order: { id: 1, lines: [{ sku: 'A' }, { sku: 'B' }], tags: [] } });
+    const { records, rejects } = await decodeText(CODECS.json.createDecoder({ path: 'order' }), text, 5);
+    expect(records.map((record) => record.data)).toEqual([{ id: 1, lines: [{ sku: 'A' }, { sku: 'B' }], tags: [] }]);
+    expect(rejects).toEqual([]);
+  });
+
   it('keeps __proto__ keys inert', async () => {
     const { records } = await decodeText(CODECS.json.createDecoder({}), '[{"__proto__":{"polluted":1},"id":1}]');
     const record = records[0]?.data ?? {};

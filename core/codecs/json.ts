@@ -51,7 +51,7 @@ class JsonDecoder implements Decoder {
       sawValue = true;
       // depth 0 → the picked value itself; depth 1 inside it → the items we want.
       if (depth === 0) {
-        if (token.name === 'startArray') {
+        if (token.name === 'startArray' && !assembler.busy) {
           depth = 1;
           continue;
         }

@@ -69,13 +69,13 @@ describe('mapping compiler', () => {
       tags: ['vip', 'wholesale'],
       status: 'partial',
       lines: [
-        { sku: 'IPOD2008GREEN', quantity: 1, unit_price: { amount: '199.00', currency: 'EUR' }, line_total: '199' },
-        { sku: '000457924702', quantity: 2, unit_price: { amount: '0.10', currency: 'EUR' }, line_total: '0.2' },
+        { sku: 'IPOD2008GREEN', quantity: 1, unit_price: { amount: '199.00', currency: 'EUR' }, line_total: '199.00' },
+        { sku: '000457924702', quantity: 2, unit_price: { amount: '0.10', currency: 'EUR' }, line_total: '0.20' },
       ],
       item_count: 3,
       skus: 'IPOD2008GREEN||CARD',
-      subtotal: '224.1',
-      weighted: '224.2',
+      subtotal: '224.10',
+      weighted: '224.20',
     });
   });
 

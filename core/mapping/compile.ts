@@ -115,17 +115,23 @@ class Generator {
     this.lines.push(line);
   }
 
-  /** Builds an object; fields whose value is missing are left out rather than set to undefined. */
-  object(fields: Record<string, Rule>, scope: Scope, pointer: string): string {
+  /**
+   * Builds an object; fields whose value is missing (undefined or null) are left out, and a nested
+   * object left with no field at all is itself missing (an address of nothing is no address).
+   */
+  object(fields: Record<string, Rule>, scope: Scope, pointer: string, nested = false): string {
     const out = this.variable('o');
+    const count = this.variable('n');
     this.emit(`const ${out} = {};`);
+    if (nested) this.emit(`let ${count} = 0;`);
     for (const [field, rule] of Object.entries(fields)) {
       const at = `${pointer}/${escapePointer(field)}`;
       if (isPrototypeKey(field)) throw new MappingCompileError(at, `"${field}" cannot be an output field: it names the prototype`);
       const value = this.rule(rule, scope, at);
-      this.emit(`if (${value} !== undefined) ${out}[${JSON.stringify(field)}] = ${value};`);
+      // Absent, not null: the canonical model leaves out what a source does not know.
+      this.emit(`if (${value} != null) { ${out}[${JSON.stringify(field)}] = ${value};${nested ? ` ${count}++;` : ''} }`);
     }
-    return out;
+    return nested ? `(${count} === 0 ? undefined : ${out})` : out;
   }
 
   /** Emits the code of one rule; returns the variable that holds its value (undefined when missing). */
@@ -178,7 +184,7 @@ class Generator {
         break;
       }
       case 'object':
-        this.emit(`let ${v} = ${this.object(spec.object ?? {}, scope, `${pointer}/object`)};`);
+        this.emit(`let ${v} = ${this.object(spec.object ?? {}, scope, `${pointer}/object`, true)};`);
         break;
       case 'each':
         this.emit(`let ${v} = ${this.each(spec, scope, pointer)};`);
@@ -338,7 +344,7 @@ class Generator {
     if (spec.where !== undefined) this.emit(`if (!(${this.condition(spec.where, inner, `${pointer}/where`)})) continue;`);
     if (spec.map === undefined) throw new MappingCompileError(`${pointer}/map`, `"${key}" needs "map": the rule applied to each item`);
     const value = this.rule(spec.map, inner, `${pointer}/map`);
-    this.emit(`if (${value} !== undefined) ${out}.push(${value});`);
+    this.emit(`if (${value} != null) ${out}.push(${value});`);
     this.emit('}');
     return out;
   }

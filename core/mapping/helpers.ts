@@ -86,25 +86,35 @@ export function toDate(value: unknown, format: string | undefined): string | Inv
   return parsed.isValid ? (parsed.toISODate() ?? INVALID) : INVALID;
 }
 
+/** Digits after the point, so results keep the scale of their inputs ("0.10" + "0.20" = "0.30"). */
+function scaleOf(decimal: string): number {
+  const point = decimal.indexOf('.');
+  return point < 0 ? 0 : decimal.length - point - 1;
+}
+
 export function sumDecimals(values: readonly unknown[]): string | Invalid {
   let total = new Big(0);
+  let scale = 0;
   for (const value of values) {
     if (isMissing(value)) continue;
     const decimal = toDecimal(value);
     if (decimal === INVALID) return INVALID;
     total = total.plus(decimal);
+    scale = Math.max(scale, scaleOf(decimal));
   }
-  return total.toFixed();
+  return total.toFixed(scale);
 }
 
 export function multiplyDecimals(values: readonly unknown[]): string | Invalid {
   let product = new Big(1);
+  let scale = 0;
   for (const value of values) {
     const decimal = toDecimal(value);
     if (decimal === INVALID) return INVALID;
     product = product.times(decimal);
+    scale += scaleOf(decimal);
   }
-  return product.toFixed();
+  return product.toFixed(scale);
 }
 
 /** Minor units (cents) to a decimal amount: 1999 EUR → "19.99"; JPY has no minor unit. */

@@ -1,0 +1,147 @@
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { CODECS, FORMAT_NAMES, formatFromFileName, type FormatName } from '../codecs/index.js';
+import { loadProject } from '../config/load-project.js';
+import { checkAgainstSchema } from '../config/schema-check.js';
+import { YamlSource } from '../config/yaml-source.js';
+import { ConfigError } from '../errors.js';
+import type { JsonObject } from '../json.js';
+import { loadMapping } from '../mapping/load-mapping.js';
+import { canonicalValidator } from '../mapping/validate-output.js';
+import { DROP, RecordRejection, type StepFunction, type StepOutput } from '../sdk/step.js';
+import { deepEqual, isSubset, jsonDiff, restrictTo } from './compare.js';
+import { TestFileSchema, type TestCase, type TestFile } from './test-file-schema.js';
+
+export interface TestResult {
+  file: string;
+  line: number;
+  name: string;
+  passed: boolean;
+  /** Why it failed, with a diff where there is one. */
+  detail?: string;
+}
+
+/** What a mapping or a pipeline's steps did with the input records. */
+interface Outcome {
+  outputs: JsonObject[];
+  rejections: string[];
+  filtered: number;
+}
+
+/** Finds `*.test.yaml` under `path` (or runs the one file) and runs every test in them. */
+export async function runTests(path: string, cwd = process.cwd()): Promise<TestResult[]> {
+  const files = findTestFiles(resolve(cwd, path));
+  const results: TestResult[] = [];
+  for (const file of files) results.push(...(await runTestFile(file, relative(cwd, file) || file)));
+  return results;
+}
+
+function findTestFiles(path: string): string[] {
+  if (path.endsWith('.test.yaml') || path.endsWith('.test.yml')) return [path];
+  const out: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 8) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === 'dist') continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full, depth + 1);
+      else if (/\.test\.ya?ml$/.test(entry.name)) out.push(full);
+    }
+  };
+  walk(path, 0);
+  return out.sort();
+}
+
+async function runTestFile(file: string, display: string): Promise<TestResult[]> {
+  const source = YamlSource.parse(display, readFileSync(file, 'utf8'));
+  const problems = checkAgainstSchema(TestFileSchema, source.value, source, [], 'test file');
+  if (problems.length > 0) throw new ConfigError(problems);
+  const doc = source.value as TestFile;
+  const results: TestResult[] = [];
+  for (const [index, test] of doc.tests.entries()) {
+    const line = source.position(['tests', index]).line;
+    try {
+      const outcome = await execute(test, dirname(file));
+      const failure = judge(test, outcome);
+      results.push({ file: display, line, name: test.name, passed: failure === undefined, ...(failure !== undefined ? { detail: failure } : {}) });
+    } catch (error) {
+      results.push({ file: display, line, name: test.name, passed: false, detail: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return results;
+}
+
+async function execute(test: TestCase, baseDir: string): Promise<Outcome> {
+  if ((test.mapping === undefined) === (test.pipeline === undefined)) throw new Error('a test names either mapping: or pipeline:');
+  const records = await readInput(test.input, baseDir);
+  let steps: StepFunction[];
+  if (test.mapping !== undefined) {
+    const mapping = loadMapping(resolve(baseDir, test.mapping), test.mapping);
+    const validate = canonicalValidator(mapping.target);
+    steps = [(record) => mapping.apply(record), ...(validate !== undefined ? [validate] : [])];
+  } else {
+    const pipelineFile = resolve(baseDir, test.pipeline as string);
+    const { plan } = await loadProject(pipelineFile);
+    const pipeline = plan.pipelines[0];
+    if (pipeline === undefined) throw new Error(`${test.pipeline} holds no pipeline`);
+    steps = [];
+    for (const step of pipeline.steps) {
+      steps.push(await step.definition.create(step.config as never, { projectDir: plan.dir, file: pipeline.file, logger: QUIET }));
+    }
+  }
+  const outcome: Outcome = { outputs: [], rejections: [], filtered: 0 };
+  for (const record of records) {
+    let current: StepOutput = record;
+    for (const step of steps) {
+      current = await step(current as JsonObject);
+      if (current === DROP || current instanceof RecordRejection) break;
+    }
+    if (current === DROP) outcome.filtered += 1;
+    else if (current instanceof RecordRejection) outcome.rejections.push(current.reason);
+    else outcome.outputs.push(current);
+  }
+  return outcome;
+}
+
+function judge(test: TestCase, outcome: Outcome): string | undefined {
+  const single = outcome.outputs.length === 1 && !Array.isArray(test.expect ?? test.expect_subset);
+  const actual: unknown = single ? outcome.outputs[0] : outcome.outputs;
+  if (test.expect_rejection !== undefined) {
+    if (outcome.rejections.some((reason) => reason.includes(test.expect_rejection as string))) return undefined;
+    return `expected a rejection containing "${test.expect_rejection}", got ${outcome.rejections.length > 0 ? outcome.rejections.join('; ') : `${outcome.outputs.length} output record(s)`}`;
+  }
+  if (outcome.rejections.length > 0 && test.expect_counts?.rejected === undefined) {
+    return `${outcome.rejections.length} record(s) rejected:\n  ${outcome.rejections.join('\n  ')}`;
+  }
+  if (test.expect !== undefined && !deepEqual(test.expect, actual)) return `output differs (- expected, + actual):\n${jsonDiff(test.expect, actual)}`;
+  if (test.expect_subset !== undefined && !isSubset(test.expect_subset, actual)) {
+    return `output does not contain what is expected (- expected, + actual, cut to the expected keys):\n${jsonDiff(test.expect_subset, restrictTo(test.expect_subset, actual))}`;
+  }
+  const counts = test.expect_counts;
+  if (counts !== undefined) {
+    const got = { output: outcome.outputs.length, filtered: outcome.filtered, rejected: outcome.rejections.length };
+    for (const key of ['output', 'filtered', 'rejected'] as const) {
+      if (counts[key] !== undefined && counts[key] !== got[key]) return `expected ${key} ${counts[key]}, got ${got[key]} (output ${got.output}, filtered ${got.filtered}, rejected ${got.rejected})`;
+    }
+  }
+  return undefined;
+}
+
+async function readInput(input: TestCase['input'], baseDir: string): Promise<JsonObject[]> {
+  if (input.record !== undefined) return [input.record as JsonObject];
+  if (input.records !== undefined) return input.records as JsonObject[];
+  if (input.file === undefined) throw new Error('input needs record, records or file');
+  const file = resolve(baseDir, input.file);
+  const format = (input.format ?? formatFromFileName(file)) as FormatName | undefined;
+  if (format === undefined || !FORMAT_NAMES.includes(format)) throw new Error(`cannot tell the format of ${input.file}; set input.format`);
+  const options: Record<string, unknown> =
+    format === 'json' ? { path: input.path } : format === 'xml' ? { record: input.element } : format === 'csv' && input.delimiter !== undefined ? { delimiter: input.delimiter } : {};
+  const records: JsonObject[] = [];
+  for await (const chunk of CODECS[format].createDecoder(options).decode(createReadStream(file), input.file)) {
+    if (chunk.rejects.length > 0) throw new Error(`input ${input.file} cannot be read: ${chunk.rejects[0]?.origin}: ${chunk.rejects[0]?.reason}`);
+    records.push(...chunk.records.map((record) => record.data));
+  }
+  return records;
+}
+
+const QUIET = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => QUIET };

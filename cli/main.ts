@@ -15,6 +15,11 @@ const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.me
 
 /** The `keel` command. Thin: parses arguments, calls core, prints. */
 export async function main(argv: readonly string[]): Promise<void> {
+  // `keel runs | head` closes the pipe early; that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const program = new Command();
   program
     .name('keel')

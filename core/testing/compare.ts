@@ -29,15 +29,24 @@ export function restrictTo(expected: unknown, actual: unknown): unknown {
   return out;
 }
 
-/** A line diff of two values as pretty JSON: `-` expected, `+` actual. */
+const CONTEXT_LINES = 3;
+
+/** A line diff of two values as pretty JSON, `-` expected and `+` actual, with a little context. */
 export function jsonDiff(expected: unknown, actual: unknown): string {
   const parts = diffLines(`${stable(expected, 2)}\n`, `${stable(actual, 2)}\n`);
-  const lines: string[] = [];
+  const lines: { text: string; changed: boolean }[] = [];
   for (const part of parts) {
+    const changed = part.added === true || part.removed === true;
     const mark = part.added === true ? '+ ' : part.removed === true ? '- ' : '  ';
-    for (const line of part.value.replace(/\n$/, '').split('\n')) lines.push(`${mark}${line}`);
+    for (const line of part.value.replace(/\n$/, '').split('\n')) lines.push({ text: `${mark}${line}`, changed });
   }
-  return lines.join('\n');
+  const keep = lines.map((_, index) => lines.slice(Math.max(0, index - CONTEXT_LINES), index + CONTEXT_LINES + 1).some((line) => line.changed));
+  const out: string[] = [];
+  lines.forEach((line, index) => {
+    if (keep[index] === true) out.push(line.text);
+    else if (keep[index - 1] === true || (index === 0 && lines.length > 0)) out.push('  ...');
+  });
+  return out.join('\n');
 }
 
 function stable(value: unknown, indent?: number): string {

@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { codecFor, formatFromFileName, type FormatName } from '../../core/codecs/index.js';
+import { codecFor, formatFromFileName, type Encoder, type FormatName } from '../../core/codecs/index.js';
 import { KeelError } from '../../core/errors.js';
 import type { WriteContext, WriteRecord, WriteResult } from '../../core/sdk/connector.js';
 import type { FileWriteOptions } from './options.js';
@@ -27,6 +27,7 @@ export async function writeFiles(ctx: WriteContext<FileConfig, FileWriteOptions>
     throw new KeelError('config', `cannot tell the format of ${name}; set format: in the target options`, { code: 'format_unknown', stage: 'file' });
   }
   const encoder = codecFor(format).createEncoder((options[format] ?? {}) as Record<string, unknown>);
+  if (encoder.singleRecord === true) return writeOneFilePerRecord(path, encoder, format, batch);
   const results: WriteResult[] = batch.map(() => ({ status: 'ok' }));
   let body: string;
   try {
@@ -45,9 +46,35 @@ export async function writeFiles(ctx: WriteContext<FileConfig, FileWriteOptions>
     if (good.length === 0) return results;
     body = encoder.encode(good.map((record) => record.data));
   }
+  await writeAtomically(path, body);
+  return results;
+}
+
+/**
+ * Business documents (an openTRANS ORDER) are one per file: record n of the batch goes to the
+ * batch's name with `-n` before the extension, so names stay deterministic under a re-run.
+ */
+async function writeOneFilePerRecord(path: string, encoder: Encoder, format: string, batch: WriteRecord[]): Promise<WriteResult[]> {
+  const results: WriteResult[] = [];
+  const dot = path.lastIndexOf('.');
+  for (const [index, record] of batch.entries()) {
+    const name = batch.length === 1 ? path : dot > path.lastIndexOf('/') ? `${path.slice(0, dot)}-${index + 1}${path.slice(dot)}` : `${path}-${index + 1}`;
+    let body: string;
+    try {
+      body = encoder.encode([record.data]);
+    } catch (error) {
+      results.push({ status: 'permanent', error: `cannot encode as ${format}: ${(error as Error).message}`, code: 'encode_failed' });
+      continue;
+    }
+    await writeAtomically(name, body);
+    results.push({ status: 'ok', ref: name });
+  }
+  return results;
+}
+
+async function writeAtomically(path: string, body: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   await writeFile(temp, body);
   await rename(temp, path);
-  return results;
 }

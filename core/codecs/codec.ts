@@ -20,6 +20,8 @@ export interface Decoder {
 export interface Encoder {
   /** Encodes a whole batch as one self-contained file body. */
   encode(records: readonly JsonObject[]): string;
+  /** The format holds one record per file (an XML business document): writers write each on its own. */
+  readonly singleRecord?: boolean;
 }
 
 export interface Codec<Options extends TObject = TObject> {

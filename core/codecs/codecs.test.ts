@@ -33,6 +33,16 @@ describe('csv', () => {
     expect(JSON.stringify(record)).toBe('{"__proto__":"polluted","constructor":"x","sku":"A"}');
   });
 
+  it('groups consecutive rows by a column into one record', async () => {
+    const text = 'shipment,sku,qty\nS1,A,1\nS1,B,2\nS2,A,5\nS3,C,1\nS3,D,1\n';
+    const { records } = await decodeText(CODECS.csv.createDecoder({ group_by: 'shipment' }), text, 4);
+    expect(records.map((record) => [record.data, record.at])).toEqual([
+      [{ shipment: 'S1', rows: [{ shipment: 'S1', sku: 'A', qty: '1' }, { shipment: 'S1', sku: 'B', qty: '2' }] }, 2],
+      [{ shipment: 'S2', rows: [{ shipment: 'S2', sku: 'A', qty: '5' }] }, 4],
+      [{ shipment: 'S3', rows: [{ shipment: 'S3', sku: 'C', qty: '1' }, { shipment: 'S3', sku: 'D', qty: '1' }] }, 5],
+    ]);
+  });
+
   it('neutralises spreadsheet formulas when writing', () => {
     const out = CODECS.csv.createEncoder({}).encode([{ name: '=HYPERLINK("http://x","y")', note: '+1', ok: 'plain', minus: '-2' }]);
     expect(out).toBe('name,note,ok,minus\n"\'=HYPERLINK(""http://x"",""y"")",\'+1,plain,\'-2\n');
@@ -126,6 +136,17 @@ describe('xml', () => {
     const { records, rejects } = await decodeText(decoder(), '<ORDERS>\n<ORDER><ID>1</ID></ORDER>\n<ORDER><ID>2</ID>');
     expect(records).toHaveLength(1);
     expect(rejects).toEqual([{ raw: '', origin: 'input:3', at: 3, reason: 'XML: record <ORDER> is not closed before the end of the file' }]);
+  });
+
+  it('writes nested roots with namespace attributes, and whole documents', () => {
+    const feed = CODECS.xml.createEncoder({ record: 'item', root: 'rss.channel', root_attributes: { version: '2.0', 'xmlns:g': 'http://base.google.com/ns/1.0' } });
+    expect(feed.encode([{ 'g:id': 'A1', title: 'Tee' }])).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:g="http://base.google.com/ns/1.0">\n  <channel>\n    <item>\n      <g:id>A1</g:id>\n      <title>Tee</title>\n    </item>\n  </channel>\n</rss>\n',
+    );
+    const order = CODECS.xml.createEncoder({ record: 'ORDER', document: true, root_attributes: { xmlns: 'http://www.opentrans.org/XMLSchema/2.1', version: '2.1' } });
+    expect(order.singleRecord).toBe(true);
+    expect(order.encode([{ ORDER_HEADER: { ORDER_INFO: { ORDER_ID: '1' } } }])).toContain('<ORDER xmlns="http://www.opentrans.org/XMLSchema/2.1" version="2.1">');
+    expect(() => order.encode([{}, {}])).toThrow('xml document mode writes one record per file, got 2');
   });
 
   it('writes records that read back the same, escaping markup', async () => {

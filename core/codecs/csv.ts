@@ -15,6 +15,11 @@ const CsvOptions = Type.Object(
     header: Type.Optional(Type.Boolean({ default: true, description: 'first row names the columns' })),
     columns: Type.Optional(Type.Array(Type.String(), { description: 'column names when the file has no header row' })),
     trim: Type.Optional(Type.Boolean({ default: false })),
+    group_by: Type.Optional(
+      Type.String({
+        description: 'when reading: consecutive rows with the same value in this column become one record { <column>: value, rows: [...] } (a shipment of several lines)',
+      }),
+    ),
     escape_formulas: Type.Optional(
       Type.Boolean({ default: true, description: 'when writing, prefix cells starting with = + - @ so spreadsheets do not run them' }),
     ),
@@ -83,7 +88,25 @@ class CsvDecoder implements Decoder {
     input.on('error', (error) => parser.destroy(error));
     input.pipe(parser);
     let records: SourceRecord[] = [];
-    for await (const record of parser as AsyncIterable<SourceRecord>) {
+    const groupBy = options.group_by;
+    let group: { key: string; record: SourceRecord; rows: JsonObject[] } | undefined;
+    for await (const row of parser as AsyncIterable<SourceRecord>) {
+      let record: SourceRecord | undefined = row;
+      if (groupBy !== undefined) {
+        // Rows of one group arrive together; a group is complete when the key changes.
+        const key = String(row.data[groupBy] ?? '');
+        if (group !== undefined && group.key === key) {
+          group.rows.push(row.data);
+          continue;
+        }
+        record = group?.record;
+        const rows: JsonObject[] = [row.data];
+        const data: JsonObject = {};
+        setOwn(data, groupBy, key);
+        data['rows'] = rows;
+        group = { key, record: { data, at: row.at }, rows };
+        if (record === undefined) continue;
+      }
       records.push(record);
       if (records.length >= CHUNK_RECORDS) {
         yield { records, rejects };
@@ -91,6 +114,7 @@ class CsvDecoder implements Decoder {
         rejects = [];
       }
     }
+    if (group !== undefined) records.push(group.record);
     if (records.length > 0 || rejects.length > 0) yield { records, rejects };
   }
 }

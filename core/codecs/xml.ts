@@ -9,7 +9,15 @@ import { XmlRecordSplitter } from './xml-splitter.js';
 const XmlOptions = Type.Object(
   {
     record: Type.String({ minLength: 1, description: 'local name of the element holding one record, e.g. ORDER' }),
-    root: Type.Optional(Type.String({ description: 'when writing: the document element around the records', default: 'records' })),
+    root: Type.Optional(
+      Type.String({ description: 'when writing: the element(s) around the records, a dotted path for nesting such as rss.channel', default: 'records' }),
+    ),
+    root_attributes: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: 'when writing: attributes of the outermost element, e.g. namespace declarations' }),
+    ),
+    document: Type.Optional(
+      Type.Boolean({ description: 'when writing: each record is a whole document (an openTRANS ORDER): one file per record, no root' }),
+    ),
     arrays: Type.Optional(Type.Array(Type.String(), { description: 'element names that are always lists, even with one item' })),
     keep_namespaces: Type.Optional(Type.Boolean({ default: false, description: 'keep prefixes such as bmecat: in element names' })),
     max_record_bytes: Type.Optional(Type.Integer({ minimum: 1024, default: 16 * 1024 * 1024 })),
@@ -85,9 +93,22 @@ class XmlEncoder implements Encoder {
 
   constructor(private readonly options: XmlOptions) {}
 
+  get singleRecord(): boolean {
+    return this.options.document === true;
+  }
+
   encode(records: readonly JsonObject[]): string {
-    const root = this.options.root ?? 'records';
-    return `<?xml version="1.0" encoding="UTF-8"?>\n${this.builder.build({ [root]: { [this.options.record]: records } }) as string}`;
+    const declaration = '<?xml version="1.0" encoding="UTF-8"?>\n';
+    const attributes: Record<string, string> = {};
+    for (const [name, value] of Object.entries(this.options.root_attributes ?? {})) attributes[`${ATTRIBUTE_PREFIX}${name}`] = value;
+    if (this.options.document === true) {
+      if (records.length !== 1) throw new Error(`xml document mode writes one record per file, got ${records.length}`);
+      return declaration + (this.builder.build({ [this.options.record]: { ...attributes, ...records[0] } }) as string);
+    }
+    const [outer = 'records', ...inner] = (this.options.root ?? 'records').split('.');
+    let body: JsonObject = { [this.options.record]: records as JsonObject[] };
+    for (const element of inner.reverse()) body = { [element]: body };
+    return declaration + (this.builder.build({ [outer]: { ...attributes, ...body } }) as string);
   }
 }
 

@@ -135,3 +135,21 @@ describe('mapping compiler', () => {
     expect(() => mapping({ a: { expr: '$sum(' } })).toThrow(/^test\.json#\/output\/a\/expr: JSONata: /);
   });
 });
+
+describe('for_each', () => {
+  it('makes one output record per item, reading the record through root', async () => {
+    const compiled = compileMappingDocument(
+      {
+        name: 'pick-rows',
+        for_each: 'line_items',
+        where: { path: 'gift_card', equals: false },
+        output: { order: { root: 'name' }, sku: 'sku', quantity: { path: 'quantity', as: 'integer' }, row: { const: 'pick' } },
+      },
+      '/virtual/pick.json',
+    );
+    expect(await compiled.apply(ORDER)).toEqual([
+      { order: '#1001', sku: 'IPOD2008GREEN', quantity: 1, row: 'pick' },
+      { order: '#1001', sku: '', quantity: 2, row: 'pick' },
+    ]);
+  });
+});

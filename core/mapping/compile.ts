@@ -50,7 +50,8 @@ export class MappingCompileError extends Error {
   }
 }
 
-export type MappingFunction = (record: JsonObject) => JsonObject | Promise<JsonObject>;
+export type MappingOutput = JsonObject | JsonObject[];
+export type MappingFunction = (record: JsonObject) => MappingOutput | Promise<MappingOutput>;
 
 export interface CompileOptions {
   name: string;
@@ -78,9 +79,16 @@ interface Scope {
  * record costs what a hand-written function would. Generated code only ever contains
  * identifiers it made itself and literals produced by JSON.stringify.
  */
-export function compileMapping(output: Record<string, Rule>, options: CompileOptions): { fn: MappingFunction; async: boolean; source: string } {
+export function compileMapping(
+  output: Record<string, Rule>,
+  options: CompileOptions & { forEach?: string; where?: Condition },
+): { fn: MappingFunction; async: boolean; source: string } {
   const generator = new Generator(options);
-  const result = generator.object(output, { current: 'rec', where: '""' }, '/output');
+  const top = { current: 'rec', where: '""' };
+  const result =
+    options.forEach !== undefined
+      ? generator.fanOut(options.forEach, options.where, output)
+      : generator.object(output, top, '/output');
   const isAsync = generator.constants.expressions.length > 0;
   const body = [
     'return ' + (isAsync ? 'async ' : '') + 'function mapRecord(rec) {',
@@ -132,6 +140,13 @@ class Generator {
       this.emit(`if (${value} != null) { ${out}[${JSON.stringify(field)}] = ${value};${nested ? ` ${count}++;` : ''} }`);
     }
     return nested ? `(${count} === 0 ? undefined : ${out})` : out;
+  }
+
+  /** One output record per item of the array at `path` (top-level `for_each`). */
+  fanOut(path: string, where: Condition | undefined, output: Record<string, Rule>): string {
+    const spec: RuleObject = { each: path, map: { object: output } };
+    if (where !== undefined) spec.where = where;
+    return this.each(spec, { current: 'rec', where: '""' }, '/for_each');
   }
 
   /** Emits the code of one rule; returns the variable that holds its value (undefined when missing). */

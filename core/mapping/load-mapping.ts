@@ -5,9 +5,9 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { KeelError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { RecordRejection } from '../sdk/step.js';
-import { compileMapping, MappingCompileError, type Rule } from './compile.js';
+import { compileMapping, MappingCompileError, type MappingOutput, type Rule } from './compile.js';
 import { MappingFailure } from './helpers.js';
-import { MappingDocumentSchema, type MappingDocument } from './mapping-schema.js';
+import { MappingDocumentSchema, type Condition, type MappingDocument } from './mapping-schema.js';
 
 export interface CompiledMapping {
   name: string;
@@ -15,8 +15,8 @@ export interface CompiledMapping {
   /** Canonical entity the output should match, when the mapping says. */
   target: string | undefined;
   async: boolean;
-  /** The mapped record, or why it cannot be mapped (with the rule's pointer and the source path). */
-  apply(record: JsonObject): JsonObject | RecordRejection | Promise<JsonObject | RecordRejection>;
+  /** The mapped record (records, with for_each), or why it cannot be mapped (the rule's pointer and the source path). */
+  apply(record: JsonObject): MappingOutput | RecordRejection | Promise<MappingOutput | RecordRejection>;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -39,7 +39,12 @@ export function compileMappingDocument(document: unknown, file: string, display:
   const baseDir = dirname(file);
   let compiled;
   try {
-    compiled = compileMapping(doc.output as Record<string, Rule>, { name: doc.name, loadTable: (table) => loadTable(resolve(baseDir, table)) });
+    compiled = compileMapping(doc.output as Record<string, Rule>, {
+      name: doc.name,
+      loadTable: (table) => loadTable(resolve(baseDir, table)),
+      ...(doc.for_each !== undefined ? { forEach: doc.for_each } : {}),
+      ...(doc.where !== undefined && doc.where !== null ? { where: doc.where as Condition } : {}),
+    });
   } catch (error) {
     if (error instanceof MappingCompileError) throw mappingError(display, error.pointer, error.problem);
     throw error;
@@ -60,7 +65,7 @@ export function compileMappingDocument(document: unknown, file: string, display:
       }
     : (record: JsonObject) => {
         try {
-          return fn(record) as JsonObject;
+          return fn(record) as MappingOutput;
         } catch (error) {
           return reject(error);
         }

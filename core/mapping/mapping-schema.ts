@@ -110,6 +110,10 @@ export const MappingDocumentSchema = Type.Object(
     name: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]*$' }),
     description: Type.Optional(Type.String()),
     target: Type.Optional(Type.String({ description: 'canonical entity the output is validated against, e.g. order' })),
+    for_each: Type.Optional(
+      Type.String({ description: 'make one output record per item of this array (e.g. one pick row per order line); "root" reads the record' }),
+    ),
+    where: Type.Optional(Type.Ref('Condition')),
     output: Type.Record(Type.String(), RuleSchema, { description: 'the output record: one rule per field' }),
   },
   { additionalProperties: false, $defs: { Condition: ConditionSchema } },

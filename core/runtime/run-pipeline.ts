@@ -272,11 +272,12 @@ class SourceRun {
       payload: reject.raw,
     }));
     const survivors: ItemInFlight[] = [];
-    for (const item of items) {
-      let outcome = applySteps(this.steps, this.plan, item);
-      if (outcome instanceof Promise) outcome = await outcome;
+    const settleOutcome = (item: ItemInFlight, outcome: StepOutcome): void => {
       if (outcome === DROP) counts.skipped += 1;
-      else if ('stage' in outcome) {
+      else if ('many' in outcome) {
+        if (outcome.many.length === 0) counts.skipped += 1;
+        for (const one of outcome.many) settleOutcome(item, one);
+      } else if ('stage' in outcome) {
         deadLetters.push({
           source: this.source.name,
           stage: outcome.stage,
@@ -287,6 +288,11 @@ class SourceRun {
           replaces: item.deadLetterId,
         });
       } else survivors.push(outcome);
+    };
+    for (const item of items) {
+      let outcome = applySteps(this.steps, this.plan, item);
+      if (outcome instanceof Promise) outcome = await outcome;
+      settleOutcome(item, outcome);
     }
 
     const batchKey = this.ctx.replay
@@ -520,7 +526,12 @@ interface DeliveryResult {
   sequence: { target: string; value: number } | undefined;
 }
 
-type StepOutcome = ItemInFlight | typeof DROP | { stage: string; code: string; reason: string };
+interface StepFailure {
+  stage: string;
+  code: string;
+  reason: string;
+}
+type StepOutcome = ItemInFlight | typeof DROP | StepFailure | { many: StepOutcome[] };
 
 /** Runs the steps over one record; stays synchronous unless a step returns a promise. */
 function applySteps(steps: StepFunction[], plan: PipelinePlan, item: ItemInFlight, from = 0, start: JsonObject = item.data): StepOutcome | Promise<StepOutcome> {
@@ -535,15 +546,24 @@ function applySteps(steps: StepFunction[], plan: PipelinePlan, item: ItemInFligh
     }
     if (output instanceof Promise) {
       return output.then(
-        (resolved) => settle(resolved, stage()) ?? applySteps(steps, plan, item, index + 1, resolved as JsonObject),
+        (resolved) => settle(resolved, stage()) ?? continueWith(steps, plan, item, index + 1, resolved),
         (error: unknown) => ({ stage: stage(), code: 'step_failed', reason: error instanceof Error ? error.message : String(error) }),
       );
     }
     const settled = settle(output, stage());
     if (settled !== undefined) return settled;
+    if (Array.isArray(output)) return continueWith(steps, plan, item, index + 1, output);
     data = output as JsonObject;
   }
   return data === item.data ? item : { ...item, data };
+}
+
+/** After a step: one record goes on; several (fan-out) each go through the remaining steps. */
+function continueWith(steps: StepFunction[], plan: PipelinePlan, item: ItemInFlight, next: number, output: StepOutput): StepOutcome | Promise<StepOutcome> {
+  if (!Array.isArray(output)) return applySteps(steps, plan, item, next, output as JsonObject);
+  const outcomes = output.map((record) => applySteps(steps, plan, item, next, record));
+  if (outcomes.some((outcome) => outcome instanceof Promise)) return Promise.all(outcomes).then((many) => ({ many }));
+  return { many: outcomes as StepOutcome[] };
 }
 
 /** A step's output that ends the record's way (dropped or rejected), or undefined to go on. */

@@ -13,7 +13,8 @@ export class RecordRejection {
   ) {}
 }
 
-export type StepOutput = JsonObject | typeof DROP | RecordRejection;
+/** One record out, several (a mapping with `for_each` turns an order into its lines), none, or a rejection. */
+export type StepOutput = JsonObject | JsonObject[] | typeof DROP | RecordRejection;
 export type StepFunction = (record: JsonObject) => StepOutput | Promise<StepOutput>;
 
 export interface StepContext {

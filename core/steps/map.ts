@@ -37,7 +37,7 @@ export default defineStep({
       };
     }
     return (record) => {
-      const output = mapping.apply(record) as ReturnType<typeof validate>;
+      const output = mapping.apply(record) as Exclude<ReturnType<typeof mapping.apply>, Promise<unknown>>;
       return output instanceof RecordRejection ? output : validate(output);
     };
   },

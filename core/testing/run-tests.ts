@@ -90,16 +90,22 @@ async function execute(test: TestCase, baseDir: string): Promise<Outcome> {
     }
   }
   const outcome: Outcome = { outputs: [], rejections: [], filtered: 0 };
-  for (const record of records) {
+  const settle = async (record: JsonObject, from: number): Promise<void> => {
     let current: StepOutput = record;
-    for (const step of steps) {
-      current = await step(current as JsonObject);
+    for (let index = from; index < steps.length; index += 1) {
+      current = await (steps[index] as StepFunction)(current as JsonObject);
       if (current === DROP || current instanceof RecordRejection) break;
+      if (Array.isArray(current)) {
+        if (current.length === 0) outcome.filtered += 1;
+        for (const one of current) await settle(one, index + 1);
+        return;
+      }
     }
     if (current === DROP) outcome.filtered += 1;
     else if (current instanceof RecordRejection) outcome.rejections.push(current.reason);
-    else outcome.outputs.push(current);
-  }
+    else outcome.outputs.push(current as JsonObject);
+  };
+  for (const record of records) await settle(record, 0);
   return outcome;
 }
 

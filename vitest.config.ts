@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'connectors/**/*.test.ts', 'cli/**/*.test.ts', 'test-support/**/*.test.ts'],
+    include: ['core/**/*.test.ts', 'connectors/**/*.test.ts', 'cli/**/*.test.ts', 'mappings/**/*.test.ts', 'test-support/**/*.test.ts'],
     exclude: ['node_modules', 'dist'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { createReadStream } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CODECS, FORMAT_NAMES, formatFromFileName, type FormatName } from '../../core/codecs/index.js';
 import { loadMapping } from '../../core/mapping/load-mapping.js';
+import { resolveMappingPath } from '../../core/package-root.js';
 import { canonicalValidator } from '../../core/mapping/validate-output.js';
 import { RecordRejection } from '../../core/sdk/step.js';
 import { EXIT } from '../exit-codes.js';
@@ -21,7 +21,7 @@ export function registerMap(program: Command): void {
   program
     .command('map')
     .description('apply a mapping to JSON, NDJSON, CSV or XML input and print NDJSON (rejections go to stderr)')
-    .argument('<mapping>', 'mapping file (.json)')
+    .argument('<mapping>', 'mapping file (.json), or keel:<vendor>/<file> for one shipped with Keel')
     .argument('[input]', 'input file, or - for stdin', '-')
     .option('--format <format>', `input format: ${FORMAT_NAMES.join(', ')} (default: from the file name; ndjson for stdin)`)
     .option('--path <path>', 'JSON: dotted path to the records, e.g. orders')
@@ -36,7 +36,7 @@ export function registerMap(program: Command): void {
 async function mapCommand(mappingFile: string, input: string, flags: MapFlags): Promise<number> {
   let mapping;
   try {
-    mapping = loadMapping(resolve(mappingFile), mappingFile);
+    mapping = loadMapping(resolveMappingPath(mappingFile, process.cwd()), mappingFile);
   } catch (error) {
     return reportError(error);
   }

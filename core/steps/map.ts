@@ -1,12 +1,15 @@
 import { Type } from '@sinclair/typebox';
-import { resolve } from 'node:path';
 import { loadMapping } from '../mapping/load-mapping.js';
+import { resolveMappingPath } from '../package-root.js';
 import { canonicalValidator } from '../mapping/validate-output.js';
 import { RecordRejection, defineStep } from '../sdk/step.js';
 
 const MapConfig = Type.Object(
   {
-    mapping: Type.String({ minLength: 1, description: 'mapping file, relative to the project, e.g. mappings/shopify/order.to-canonical.json' }),
+    mapping: Type.String({
+      minLength: 1,
+      description: 'mapping file relative to the project (mappings/my-shop.json), or one shipped with Keel: keel:shopify/order.to-canonical.json',
+    }),
     validate: Type.Optional(
       Type.Boolean({ default: true, description: "check each output against the canonical schema of the mapping's target" }),
     ),
@@ -24,7 +27,7 @@ export default defineStep({
   description: 'Transform records with a JSON mapping and check them against the canonical model.',
   configSchema: MapConfig,
   create(config, ctx) {
-    const mapping = loadMapping(resolve(ctx.projectDir, config.mapping), config.mapping);
+    const mapping = loadMapping(resolveMappingPath(config.mapping, ctx.projectDir), config.mapping);
     const validate = config.validate === false ? undefined : canonicalValidator(mapping.target);
     if (config.validate === true && validate === undefined) {
       throw new Error(`mapping ${mapping.name} names no canonical target to validate against; set target: in the mapping or validate: false`);

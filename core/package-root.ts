@@ -1,0 +1,30 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let cached: string | undefined;
+
+/**
+ * The folder of Keel's own package, found by walking up from this module: the same answer
+ * whether Keel runs from its TypeScript sources (tests) or from dist/ (the CLI, an installed package).
+ */
+export function packageRoot(): string {
+  if (cached !== undefined) return cached;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'keel') {
+      cached = dir;
+      return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the keel package folder');
+    dir = parent;
+  }
+}
+
+/** `keel:shopify/order.to-canonical.json` names a mapping shipped with Keel; anything else is relative to `baseDir`. */
+export function resolveMappingPath(reference: string, baseDir: string): string {
+  if (reference.startsWith('keel:')) return join(packageRoot(), 'mappings', reference.slice('keel:'.length));
+  return join(baseDir, reference);
+}

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { parse, type Options as CsvParseOptions } from 'csv-parse';
+import { Parser, type Options as CsvParseOptions } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import type { Readable } from 'node:stream';
+import type { Readable, TransformCallback } from 'node:stream';
 import { isPrototypeKey, setOwn, type JsonObject } from '../json.js';
 import type { DecodeReject, SourceRecord } from '../sdk/connector.js';
 import { CHUNK_RECORDS, type Codec, type DecodedChunk, type Decoder, type Encoder } from './codec.js';
@@ -43,6 +43,57 @@ function recordBuilder(columns: readonly string[]): (row: readonly string[]) => 
   };
 }
 
+/**
+ * csv-parse, emitting the records of each input chunk as one array.
+ * - Its on_record hook builds two context objects per row (all of `info`, spread twice) only to
+ *   hand over the line number; `info.lines` is exact when a row is pushed, so records are built
+ *   in push() instead.
+ * - An object stream costs an async-iterator step (a promise) per item; one array per input
+ *   chunk (~4 000 rows of a 256 KiB read) amortises that.
+ */
+class RowParser extends Parser {
+  private rows: SourceRecord[] = [];
+
+  constructor(
+    options: CsvParseOptions,
+    private readonly toRecord: (row: string[], line: number) => SourceRecord | undefined,
+  ) {
+    // One array buffered ahead keeps the parser busy and memory flat.
+    super({ ...options, readableHighWaterMark: 1 } as CsvParseOptions);
+  }
+
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk !== null) {
+      const record = this.toRecord(chunk as string[], this.info.lines);
+      if (record !== undefined) this.rows.push(record);
+      return true;
+    }
+    this.release();
+    return super.push(null, encoding);
+  }
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
+    super._transform(chunk, encoding, (error?: Error | null) => {
+      this.release();
+      callback(error);
+    });
+  }
+
+  override _flush(callback: TransformCallback): void {
+    super._flush((error?: Error | null) => {
+      this.release();
+      callback(error);
+    });
+  }
+
+  private release(): void {
+    if (this.rows.length === 0) return;
+    const rows = this.rows;
+    this.rows = [];
+    super.push(rows);
+  }
+}
+
 class CsvDecoder implements Decoder {
   readonly positions = 'line' as const;
   constructor(private readonly options: CsvOptions) {}
@@ -52,7 +103,7 @@ class CsvDecoder implements Decoder {
     if (options.encoding !== undefined && options.encoding !== 'utf8') input.setEncoding(options.encoding);
     let build = options.columns !== undefined ? recordBuilder(options.columns) : undefined;
     const expectHeader = options.header !== false && options.columns === undefined;
-    const csvOptions: CsvParseOptions<SourceRecord, string[]> = {
+    const csvOptions: CsvParseOptions = {
       delimiter: options.delimiter ?? ',',
       quote: options.quote ?? '"',
       escape: options.escape ?? '"',
@@ -61,20 +112,18 @@ class CsvDecoder implements Decoder {
       skip_empty_lines: true,
       relax_column_count: false,
       skip_records_with_error: true,
-      // Runs as each row is parsed, so `lines` is that row's line (the parser may run ahead of our loop).
-      on_record: (row, context) => {
-        if (build === undefined) {
-          if (expectHeader) {
-            build = recordBuilder(row.map((name) => name.trim()));
-            return null;
-          }
-          build = recordBuilder(row.map((_, index) => `column_${index + 1}`));
-        }
-        return { data: build(row), at: context.lines };
-      },
     };
-    // The typings only pair on_record with `columns`; we build records ourselves (hostile headers stay inert).
-    const parser = parse(csvOptions as unknown as CsvParseOptions);
+    const toRecord = (row: string[], line: number): SourceRecord | undefined => {
+      if (build === undefined) {
+        if (expectHeader) {
+          build = recordBuilder(row.map((name) => name.trim()));
+          return undefined;
+        }
+        build = recordBuilder(row.map((_, index) => `column_${index + 1}`));
+      }
+      return { data: build(row), at: line };
+    };
+    const parser = new RowParser(csvOptions, toRecord);
     let rejects: DecodeReject[] = [];
     parser.on('skip', (error: Error & { lines?: number; record?: string[] }) => {
       const line = error.lines ?? parser.info.lines;
@@ -90,28 +139,30 @@ class CsvDecoder implements Decoder {
     let records: SourceRecord[] = [];
     const groupBy = options.group_by;
     let group: { key: string; record: SourceRecord; rows: JsonObject[] } | undefined;
-    for await (const row of parser as AsyncIterable<SourceRecord>) {
-      let record: SourceRecord | undefined = row;
-      if (groupBy !== undefined) {
-        // Rows of one group arrive together; a group is complete when the key changes.
-        const key = String(row.data[groupBy] ?? '');
-        if (group !== undefined && group.key === key) {
-          group.rows.push(row.data);
-          continue;
+    for await (const parsed of parser as AsyncIterable<SourceRecord[]>) {
+      for (const row of parsed) {
+        let record: SourceRecord | undefined = row;
+        if (groupBy !== undefined) {
+          // Rows of one group arrive together; a group is complete when the key changes.
+          const key = String(row.data[groupBy] ?? '');
+          if (group !== undefined && group.key === key) {
+            group.rows.push(row.data);
+            continue;
+          }
+          record = group?.record;
+          const rows: JsonObject[] = [row.data];
+          const data: JsonObject = {};
+          setOwn(data, groupBy, key);
+          data['rows'] = rows;
+          group = { key, record: { data, at: row.at }, rows };
+          if (record === undefined) continue;
         }
-        record = group?.record;
-        const rows: JsonObject[] = [row.data];
-        const data: JsonObject = {};
-        setOwn(data, groupBy, key);
-        data['rows'] = rows;
-        group = { key, record: { data, at: row.at }, rows };
-        if (record === undefined) continue;
-      }
-      records.push(record);
-      if (records.length >= CHUNK_RECORDS) {
-        yield { records, rejects };
-        records = [];
-        rejects = [];
+        records.push(record);
+        if (records.length >= CHUNK_RECORDS) {
+          yield { records, rejects };
+          records = [];
+          rejects = [];
+        }
       }
     }
     if (group !== undefined) records.push(group.record);
@@ -120,18 +171,45 @@ class CsvDecoder implements Decoder {
 }
 
 class CsvEncoder implements Encoder {
-  constructor(private readonly options: CsvOptions) {}
+  private readonly plain: (value: string) => boolean;
+
+  constructor(private readonly options: CsvOptions) {
+    this.plain = plainCellTest(options);
+  }
 
   encode(records: readonly JsonObject[]): string {
     const columns = collectColumns(records, this.options.columns);
-    const rows = records.map((record) => columns.map((column) => cell(record[column])));
-    if (this.options.header !== false) rows.unshift(columns);
-    return stringify(rows, {
+    const delimiter = this.options.delimiter ?? ',';
+    // csv-stringify allocates several objects per cell (a cast context, tuples); most rows need none
+    // of its care, so they are joined here and only rows with a cell to quote or escape go through it.
+    let out = '';
+    const line = (cells: string[]): void => {
+      out += cells.every(this.plain) ? `${cells.join(delimiter)}\n` : this.stringify(cells);
+    };
+    if (this.options.header !== false) line(columns);
+    for (const record of records) line(columns.map((column) => cell(record[column])));
+    return out;
+  }
+
+  private stringify(cells: string[]): string {
+    return stringify([cells], {
       delimiter: this.options.delimiter ?? ',',
       quote: this.options.quote ?? '"',
       escape_formulas: this.options.escape_formulas ?? true,
     });
   }
+}
+
+/**
+ * Cells csv-stringify writes unchanged: no character of the delimiter or quote, no line break,
+ * and (with escape_formulas) no leading character it would prefix with a quote.
+ */
+function plainCellTest(options: CsvOptions): (value: string) => boolean {
+  const special = [...(options.delimiter ?? ',').split(''), ...(options.quote ?? '"').split('')];
+  const escaped = special.map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  const formula = options.escape_formulas === false ? '' : '(?![=+\\-@\\t\\r\\uFF1D\\uFF0B\\uFF0D\\uFF20])';
+  const pattern = new RegExp(`^${formula}[^${escaped}\\r\\n]*$`);
+  return (value) => pattern.test(value);
 }
 
 /** Column order: configured, else first appearance across the batch (so sparse records keep every field). */

@@ -4,7 +4,18 @@ import { performance } from 'node:perf_hooks';
 import { loadProject, runPipeline, SqliteStateStore } from '../core/index.js';
 import { createLogger } from '../core/logger.js';
 import { Redactor } from '../core/redact.js';
-import type { ChildResult, ChildTask } from './protocol.js';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import jsonata from 'jsonata';
+import type { JsonObject } from '../core/json.js';
+import { loadMapping } from '../core/mapping/load-mapping.js';
+import { canonicalValidator } from '../core/mapping/validate-output.js';
+import { stableJson } from '../core/runtime/record-key.js';
+import { RecordRejection } from '../core/sdk/step.js';
+import { REPO_ROOT } from './paths.js';
+import type { ChildResult, ChildTask, MappingVariant } from './protocol.js';
+import { handwrittenShopifyOrder, JSONATA_SHOPIFY_ORDER } from './shopify-order-variants.js';
+import { shopifyOrder } from './shopify-orders.js';
 
 /** A task's work; peak RSS is added by the child entry, which owns the sampler. */
 export type Measured = Omit<ChildResult, 'peakRssBytes'>;
@@ -15,6 +26,8 @@ export function runTask(task: ChildTask): Promise<Measured> {
       return countWithCsvParse(task.file);
     case 'keel-run':
       return runKeel(task.projectDir, task.statePath);
+    case 'mapping':
+      return mapOrders(task.variant, task.orders);
   }
 }
 
@@ -53,4 +66,44 @@ async function runKeel(projectDir: string, statePath: string): Promise<Measured>
   } finally {
     await store.close();
   }
+}
+
+/** Distinct orders cycled through: enough variety for every branch, few enough to stay in memory. */
+const ORDER_POOL = 2_000;
+
+/**
+ * Maps `count` orders and checks each output against the canonical order schema (the same
+ * compiled validator for every variant), then hashes the outputs of the pool so the parent can
+ * tell the three implementations agree.
+ */
+async function mapOrders(variant: MappingVariant, count: number): Promise<Measured> {
+  const pool = Array.from({ length: ORDER_POOL }, (_, seed) => shopifyOrder(seed));
+  const validate = canonicalValidator('order');
+  if (validate === undefined) throw new Error('no canonical order schema');
+  let map: (order: JsonObject) => unknown;
+  if (variant === 'compiled') {
+    const mapping = loadMapping(resolve(REPO_ROOT, 'mappings/shopify/order.to-canonical.json'));
+    map = (order) => mapping.apply(order);
+  } else if (variant === 'handwritten') {
+    map = (order) => handwrittenShopifyOrder(order);
+  } else {
+    const expression = jsonata(JSONATA_SHOPIFY_ORDER);
+    map = (order) => expression.evaluate(order);
+  }
+  const hash = createHash('sha256');
+  for (const order of pool) {
+    let output = map(order as JsonObject);
+    if (output instanceof Promise) output = await output;
+    hash.update(stableJson(JSON.parse(JSON.stringify(output)) as JsonObject));
+  }
+  const started = performance.now();
+  let invalid = 0;
+  for (let index = 0; index < count; index += 1) {
+    let output = map(pool[index % ORDER_POOL] as JsonObject);
+    if (output instanceof Promise) output = await output;
+    if (validate(output as JsonObject) instanceof RecordRejection) invalid += 1;
+  }
+  const elapsedMs = performance.now() - started;
+  if (invalid > 0) throw new Error(`${variant}: ${invalid} of ${count} outputs are not valid canonical orders`);
+  return { records: count, elapsedMs, digest: hash.digest('hex') };
 }

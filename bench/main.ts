@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATA_DIR } from './paths.js';
 import { BenchFailure, say, type Scenario } from './scenario.js';
+import { mappingScenario } from './mapping.js';
 import { stockCsvScenario } from './stock-csv.js';
 
-const SCENARIOS: readonly Scenario[] = [stockCsvScenario];
+const SCENARIOS: readonly Scenario[] = [stockCsvScenario, mappingScenario];
 const DEFAULT_ROWS = 1_000_000;
 
 const USAGE = `usage: npm run bench -- [scenario...] [--rows N] [--repeat N] [--cpu-prof]
@@ -23,6 +24,7 @@ ${SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(12)} ${scenario.descript
 interface Command {
   scenarios: Scenario[];
   rows: number;
+  rowsGiven: boolean;
   repeat: number;
   cpuProf: boolean;
 }
@@ -46,7 +48,13 @@ function parseCommand(argv: string[]): Command | string {
       if (scenario === undefined) return `unknown scenario "${name}"`;
       scenarios.push(scenario);
     }
-    return { scenarios: scenarios.length > 0 ? scenarios : [...SCENARIOS], rows, repeat, cpuProf: values['cpu-prof'] === true };
+    return {
+      scenarios: scenarios.length > 0 ? scenarios : [...SCENARIOS],
+      rows,
+      rowsGiven: values.rows !== undefined,
+      repeat,
+      cpuProf: values['cpu-prof'] === true,
+    };
   } catch (error) {
     // parseArgs throws on unknown or malformed options.
     return error instanceof Error ? error.message : String(error);
@@ -70,7 +78,7 @@ async function main(): Promise<number> {
   const cpuProfDir = command.cpuProf ? join(DATA_DIR, 'profiles') : undefined;
   for (const scenario of command.scenarios) {
     try {
-      const result = await scenario.run({ rows: command.rows, repeat: command.repeat, cpuProfDir });
+      const result = await scenario.run({ rows: command.rows, rowsGiven: command.rowsGiven, repeat: command.repeat, cpuProfDir });
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } catch (error) {
       const kind = error instanceof BenchFailure ? 'FAILED correctness check' : 'failed';

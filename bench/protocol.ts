@@ -6,7 +6,12 @@ export type ChildTask =
   /** The ceiling: csv-parse alone, reading the file and building one object per row. */
   | { kind: 'csv-parse'; file: string }
   /** The real thing: load a Keel project and run its only pipeline. */
-  | { kind: 'keel-run'; projectDir: string; statePath: string };
+  | { kind: 'keel-run'; projectDir: string; statePath: string }
+  /** Map (and validate) `orders` Shopify orders with one of three implementations of the same mapping. */
+  | { kind: 'mapping'; variant: MappingVariant; orders: number };
+
+export type MappingVariant = 'compiled' | 'handwritten' | 'jsonata';
+export const MAPPING_VARIANTS: readonly MappingVariant[] = ['handwritten', 'compiled', 'jsonata'];
 
 export interface RunOutcome {
   status: string;
@@ -23,6 +28,8 @@ export interface ChildResult {
   peakRssBytes: number;
   /** keel-run only: the runner's own summary, for correctness checks in the parent. */
   outcome?: RunOutcome;
+  /** mapping only: a hash of the outputs, so the parent can check all variants agree. */
+  digest?: string;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -36,6 +43,8 @@ export function parseChildTask(text: string): ChildTask {
     if (value['kind'] === 'keel-run' && isString(value['projectDir']) && isString(value['statePath'])) {
       return { kind: 'keel-run', projectDir: value['projectDir'], statePath: value['statePath'] };
     }
+    const variant = MAPPING_VARIANTS.find((name) => name === value['variant']);
+    if (value['kind'] === 'mapping' && variant !== undefined && isCount(value['orders'])) return { kind: 'mapping', variant, orders: value['orders'] };
   }
   throw new Error(`not a bench task: ${text}`);
 }
@@ -46,6 +55,7 @@ export function parseChildResult(text: string): ChildResult {
     throw new Error(`not a bench result: ${text}`);
   }
   const result: ChildResult = { records: value['records'], elapsedMs: value['elapsedMs'], peakRssBytes: value['peakRssBytes'] };
+  if (isString(value['digest'])) result.digest = value['digest'];
   const outcome = value['outcome'];
   if (isRecord(outcome)) {
     const { status, read, written, deadLettered, error } = outcome;

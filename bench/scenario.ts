@@ -1,6 +1,8 @@
 /** What every scenario gets from the command line. */
 export interface ScenarioOptions {
   rows: number;
+  /** Whether --rows was given: scenarios with another natural size keep their own default otherwise. */
+  rowsGiven: boolean;
   /** Measure this many times and keep the fastest of each side: one run on a shared VM can be off by ±20%. */
   repeat: number;
   /** Profile the runner's child with `node --cpu-prof`; profiles land in this folder. */

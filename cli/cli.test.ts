@@ -36,7 +36,7 @@ describe('keel CLI', () => {
 
     const letters = await runCli(['dlq', 'list', '--json', '--project', project.dir]);
     const list = (JSON.parse(letters.stdout) as { deadLetters: { id: number; stage: string; origin: string }[] }).deadLetters;
-    expect(list).toEqual([expect.objectContaining({ stage: 'step:1:validate', origin: 'amazon-orders-2024-05-14.csv:7' })]);
+    expect(list).toEqual([expect.objectContaining({ stage: 'step:1:map', origin: 'amazon-orders-2024-05-14.csv:7' })]);
     const shown = await runCli(['dlq', 'show', String(list[0]?.id), '--project', project.dir]);
     expect(shown.stdout).toContain('payload:');
 

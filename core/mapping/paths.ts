@@ -4,11 +4,13 @@ import { isPrototypeKey } from '../json.js';
 export type PathSegment = { kind: 'key'; key: string } | { kind: 'index'; index: number } | { kind: 'all' };
 
 /**
- * Parses `customer.addresses[0].city` or `line_items[*].sku`. Keys that reach an object's
+ * Parses `customer.addresses[0].city`, `line_items[*].sku`, or `$` (the current value). Keys that reach an object's
  * prototype are refused: a mapping can only read a record's own data.
  */
 export function parsePath(path: string): PathSegment[] | string {
   if (path.trim() === '') return 'the path is empty';
+  // `$` is the current record (or item): `{ "each": "$" }` makes a flat row the one line of an order.
+  if (path === '$') return [];
   const segments: PathSegment[] = [];
   const pattern = /([^.[\]]+)|\[(\d+|\*)\]|(\.)/g;
   let expectKey = true;

@@ -148,7 +148,8 @@ function findPipelineFiles(projectDir: string, glob: string): string[] {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full, depth + 1);
-      else if (entry.isFile() && matches(relative(projectDir, full).split('\\').join('/'))) out.push(full);
+      // Test suites live beside the pipelines they test; they are not pipelines.
+      else if (entry.isFile() && !/\.test\.ya?ml$/.test(entry.name) && matches(relative(projectDir, full).split('\\').join('/'))) out.push(full);
     }
   };
   walk(projectDir, 0);

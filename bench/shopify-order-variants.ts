@@ -36,9 +36,9 @@ function times(price: string, quantity: number): string {
   return new Big(price).times(quantity).toFixed(scale);
 }
 
-/** Sets a field unless the value is null or undefined, as the mapping engine does. */
+/** Sets a field unless the value is missing (undefined, null or ""), as the mapping engine does. */
 function put(target: JsonObject, key: string, value: unknown): void {
-  if (value !== undefined && value !== null) target[key] = value as JsonObject;
+  if (!missing(value)) target[key] = value as JsonObject;
 }
 
 function nonEmpty(object: JsonObject): JsonObject | undefined {
@@ -173,10 +173,10 @@ export const JSONATA_SHOPIFY_ORDER = `(
     'shipping_charges': [shipping_lines.{ 'method': code, 'title': title, 'amount': { 'amount': price, 'currency': $cur } }],
     'taxes': [tax_lines.{ 'title': title, 'rate': $string(rate), 'amount': { 'amount': price, 'currency': $cur } }],
     'totals': $empty({ 'subtotal': $money(subtotal_price), 'discount': $money(total_discounts), 'tax': $money(total_tax), 'total': $money(total_price) }),
-    'note': $v(note) ? $trim(note),
+    'note': $v(note) ? $v($trim(note)),
     'created_at': $utc(created_at),
     'updated_at': $utc(updated_at),
     'cancelled_at': $utc(cancelled_at),
-    'extensions': { 'shopify': $empty({ 'source_name': source_name, 'tags': tags, 'gateway': gateway }) }
+    'extensions': { 'shopify': $empty({ 'source_name': $v(source_name), 'tags': $v(tags), 'gateway': $v(gateway) }) }
   }
 )`;

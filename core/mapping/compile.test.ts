@@ -149,7 +149,7 @@ describe('for_each', () => {
     );
     expect(await compiled.apply(ORDER)).toEqual([
       { order: '#1001', sku: 'IPOD2008GREEN', quantity: 1, row: 'pick' },
-      { order: '#1001', sku: '', quantity: 2, row: 'pick' },
+      { order: '#1001', quantity: 2, row: 'pick' },
     ]);
   });
 });

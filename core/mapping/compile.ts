@@ -89,6 +89,9 @@ export function compileMapping(
     options.forEach !== undefined
       ? generator.fanOut(options.forEach, options.where, output)
       : generator.object(output, top, '/output');
+  if (options.where !== undefined && options.forEach === undefined) {
+    throw new MappingCompileError('/where', 'a top-level "where" filters the items of "for_each"; without for_each, filter records with a filter step');
+  }
   const isAsync = generator.constants.expressions.length > 0;
   const body = [
     'return ' + (isAsync ? 'async ' : '') + 'function mapRecord(rec) {',
@@ -124,7 +127,7 @@ class Generator {
   }
 
   /**
-   * Builds an object; fields whose value is missing (undefined or null) are left out, and a nested
+   * Builds an object; fields whose value is missing (undefined, null or "") are left out, and a nested
    * object left with no field at all is itself missing (an address of nothing is no address).
    */
   object(fields: Record<string, Rule>, scope: Scope, pointer: string, nested = false): string {
@@ -136,8 +139,9 @@ class Generator {
       const at = `${pointer}/${escapePointer(field)}`;
       if (isPrototypeKey(field)) throw new MappingCompileError(at, `"${field}" cannot be an output field: it names the prototype`);
       const value = this.rule(rule, scope, at);
-      // Absent, not null: the canonical model leaves out what a source does not know.
-      this.emit(`if (${value} != null) { ${out}[${JSON.stringify(field)}] = ${value};${nested ? ` ${count}++;` : ''} }`);
+      // Absent, not null or empty: the canonical model leaves out what a source does not know
+      // (an empty CSV cell or XML element means "not given", as a JSON null does).
+      this.emit(`if (!H.isMissing(${value})) { ${out}[${JSON.stringify(field)}] = ${value};${nested ? ` ${count}++;` : ''} }`);
     }
     return nested ? `(${count} === 0 ? undefined : ${out})` : out;
   }

@@ -141,7 +141,13 @@ async function readInput(input: TestCase['input'], baseDir: string): Promise<Jso
   const format = (input.format ?? formatFromFileName(file)) as FormatName | undefined;
   if (format === undefined || !FORMAT_NAMES.includes(format)) throw new Error(`cannot tell the format of ${input.file}; set input.format`);
   const options: Record<string, unknown> =
-    format === 'json' ? { path: input.path } : format === 'xml' ? { record: input.element } : format === 'csv' && input.delimiter !== undefined ? { delimiter: input.delimiter } : {};
+    format === 'json'
+      ? { path: input.path }
+      : format === 'xml'
+        ? { record: input.element }
+        : format === 'csv'
+          ? { ...(input.delimiter !== undefined ? { delimiter: input.delimiter } : {}), ...(input.group_by !== undefined ? { group_by: input.group_by } : {}) }
+          : {};
   const records: JsonObject[] = [];
   for await (const chunk of CODECS[format].createDecoder(options).decode(createReadStream(file), input.file)) {
     if (chunk.rejects.length > 0) throw new Error(`input ${input.file} cannot be read: ${chunk.rejects[0]?.origin}: ${chunk.rejects[0]?.reason}`);

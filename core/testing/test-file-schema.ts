@@ -10,6 +10,7 @@ const Input = Type.Object(
     path: Type.Optional(Type.String({ description: 'JSON: dotted path to the records' })),
     element: Type.Optional(Type.String({ description: 'XML: the record element' })),
     delimiter: Type.Optional(Type.String()),
+    group_by: Type.Optional(Type.String({ description: 'CSV: join consecutive rows with the same value in this column into one record' })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -12,6 +12,7 @@ import { loadMapping } from '../core/mapping/load-mapping.js';
 import { canonicalValidator } from '../core/mapping/validate-output.js';
 import { stableJson } from '../core/runtime/record-key.js';
 import { RecordRejection } from '../core/sdk/step.js';
+import { httpBaseline } from './http-baseline.js';
 import { REPO_ROOT } from './paths.js';
 import type { ChildResult, ChildTask, MappingVariant } from './protocol.js';
 import { handwrittenShopifyOrder, JSONATA_SHOPIFY_ORDER } from './shopify-order-variants.js';
@@ -28,6 +29,8 @@ export function runTask(task: ChildTask): Promise<Measured> {
       return runKeel(task.projectDir, task.statePath);
     case 'mapping':
       return mapOrders(task.variant, task.orders);
+    case 'http-baseline':
+      return httpBaseline(task.url, task.pageSize, task.concurrency);
   }
 }
 

@@ -8,7 +8,9 @@ export type ChildTask =
   /** The real thing: load a Keel project and run its only pipeline. */
   | { kind: 'keel-run'; projectDir: string; statePath: string }
   /** Map (and validate) `orders` Shopify orders with one of three implementations of the same mapping. */
-  | { kind: 'mapping'; variant: MappingVariant; orders: number };
+  | { kind: 'mapping'; variant: MappingVariant; orders: number }
+  /** The HTTP ceiling: a plain axios loop fetching pages from `url` and posting each order, mapped by hand. */
+  | { kind: 'http-baseline'; url: string; pageSize: number; concurrency: number };
 
 export type MappingVariant = 'compiled' | 'handwritten' | 'jsonata';
 export const MAPPING_VARIANTS: readonly MappingVariant[] = ['handwritten', 'compiled', 'jsonata'];
@@ -42,6 +44,9 @@ export function parseChildTask(text: string): ChildTask {
     if (value['kind'] === 'csv-parse' && isString(value['file'])) return { kind: 'csv-parse', file: value['file'] };
     if (value['kind'] === 'keel-run' && isString(value['projectDir']) && isString(value['statePath'])) {
       return { kind: 'keel-run', projectDir: value['projectDir'], statePath: value['statePath'] };
+    }
+    if (value['kind'] === 'http-baseline' && isString(value['url']) && isCount(value['pageSize']) && isCount(value['concurrency'])) {
+      return { kind: 'http-baseline', url: value['url'], pageSize: value['pageSize'], concurrency: value['concurrency'] };
     }
     const variant = MAPPING_VARIANTS.find((name) => name === value['variant']);
     if (value['kind'] === 'mapping' && variant !== undefined && isCount(value['orders'])) return { kind: 'mapping', variant, orders: value['orders'] };

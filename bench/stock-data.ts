@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { mulberry32 } from '../test-support/random.js';
 
 export const STOCK_HEADER = 'sku,location,on_hand,reserved,updated_at';
 
@@ -11,17 +12,6 @@ const ROWS_PER_WRITE = 5000;
 const EPOCH = Date.UTC(2024, 0, 1);
 const NINETY_DAYS_S = 90 * 24 * 3600;
 
-/** mulberry32: tiny, fast and seedable, so the same N always gives the same bytes. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Row i is SKU i/20 at location i%20, so (sku, location) is unique like a real stock export.
@@ -48,7 +38,7 @@ export async function stockCsv(dir: string, rows: number): Promise<{ file: strin
   mkdirSync(dirname(file), { recursive: true });
   const temp = join(dirname(file), `.stock.csv.${process.pid}.tmp`);
   const out = createWriteStream(temp);
-  const random = prng(0x5eed + rows);
+  const random = mulberry32(0x5eed + rows);
   out.write(`${STOCK_HEADER}\n`);
   for (let start = 0; start < rows; start += ROWS_PER_WRITE) {
     let chunk = '';

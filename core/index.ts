@@ -34,3 +34,11 @@ export { loadProject } from './config/load-project.js';
 export { runPipeline, type RunSummary, type RunOptions } from './runtime/run-pipeline.js';
 export { SqliteStateStore } from './state/sqlite-store.js';
 export type { StateStore, DeadLetter, RunRecord } from './state/state-store.js';
+// HTTP transport for vendor connectors: the client (auth, shared rate budgets, retries, safety),
+// pagination strategies and the incremental walk by updated-at.
+export { HttpClient, HttpConnectionSchema, httpClientFor, type HttpConnection, type HttpRequest, type HttpResponse } from './http/http-client.js';
+export { HttpAuthSchema, type HttpAuth } from './http/auth.js';
+export { PaginationSchema, pagerFor, recordsIn, type Pagination, type PageRequest, type Pager } from './http/pagination.js';
+export { IncrementalSchema, UpdatedAtWalk, type Incremental } from './http/incremental.js';
+export { RateBudget, rateBudgetFor, type Priority, type RateLimitSettings } from './http/rate-budget.js';
+export { retryAfterMs } from './http/retry-after.js';

@@ -32,7 +32,7 @@ export function describeConnector(entry: ConnectorEntry): ConnectorListing {
       read: stream.read !== undefined,
       write: stream.write !== undefined,
       incremental: stream.read?.incremental ?? null,
-      idempotency: stream.write?.idempotency ?? null,
+      idempotency: typeof stream.write?.idempotency === 'function' ? 'depends on options' : (stream.write?.idempotency ?? null),
       deletes: stream.write?.deletes ?? false,
       primaryKey: stream.primaryKey ?? null,
     })),

@@ -149,7 +149,7 @@ describe('pipeline validation', () => {
     const sink = VALID.replace('connection: outbox\n    stream: files\n    options: { path: "orders-{seq}.ndjson" }', 'connection: kit\n    stream: sink');
     const problems = await problemsOf(sink);
     expect(at(problems[0])).toBe(
-      '8:13 target "kit": stream "sink" of connector "kit" has no idempotency key, so a retry after a crash could write twice; use a stream that deduplicates, or set delivery: at_least_once to accept that',
+      '8:13 target "kit": stream "sink" of connector "kit" has no idempotency key, so a retry after a crash could write twice; use a stream that deduplicates (for HTTP: an idempotency_header or find_before_create), or set delivery: at_least_once to accept that',
     );
     expect(await problemsOf(`${sink}    delivery: at_least_once\n`)).toEqual([]);
   });

@@ -336,13 +336,20 @@ async function planPipeline(
     const found = endpoint(item, at, 'write', targetNames);
     if (found?.stream.write === undefined) continue;
     const { name, connection, stream } = found;
-    const write = found.stream.write;
+    const options = item.options ?? {};
+    if (found.stream.write.options !== undefined) {
+      const optionProblems = checkAgainstSchema(found.stream.write.options, options, source, [...at, 'options'], `options of target "${name}"`);
+      context.problems.push(...optionProblems);
+      if (optionProblems.length > 0) continue;
+    }
+    const declared = found.stream.write.idempotency;
+    const write = { ...found.stream.write, idempotency: typeof declared === 'function' ? declared(options) : declared };
     const delivery = item.delivery ?? 'effectively_once';
     if (write.idempotency === 'none' && delivery !== 'at_least_once') {
       problem(
         [...at, 'stream'],
         `target "${name}": stream "${item.stream}" of connector "${connection.entry.name}" has no idempotency key, so a retry after a crash could write twice; ` +
-          'use a stream that deduplicates, or set delivery: at_least_once to accept that',
+          'use a stream that deduplicates (for HTTP: an idempotency_header or find_before_create), or set delivery: at_least_once to accept that',
       );
       continue;
     }
@@ -356,10 +363,6 @@ async function planPipeline(
     if (item.key !== undefined && !/\{\{\s*[^{}\s]+\s*\}\}/.test(item.key)) {
       problem([...at, 'key'], `key template "${item.key}" names no field; write fields in double braces, e.g. "order-{{id}}"`);
       continue;
-    }
-    const options = item.options ?? {};
-    if (write.options !== undefined) {
-      context.problems.push(...checkAgainstSchema(write.options, options, source, [...at, 'options'], `options of target "${name}"`));
     }
     targets.push({ name, connection, stream: item.stream, definition: stream, write, options, keyTemplate: item.key, delivery });
   }

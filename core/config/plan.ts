@@ -1,5 +1,5 @@
 import type { ConnectorEntry } from '../connectors/registry.js';
-import type { ReadCapability, StreamDefinition, SyncMode, WriteCapability } from '../sdk/connector.js';
+import type { IdempotencyScope, ReadCapability, StreamDefinition, SyncMode, WriteCapability } from '../sdk/connector.js';
 import type { StepDefinition } from '../sdk/step.js';
 import type { TSchema } from '@sinclair/typebox';
 import type { YamlPath, YamlSource } from './yaml-source.js';
@@ -36,7 +36,8 @@ export interface TargetPlan {
   connection: ConnectionPlan;
   stream: string;
   definition: StreamDefinition;
-  write: WriteCapability<unknown, TSchema>;
+  /** The stream's write capability, its idempotency decided for this target's options. */
+  write: Omit<WriteCapability<unknown, TSchema>, 'idempotency'> & { idempotency: IdempotencyScope };
   options: Record<string, unknown>;
   /** `order-{{id}}`: fields in double braces; undefined means primary key, else content hash. */
   keyTemplate: string | undefined;

@@ -27,7 +27,8 @@ export function compileRecordKey(template: string | undefined, primaryKey: reado
   return contentHash;
 }
 
-function compileTemplate(template: string): KeyFunction {
+/** Fills `{{field}}` placeholders from a record; `encode` escapes each value (for URL paths). */
+export function compileTemplate(template: string, encode: (value: string) => string = (value) => value): KeyFunction {
   const pieces = template.split(/(\{\{\s*[^{}\s]+\s*\}\})/).filter((piece) => piece !== '');
   const parts = pieces.map((piece) => {
     const field = /^\{\{\s*([^{}\s]+)\s*\}\}$/.exec(piece)?.[1];
@@ -44,7 +45,7 @@ function compileTemplate(template: string): KeyFunction {
       if (value === undefined || value === null || value === '' || typeof value === 'object') {
         return new RecordRejection(`key template field "${part.field}" is missing or not a scalar, so the record has no idempotency key`, 'key_missing');
       }
-      key += String(value);
+      key += encode(String(value));
     }
     return key;
   };

@@ -2,11 +2,12 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempProject, type TempProject } from '../../test-support/temp-project.js';
 import { FLAKY_CONNECTOR, MOODY_CONNECTOR } from '../../test-support/test-connectors.js';
+import { runProject, type ProjectRun } from '../../test-support/run-project.js';
 import { loadProject } from '../config/load-project.js';
 import { createLogger } from '../logger.js';
 import { Redactor } from '../redact.js';
 import { SqliteStateStore } from '../state/sqlite-store.js';
-import { runPipeline, type RunSummary } from './run-pipeline.js';
+import { runPipeline } from './run-pipeline.js';
 
 const TOKEN = 'sk_live_9f8e7d6c5b4a';
 
@@ -38,30 +39,8 @@ on_error: { retry: { max_attempts: 2, initial_delay_ms: 1, max_delay_ms: 2 } }
   });
 }
 
-/** Runs (or replays) with the project's real state file; returns the summary and the log text. */
-async function run(dir: string, mode: { replayAll?: boolean; dryRun?: boolean } = {}): Promise<{ summary: RunSummary; log: string }> {
-  const { plan } = await loadProject(dir);
-  const store = new SqliteStateStore(plan.statePath);
-  const redactor = new Redactor();
-  let log = '';
-  const logger = createLogger({ level: 'debug', format: 'json', redactor, write: (line) => (log += line) });
-  try {
-    const pipeline = plan.pipelines[0];
-    if (pipeline === undefined) throw new Error('no pipeline');
-    const replay = mode.replayAll === true ? await store.listDeadLetters({ status: 'open' }) : undefined;
-    const summary = await runPipeline(pipeline, {
-      store,
-      logger,
-      redactor,
-      projectDir: plan.dir,
-      env: { ERP_TOKEN: TOKEN },
-      dryRun: mode.dryRun,
-      replay,
-    });
-    return { summary, log };
-  } finally {
-    await store.close();
-  }
+function run(dir: string, mode: { replayAll?: boolean; dryRun?: boolean } = {}): Promise<ProjectRun> {
+  return runProject(dir, { ...mode, env: { ERP_TOKEN: TOKEN } });
 }
 
 function delivered(dir: string): number[] {

@@ -178,7 +178,8 @@ class SourceRun {
     const { store } = this.ctx;
     const stored = this.source.sync === 'incremental' && !this.ctx.replay ? await store.readCursor(this.plan.name, this.source.name) : undefined;
     this.lastCheckpoint = stored?.checkpoint ?? null;
-    let skip = stored?.skip ?? 0;
+    // A source that cannot replay (a live API) re-reads its page whole; the ledger drops what was delivered.
+    let skip = this.source.read.replayable === false ? 0 : (stored?.skip ?? 0);
     this.batchStart = { checkpoint: this.lastCheckpoint, skip };
     // Records consumed since `lastCheckpoint` before the current page: a cursor is (checkpoint, count).
     let pageBase = 0;

@@ -101,12 +101,19 @@ export interface ReadCapability<Config, OptionsSchema extends TSchema> {
   options?: OptionsSchema;
   /** Incremental sync needs a cursor; a non-monotonic one could skip records and is refused. */
   incremental?: { cursor: string; monotonic: boolean };
+  /**
+   * Whether reading again from a checkpoint yields the same records in the same order (files do;
+   * a live API does not). When false, a run resuming inside a page re-reads it whole and relies
+   * on the effect ledger to drop what was delivered, instead of skipping a count of records.
+   */
+  replayable?: boolean;
   read(ctx: ReadContext<Config, Static<OptionsSchema>>): AsyncIterable<SourcePage>;
 }
 
 export interface WriteCapability<Config, OptionsSchema extends TSchema> {
   options?: OptionsSchema;
-  idempotency: IdempotencyScope;
+  /** Fixed, or decided by the target's options (an API with or without an idempotency header). */
+  idempotency: IdempotencyScope | ((options: Static<OptionsSchema>) => IdempotencyScope);
   deletes?: boolean;
   write(ctx: WriteContext<Config, Static<OptionsSchema>>, batch: WriteRecord[]): Promise<WriteResult[]>;
 }

@@ -1,0 +1,32 @@
+import { defineConnector, defineStream } from '../../core/sdk/connector.js';
+import { HttpConnectionSchema } from '../../core/http/http-client.js';
+import { ApiReadOptions, ApiWriteOptions } from './options.js';
+import { readApi } from './read-api.js';
+import { writeApi } from './write-api.js';
+
+export default defineConnector({
+  name: 'http',
+  kind: 'generic',
+  description: 'JSON APIs over HTTP: paginated, incremental reads by updated-at; writes with idempotency keys or lookups; shared rate budgets.',
+  configSchema: HttpConnectionSchema,
+  streams: {
+    api: defineStream({
+      description: 'A JSON collection: read it page by page, or send each record as one request.',
+      primaryKey: ['id'],
+      read: {
+        options: ApiReadOptions,
+        // (id, updated-at) pairs near the boundary are remembered, so the walk is safe to resume.
+        incremental: { cursor: 'updated-at field with look-back and (id, updated-at) de-duplication', monotonic: true },
+        // A live API may answer differently the second time: resume from the checkpoint, not by counting.
+        replayable: false,
+        read: readApi,
+      },
+      write: {
+        options: ApiWriteOptions,
+        idempotency: (options) =>
+          options.idempotency_header === false && options.find_before_create === undefined ? 'none' : 'record',
+        write: writeApi,
+      },
+    }),
+  },
+});

@@ -1,0 +1,249 @@
+/**
+ * The HTTP client every HTTP connector uses (axios underneath): credentials, a shared rate
+ * budget per account, retries with backoff for 5xx, timeouts and resets, `Retry-After`, a
+ * response size limit, no redirects, and no requests to any host but the configured one.
+ * Failures are KeelErrors whose messages never carry credentials or request headers.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import axios, { type AxiosResponse } from 'axios';
+import { KeelError } from '../errors.js';
+import { backoffDelayMs, sleep } from '../runtime/backoff.js';
+import { authProvider, HttpAuthSchema, type AuthProvider } from './auth.js';
+import { rateBudgetFor, type HeaderReader, type Priority, type RateBudget } from './rate-budget.js';
+import { retryAfterMs } from './retry-after.js';
+
+export const HttpConnectionSchema = Type.Object(
+  {
+    base_url: Type.String({ pattern: '^https?://', description: 'API root; request paths are relative to it, e.g. https://shop.example/admin/api/2024-10' }),
+    auth: Type.Optional(HttpAuthSchema),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'sent with every request (not for secrets: use auth)' })),
+    timeout_ms: Type.Optional(Type.Integer({ minimum: 100, default: 30_000, description: 'per request, connect to last byte' })),
+    max_response_bytes: Type.Optional(Type.Integer({ minimum: 1024, default: 50 * 1024 * 1024 })),
+    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, default: 6, description: 'retries of 5xx, 429, timeouts and resets' })),
+    rate_limit: Type.Optional(
+      Type.Object(
+        {
+          account: Type.Optional(Type.String({ description: 'budget shared by every connection naming this account; default: the base URL origin' })),
+          burst: Type.Optional(Type.Integer({ minimum: 1, description: 'bucket size (Shopify REST: 40)' })),
+          per_second: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'sustained rate (Shopify REST: 2)' })),
+          concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 8 })),
+          call_limit_header: Type.Optional(Type.String({ description: 'header with "used/limit", e.g. X-Shopify-Shop-Api-Call-Limit' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type HttpConnection = Static<typeof HttpConnectionSchema>;
+
+export type QueryValue = string | number | boolean;
+
+export interface HttpRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** A path below base_url, or an absolute URL on the same origin (a `Link` header's next page). */
+  path: string;
+  query?: Record<string, QueryValue | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  priority?: Priority;
+  /** Sent as Idempotency-Key (or the header named in `idempotencyHeader`); makes a write safe to retry. */
+  idempotencyKey?: string;
+  idempotencyHeader?: string;
+  /** Statuses besides 2xx returned to the caller instead of thrown, e.g. 404 for a lookup. */
+  accept?: readonly number[];
+  /** Whether to retry after a failure the server may have acted on. GETs: yes; writes: only with a key. */
+  retry?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  header: HeaderReader;
+  data: unknown;
+  /** The request as it can be shown: method, path, no query values that are secrets. */
+  label: string;
+}
+
+const BODY_SNIPPET = 500;
+
+export class HttpClient {
+  private readonly base: URL;
+  private readonly auth: AuthProvider;
+  private readonly budget: RateBudget;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+  private readonly retries: number;
+  /** Responses by status class and retries made, for summaries and tests. */
+  readonly stats = { requests: 0, retries: 0, rateLimited: 0 };
+
+  constructor(private readonly config: HttpConnection) {
+    this.base = new URL(config.base_url.endsWith('/') ? config.base_url : `${config.base_url}/`);
+    this.timeoutMs = config.timeout_ms ?? 30_000;
+    this.maxBytes = config.max_response_bytes ?? 50 * 1024 * 1024;
+    this.retries = config.retries ?? 6;
+    this.auth = authProvider(config.auth, this.timeoutMs);
+    const limit = config.rate_limit ?? {};
+    const perSecond = limit.per_second ?? (limit.call_limit_header !== undefined ? 2 : undefined);
+    this.budget = rateBudgetFor(limit.account ?? this.base.origin, { ...limit, per_second: perSecond });
+  }
+
+  /** Sends a request; returns a 2xx (or an accepted status) response, throws a KeelError for the rest. */
+  async request(request: HttpRequest): Promise<HttpResponse> {
+    const method = request.method ?? 'GET';
+    const url = this.resolve(request.path);
+    const label = `${method} ${this.describe(url, request.query)}`;
+    const retrySafe = request.retry ?? (method === 'GET' || request.idempotencyKey !== undefined);
+    let authRetried = false;
+    for (let attempt = 1; ; attempt += 1) {
+      const release = await this.budget.acquire(request.priority ?? 'normal', request.signal);
+      let response: AxiosResponse<string> | undefined;
+      let failure: string | undefined;
+      try {
+        const credentials = await this.auth.credentials(request.signal);
+        const headers: Record<string, string> = { accept: 'application/json', ...this.config.headers, ...request.headers, ...credentials.headers };
+        if (request.idempotencyKey !== undefined) headers[request.idempotencyHeader ?? 'Idempotency-Key'] = request.idempotencyKey;
+        if (request.body !== undefined) headers['content-type'] = 'application/json';
+        const target = new URL(url);
+        for (const [key, value] of Object.entries({ ...request.query, ...credentials.query })) {
+          if (value !== undefined) target.searchParams.set(key, String(value));
+        }
+        this.stats.requests += 1;
+        response = await axios.request<string>({
+          method,
+          url: target.toString(),
+          headers,
+          data: request.body === undefined ? undefined : JSON.stringify(request.body),
+          timeout: this.timeoutMs,
+          maxContentLength: this.maxBytes,
+          maxBodyLength: this.maxBytes,
+          maxRedirects: 0,
+          responseType: 'text',
+          transformResponse: [(data: unknown) => data],
+          validateStatus: () => true,
+          signal: request.signal,
+        });
+      } catch (error) {
+        if (request.signal?.aborted === true) throw new KeelError('transient', `${label} was stopped`, { code: 'aborted', stage: 'http' });
+        if (error instanceof KeelError) throw error;
+        failure = networkFailure(error, this.maxBytes);
+        if (failure.startsWith('response larger')) {
+          throw new KeelError('record', `${label}: ${failure}`, { code: 'response_too_large', stage: 'http' });
+        }
+      } finally {
+        release();
+      }
+
+      if (response !== undefined) {
+        const res = response;
+        const header: HeaderReader = (name) => {
+          const value: unknown = res.headers[name.toLowerCase()];
+          return value === undefined || value === null ? undefined : String(value);
+        };
+        this.budget.observe(res.status, header);
+        const status = res.status;
+        if ((status >= 200 && status < 300) || request.accept?.includes(status) === true) {
+          return { status, header, data: parseBody(res.data, header('content-type'), label), label };
+        }
+        if (status === 401 && !authRetried && this.auth.invalidate()) {
+          authRetried = true;
+          attempt -= 1;
+          continue;
+        }
+        const snippet = bodySnippet(res.data);
+        if (status === 401 || status === 403) {
+          throw new KeelError('auth', `${label} → HTTP ${status}: the credentials were refused; check auth in the connection${snippet}`, { code: `http_${status}`, stage: 'http' });
+        }
+        if (status >= 300 && status < 400) {
+          throw new KeelError('record', `${label} → HTTP ${status}: redirects are not followed; point base_url at the final address`, { code: 'http_redirect', stage: 'http' });
+        }
+        if (status !== 429 && status < 500) {
+          throw new KeelError('record', `${label} → HTTP ${status}${snippet}`, { code: `http_${status}`, stage: 'http' });
+        }
+        if (status === 429) this.stats.rateLimited += 1;
+        failure = `HTTP ${status}${snippet}`;
+        const wait = retryAfterMs(header('retry-after'));
+        if (!retrySafe || attempt > this.retries) {
+          throw new KeelError(status === 429 ? 'rate_limited' : 'transient', `${label} → ${failure} (after ${attempt} attempts)`, {
+            code: `http_${status}`,
+            stage: 'http',
+            retryAfterMs: wait,
+          });
+        }
+        this.stats.retries += 1;
+        // 429 waits in the shared budget (observe() paused it); others back off here.
+        if (status !== 429) await sleep(Math.max(wait ?? 0, backoffDelayMs(RETRY, attempt)), request.signal);
+        continue;
+      }
+      if (!retrySafe || attempt > this.retries) {
+        throw new KeelError('transient', `${label}: ${failure ?? 'no response'} (after ${attempt} attempts)`, { code: 'http_network', stage: 'http' });
+      }
+      this.stats.retries += 1;
+      await sleep(backoffDelayMs(RETRY, attempt), request.signal);
+    }
+  }
+
+  /** Paths are below base_url; absolute URLs must stay on its origin (a next-page link may not send credentials elsewhere). */
+  private resolve(path: string): URL {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//')) {
+      const url = new URL(path);
+      if (url.origin !== this.base.origin) {
+        throw new KeelError('fatal', `refusing to call ${url.origin}: only ${this.base.origin} (base_url) is allowed`, { code: 'foreign_url', stage: 'http' });
+      }
+      return url;
+    }
+    const relative = path.replace(/^\/+/, '');
+    const url = new URL(relative, this.base);
+    if (url.origin !== this.base.origin || !url.pathname.startsWith(this.base.pathname)) {
+      throw new KeelError('fatal', `path "${path}" leaves base_url ${this.base.href}`, { code: 'foreign_url', stage: 'http' });
+    }
+    return url;
+  }
+
+  private describe(url: URL, query: HttpRequest['query']): string {
+    const shown = new URL(url);
+    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) shown.searchParams.set(key, String(value));
+    for (const param of this.auth.secretParams) if (shown.searchParams.has(param)) shown.searchParams.set(param, '***');
+    const search = shown.search.length > 120 ? `${shown.search.slice(0, 120)}…` : shown.search;
+    return `${shown.pathname}${search}`;
+  }
+}
+
+/** One client per connection config, so its token cache and statistics live across pages and batches. */
+const CLIENTS = new WeakMap<object, HttpClient>();
+export function httpClientFor(config: HttpConnection): HttpClient {
+  let client = CLIENTS.get(config);
+  if (client === undefined) {
+    client = new HttpClient(config);
+    CLIENTS.set(config, client);
+  }
+  return client;
+}
+
+const RETRY = { maxAttempts: 0, initialDelayMs: 200, maxDelayMs: 15_000 };
+
+function networkFailure(error: unknown, maxBytes: number): string {
+  const { code, message } = error as { code?: string; message?: string };
+  if (typeof message === 'string' && /maxContentLength/i.test(message)) return `response larger than ${maxBytes} bytes (max_response_bytes)`;
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return 'timed out';
+  return code !== undefined ? `connection failed (${code})` : 'connection failed';
+}
+
+function parseBody(text: string, contentType: string | undefined, label: string): unknown {
+  if (text === '' || text === undefined) return undefined;
+  if (contentType !== undefined && !/json/i.test(contentType)) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new KeelError('transient', `${label}: the response is not valid JSON (${text.length} bytes starting ${JSON.stringify(text.slice(0, 40))})`, {
+      code: 'http_bad_json',
+      stage: 'http',
+    });
+  }
+}
+
+function bodySnippet(text: string): string {
+  if (typeof text !== 'string' || text.trim() === '') return '';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return `: ${flat.length > BODY_SNIPPET ? `${flat.slice(0, BODY_SNIPPET)}… (${flat.length} chars)` : flat}`;
+}

@@ -118,9 +118,12 @@ describe('xml', () => {
     ]);
   });
 
-  it('leaves undeclared entity references as literal text', async () => {
-    const { records } = await decodeText(decoder(), '<ORDERS><ORDER><ID>&xxe;</ID><NOTE>a &amp; b</NOTE></ORDER></ORDERS>');
-    expect(records[0]?.data).toEqual({ ID: '&xxe;', NOTE: 'a &amp; b' });
+  it('decodes the predefined entities and character references, and leaves undeclared ones as literal text', async () => {
+    const { records } = await decodeText(
+      decoder(),
+      '<ORDERS><ORDER ref="x &amp; y"><ID>&xxe;</ID><NOTE>Apparel &amp; Accessories &lt;b&gt; &#47; &#x20AC; &quot;q&quot;</NOTE></ORDER></ORDERS>',
+    );
+    expect(records[0]?.data).toEqual({ '@ref': 'x & y', ID: '&xxe;', NOTE: 'Apparel & Accessories <b> / € "q"' });
   });
 
   it('dead-letters a record with a __proto__ element and keeps the next one', async () => {

@@ -38,9 +38,11 @@ class XmlDecoder implements Decoder {
     this.parser = new XMLParser({
       ignoreAttributes: false,
       attributeNamePrefix: ATTRIBUTE_PREFIX,
-      // Untrusted input: no entity expansion at all, values stay strings (casting belongs to mappings).
-      processEntities: false,
-      htmlEntities: false,
+      // Untrusted input, but a DOCTYPE never gets here (the splitter refuses it), so no entity can be
+      // declared: what is decoded is the five predefined entities and character references
+      // (&amp; &#47; &#x20AC;). Values stay strings (casting belongs to mappings).
+      processEntities: true,
+      htmlEntities: true,
       parseTagValue: false,
       parseAttributeValue: false,
       trimValues: true,

@@ -36,12 +36,16 @@ describe('keel CLI', () => {
 
     const letters = await runCli(['dlq', 'list', '--json', '--project', project.dir]);
     const list = (JSON.parse(letters.stdout) as { deadLetters: { id: number; stage: string; origin: string }[] }).deadLetters;
-    expect(list).toEqual([expect.objectContaining({ stage: 'step:1:map', origin: 'amazon-orders-2024-05-14.csv:7' })]);
+    // The marketplace row without an order id, and the ERP stock item whose quantity is "n/a" (never a silent zero).
+    expect(list).toEqual([
+      expect.objectContaining({ stage: 'step:1:map', origin: 'amazon-orders-2024-05-14.csv:7' }),
+      expect.objectContaining({ stage: 'step:1:map', origin: 'stock-2024-05-14.xml:17' }),
+    ]);
     const shown = await runCli(['dlq', 'show', String(list[0]?.id), '--project', project.dir]);
     expect(shown.stdout).toContain('payload:');
 
     const history = await runCli(['runs', '--json', '--project', project.dir]);
-    expect((JSON.parse(history.stdout) as { runs: unknown[] }).runs).toHaveLength(8);
+    expect((JSON.parse(history.stdout) as { runs: unknown[] }).runs).toHaveLength(18);
   });
 
   it('exits 2 with file:line:col on stderr for an invalid pipeline', async () => {

@@ -5,11 +5,16 @@ import { createLogger, parseLogLevel, type Logger } from '../core/logger.js';
 import { Redactor } from '../core/redact.js';
 import { SqliteStateStore } from '../core/state/sqlite-store.js';
 import type { StateStore } from '../core/state/state-store.js';
+import type { InventoryService } from '../core/inventory/inventory-service.js';
+import { openInventory } from '../core/inventory/open-inventory.js';
 
 export interface ProjectSession extends LoadedProject {
   store: StateStore;
   logger: Logger;
   redactor: Redactor;
+  /** The inventory engine, when keel.yaml has an `inventory:` section. */
+  inventory: InventoryService | undefined;
+  close(): Promise<void>;
 }
 
 export interface GlobalOptions {
@@ -27,7 +32,12 @@ export async function openProject(path: string, options: GlobalOptions): Promise
   const loaded = await loadProject(path);
   const redactor = new Redactor();
   const store = new SqliteStateStore(loaded.plan.statePath);
-  return { ...loaded, store, redactor, logger: makeLogger(redactor, options) };
+  const inventory = openInventory(loaded.plan);
+  const close = async (): Promise<void> => {
+    await inventory?.store.close();
+    await store.close();
+  };
+  return { ...loaded, store, redactor, inventory, close, logger: makeLogger(redactor, options) };
 }
 
 /** For commands that only need the state (runs, dlq): the project at `dir`, its state file. */

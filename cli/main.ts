@@ -7,6 +7,7 @@ import { registerMap } from './commands/map.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerStateCommands } from './commands/state-commands.js';
+import { registerStock } from './commands/stock.js';
 import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT } from './exit-codes.js';
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerSchema(program);
   registerMap(program);
   registerTest(program);
+  registerStock(program, globals);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

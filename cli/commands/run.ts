@@ -30,7 +30,7 @@ async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promi
   } catch (error) {
     return reportError(error);
   }
-  const { plan, store, logger, redactor } = session;
+  const { plan, store, logger, redactor, inventory } = session;
   const stop = new AbortController();
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -58,6 +58,7 @@ async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promi
         logger,
         redactor,
         projectDir: plan.dir,
+        inventory,
         dryRun: flags.dryRun === true,
         stop: stop.signal,
         abort: abort.signal,
@@ -73,7 +74,7 @@ async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promi
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await store.close();
+    await session.close();
   }
   if (flags.json === true) printJson({ runs: summaries });
   if (summaries.some((summary) => summary.status === 'failed')) return EXIT.failed;

@@ -8,6 +8,7 @@ import type { DeadLetter } from '../../core/state/state-store.js';
 import { makeLogger, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine, reportError, table } from '../output.js';
+import { openInventory } from '../../core/inventory/open-inventory.js';
 
 async function stateFor(project: string): Promise<SqliteStateStore | undefined> {
   const { plan } = await loadProject(project);
@@ -169,6 +170,7 @@ async function replay(
   }
   const { plan } = loaded;
   const store = new SqliteStateStore(plan.statePath);
+  const inventory = openInventory(plan);
   const redactor = new Redactor();
   const logger = makeLogger(redactor, globals);
   try {
@@ -181,7 +183,7 @@ async function replay(
     for (const pipeline of plan.pipelines) {
       const mine = letters.filter((letter) => letter.pipeline === pipeline.name);
       if (mine.length === 0) continue;
-      results.push(await runPipeline(pipeline, { store, logger, redactor, projectDir: plan.dir, replay: mine }));
+      results.push(await runPipeline(pipeline, { store, logger, redactor, projectDir: plan.dir, replay: mine, inventory }));
     }
     if (flags.json === true) printJson({ replays: results });
     else {
@@ -198,6 +200,7 @@ async function replay(
   } catch (error) {
     return reportError(error);
   } finally {
+    await inventory?.store.close();
     await store.close();
   }
 }

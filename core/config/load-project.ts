@@ -21,6 +21,7 @@ import {
 import { checkAgainstSchema, formatPath, suggest } from './schema-check.js';
 import { checkReferences } from './secrets.js';
 import { YamlSource, type YamlPath } from './yaml-source.js';
+import { checkInventoryConfig } from '../inventory/inventory-config.js';
 
 export const PROJECT_FILE = 'keel.yaml';
 
@@ -56,6 +57,12 @@ export async function loadProject(path: string, options: { cwd?: string } = {}):
       const found = checkAgainstSchema(ProjectSchema, projectSource.value, projectSource, [], 'keel.yaml');
       problems.push(...found);
       if (found.length === 0) project = projectSource.value as ProjectDocument;
+      const source = projectSource;
+      if (project?.inventory !== undefined) {
+        for (const issue of checkInventoryConfig(project.inventory)) {
+          problems.push({ file: source.file, ...source.position(['inventory', ...issue.path]), message: `inventory: ${issue.message}` });
+        }
+      }
     }
   }
 
@@ -103,7 +110,14 @@ export async function loadProject(path: string, options: { cwd?: string } = {}):
   if (problems.length > 0) throw new ConfigError(problems);
   const statePath = process.env['KEEL_STATE'] ?? resolve(projectDir, project?.state?.path ?? '.keel/state.db');
   return {
-    plan: { dir: projectDir, name: project?.name ?? basename(projectDir), file: project !== undefined ? projectFile : undefined, statePath, pipelines },
+    plan: {
+      dir: projectDir,
+      name: project?.name ?? basename(projectDir),
+      file: project !== undefined ? projectFile : undefined,
+      statePath,
+      pipelines,
+      inventory: project?.inventory,
+    },
     registry,
   };
 }

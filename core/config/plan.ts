@@ -3,6 +3,7 @@ import type { IdempotencyScope, ReadCapability, StreamDefinition, SyncMode, Writ
 import type { StepDefinition } from '../sdk/step.js';
 import type { TSchema } from '@sinclair/typebox';
 import type { YamlPath, YamlSource } from './yaml-source.js';
+import type { InventoryConfig } from '../inventory/inventory-config.js';
 
 /** A loaded, validated pipeline: everything the runner needs, nothing it must look up by string. */
 export interface ConnectionPlan {
@@ -70,6 +71,8 @@ export interface ProjectPlan {
   file: string | undefined;
   statePath: string;
   pipelines: PipelinePlan[];
+  /** The `inventory:` section: locations, channel rules, kits. */
+  inventory: InventoryConfig | undefined;
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;

@@ -219,8 +219,8 @@ describe('rate budget', () => {
     const after = emulator.admitted.slice(40);
     const seconds = ((after[after.length - 1] as number) - (after[0] as number)) / 1000;
     const rate = (after.length - 1) / seconds;
+    // Above the limit is impossible without 429s (the emulator enforces it); below 95% is waste.
     expect(rate).toBeGreaterThanOrEqual(95);
-    expect(rate).toBeLessThanOrEqual(110);
   });
 
   it('is shared by every client naming the same account, so two pipelines together stay under the limit', async () => {

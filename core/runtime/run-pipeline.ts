@@ -11,6 +11,7 @@ import { DROP, RecordRejection, type StepFunction, type StepOutput } from '../sd
 import { emptyCounts, type DeadLetter, type DeadLetterInput, type LedgerEntry, type RunCounts, type StateStore, type StoredCursor } from '../state/state-store.js';
 import { backoffDelayMs, sleep } from './backoff.js';
 import { compileRecordKey, hashParts, type KeyFunction } from './record-key.js';
+import type { InventoryService } from '../inventory/inventory-service.js';
 
 export interface RunOptions {
   store: StateStore;
@@ -26,6 +27,8 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Replay these dead letters instead of reading the sources (see replay.ts). */
   replay?: readonly DeadLetter[];
+  /** The project's inventory engine, handed to connectors that keep or publish stock. */
+  inventory?: InventoryService;
 }
 
 export interface RunProgress extends RunCounts {
@@ -193,6 +196,7 @@ class SourceRun {
       state: connectorState(store, this.source.connection.name),
       signal: abort,
       projectDir: this.ctx.projectDir,
+      inventory: this.ctx.inventory,
       cursor: this.lastCheckpoint ?? undefined,
       sync: this.source.sync,
     });
@@ -425,6 +429,7 @@ class SourceRun {
             state: target.state,
             signal: this.ctx.abort ?? new AbortController().signal,
             projectDir: this.ctx.projectDir,
+            inventory: this.ctx.inventory,
             batchKey,
             sequence,
           },

@@ -1,6 +1,7 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { Logger } from '../logger.js';
+import type { InventoryService } from '../inventory/inventory-service.js';
 
 /** What kind of system a connector talks to; shown by `keel connectors` and used by routing later. */
 export type ConnectorKind = 'shop' | 'marketplace' | 'erp' | '3pl' | 'pos' | 'generic';
@@ -60,6 +61,8 @@ interface StreamContext<Config, Options> {
   signal: AbortSignal;
   /** Directory the project lives in: relative paths in config resolve against it. */
   projectDir: string;
+  /** The project's inventory engine, when keel.yaml has an `inventory:` section. */
+  inventory: InventoryService | undefined;
 }
 
 export interface ReadContext<Config = unknown, Options = unknown> extends StreamContext<Config, Options> {

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import type { Availability } from '../../core/inventory/availability.js';
+import { KeelError } from '../../core/errors.js';
+import { openProject, type GlobalOptions } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { printJson, printLine, reportError } from '../output.js';
+
+interface StockFlags {
+  project: string;
+  channel?: string[];
+  json?: boolean;
+  explain?: boolean;
+}
+
+export function registerStock(program: Command, globals: () => GlobalOptions): void {
+  const stock = program
+    .command('stock')
+    .description("a SKU's availability per channel, from the project's inventory (keel.yaml inventory:)")
+    .argument('<sku>', 'the SKU (or kit)')
+    .option('--project <dir>', 'project directory', '.')
+    .option('-c, --channel <channel...>', 'only these channels')
+    .option('--explain', 'show the arithmetic, location by location')
+    .option('--json', 'print JSON on stdout')
+    .action(async (sku: string, flags: StockFlags) => {
+      process.exitCode = await showStock(sku, flags, globals());
+    });
+  stock
+    .command('drift')
+    .description('what the last reconciliation found: SKUs a channel showed with another quantity than it should')
+    .requiredOption('-c, --channel <channel>', 'the channel')
+    .option('--project <dir>', 'project directory', '.')
+    .option('--json', 'print JSON on stdout')
+    .action(async (flags: { channel: string; project: string; json?: boolean }) => {
+      process.exitCode = await showDrift(flags, globals());
+    });
+}
+
+async function showStock(sku: string, flags: StockFlags, globals: GlobalOptions): Promise<number> {
+  try {
+    const session = await openProject(flags.project, globals);
+    try {
+      const engine = session.inventory;
+      if (engine === undefined) throw new KeelError('config', 'this project has no inventory: section in keel.yaml', { code: 'inventory_missing', stage: 'stock' });
+      const channels = flags.channel ?? engine.channels;
+      const now = new Date();
+      const results: Availability[] = [];
+      for (const channel of channels) results.push(await engine.availability(sku, channel, now));
+      const stock = await engine.store.stock(sku, now.getTime());
+      if (flags.json === true) {
+        printJson({ sku, on_hand: stock.levels, reserved: stock.reserved, incoming: stock.incoming, channels: results.map((result) => ({ ...result, explain: flags.explain === true ? result.explain : undefined })) });
+        return EXIT.ok;
+      }
+      const onHand = stock.levels.map((level) => `${level.location_id} ${level.on_hand}`).join(', ') || 'none';
+      printLine(`${sku}: on hand ${onHand}; reserved ${stock.reserved}`);
+      for (const result of results) {
+        const from = result.available_from !== undefined ? ` from ${result.available_from}` : '';
+        printLine(`  ${result.channel.padEnd(16)} ${String(result.quantity).padStart(6)}  ${result.status}${from}`);
+        if (flags.explain === true) for (const step of result.explain) printLine(`      ${step.step.padEnd(28)} ${step.detail.padEnd(48)} → ${step.quantity}`);
+      }
+      return EXIT.ok;
+    } finally {
+      await session.close();
+    }
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+async function showDrift(flags: { channel: string; project: string; json?: boolean }, globals: GlobalOptions): Promise<number> {
+  try {
+    const session = await openProject(flags.project, globals);
+    try {
+      const engine = session.inventory;
+      if (engine === undefined) throw new KeelError('config', 'this project has no inventory: section in keel.yaml', { code: 'inventory_missing', stage: 'stock' });
+      const drift = await engine.store.drift(flags.channel);
+      if (flags.json === true) printJson({ channel: flags.channel, drift: drift.map((item) => ({ ...item, at: new Date(item.at).toISOString() })) });
+      else if (drift.length === 0) printLine(`${flags.channel}: no drift recorded since the last publish`);
+      else for (const item of drift) printLine(`${flags.channel}  ${item.sku}: shows ${item.shown}, should show ${item.expected}`);
+      return EXIT.ok;
+    } finally {
+      await session.close();
+    }
+  } catch (error) {
+    return reportError(error);
+  }
+}

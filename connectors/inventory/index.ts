@@ -1,0 +1,55 @@
+import { Type } from '@sinclair/typebox';
+import { defineConnector, defineStream } from '../../core/sdk/connector.js';
+import { readAvailability } from './read-availability.js';
+import { writeLedger, writeReservations, writeShown } from './write-stock.js';
+
+const Channel = Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]*$', description: 'a channel under inventory.channels in keel.yaml' });
+
+export default defineConnector({
+  name: 'inventory',
+  kind: 'generic',
+  description: "Keel's inventory engine: the stock ledger, reservations, channel availability and delta publishing (keel.yaml `inventory:`).",
+  configSchema: Type.Object({}, { additionalProperties: false }),
+  streams: {
+    ledger: defineStream({
+      description: 'Canonical stock levels (snapshots), stock movements and incoming stock into the ledger; bad rows are dead-lettered.',
+      write: {
+        // Snapshots are placed by their timestamp and movements applied once per id: writing again changes nothing.
+        idempotency: 'record',
+        write: writeLedger,
+      },
+    }),
+    reservations: defineStream({
+      description: 'Canonical orders: reserve their lines at once; cancelled orders release, shipped ones fulfil at options.location_field.',
+      write: {
+        options: Type.Object(
+          { location_field: Type.Optional(Type.String({ description: 'field of a shipped order naming the location it left from (default location_id)' })) },
+          { additionalProperties: false },
+        ),
+        idempotency: 'record',
+        write: writeReservations,
+      },
+    }),
+    availability: defineStream({
+      description: "What a channel may show, per SKU: only values that changed since the channel's last publish, or all (mode: full).",
+      read: {
+        options: Type.Object(
+          {
+            channel: Channel,
+            mode: Type.Optional(Type.Union([Type.Literal('delta'), Type.Literal('full')], { default: 'delta', description: 'full re-publishes every SKU' })),
+          },
+          { additionalProperties: false },
+        ),
+        read: readAvailability,
+      },
+    }),
+    shown: defineStream({
+      description: 'Reconciliation: what a channel shows ({ sku, quantity }) is compared with what it should; the drift is recorded and the next delta publish corrects it.',
+      write: {
+        options: Type.Object({ channel: Channel }, { additionalProperties: false }),
+        idempotency: 'record',
+        write: writeShown,
+      },
+    }),
+  },
+});

@@ -1,0 +1,105 @@
+import type { InventoryService, StockInput } from '../../core/inventory/inventory-service.js';
+import { StockRejection } from '../../core/inventory/inventory-service.js';
+import { readPath, type JsonObject } from '../../core/json.js';
+import type { WriteContext, WriteRecord, WriteResult } from '../../core/sdk/connector.js';
+import { engineOf } from './engine.js';
+
+/** Stock into the ledger; a record it cannot place is a permanent failure with the reason. */
+export async function writeLedger(ctx: WriteContext, batch: WriteRecord[]): Promise<WriteResult[]> {
+  const engine = engineOf(ctx);
+  const results: WriteResult[] = new Array<WriteResult>(batch.length);
+  const inputs: StockInput[] = [];
+  const positions: number[] = [];
+  for (const [index, record] of batch.entries()) {
+    const parsed = engine.parseStock(record.data);
+    if (parsed instanceof StockRejection) results[index] = { status: 'permanent', error: parsed.reason, code: parsed.code };
+    else {
+      inputs.push(parsed);
+      positions.push(index);
+    }
+  }
+  const outcomes = await engine.ingest(inputs);
+  outcomes.forEach((outcome, at) => (results[positions[at] as number] = { status: 'ok', ref: outcome }));
+  return results;
+}
+
+/**
+ * Orders: a new one reserves its lines at once, all or nothing (not enough stock is a permanent
+ * failure naming the SKU, so the order is visible in the dead-letter queue and can be replayed
+ * when stock arrives); a cancelled one releases; a shipped one fulfils at its location.
+ */
+export async function writeReservations(ctx: WriteContext<unknown, { location_field?: string }>, batch: WriteRecord[]): Promise<WriteResult[]> {
+  const engine = engineOf(ctx);
+  const now = new Date();
+  const results: WriteResult[] = [];
+  for (const record of batch) results.push(await reserveOrder(engine, record.data, ctx.options.location_field ?? 'location_id', now));
+  return results;
+}
+
+async function reserveOrder(engine: InventoryService, order: JsonObject, locationField: string, now: Date): Promise<WriteResult> {
+  const channel = order['channel'];
+  const externalId = order['external_id'];
+  if (typeof channel !== 'string' || (typeof externalId !== 'string' && typeof externalId !== 'number')) {
+    return { status: 'permanent', error: 'not a canonical order: channel and external_id are required', code: 'order_invalid' };
+  }
+  if (!engine.channels.includes(channel)) {
+    return { status: 'permanent', error: `channel "${channel}" has no rules under inventory.channels (channels: ${engine.channels.join(', ')})`, code: 'channel_unknown' };
+  }
+  const key = `${channel}:${externalId}`;
+  const status = order['status'];
+  if (status === 'cancelled') return { status: 'ok', ref: `released ${await engine.store.release(key, now.getTime())}` };
+  if (status === 'shipped' || status === 'delivered') {
+    const location = readPath(order, locationField.split('.'));
+    if (typeof location !== 'string') {
+      return { status: 'permanent', error: `shipped order ${key} names no location in ${locationField}, so its stock cannot be taken out`, code: 'location_missing' };
+    }
+    return { status: 'ok', ref: `fulfilled ${await engine.store.fulfil(key, location, now.getTime())}` };
+  }
+  const lines = Array.isArray(order['lines']) ? order['lines'] : [];
+  const wanted = [];
+  for (const line of lines) {
+    if (typeof line !== 'object' || line === null || Array.isArray(line)) continue;
+    const sku = line['sku'];
+    const quantity = line['quantity'];
+    if (typeof sku !== 'string' || typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 0) {
+      return { status: 'permanent', error: `order ${key}: a line has no SKU or no whole quantity`, code: 'order_invalid' };
+    }
+    const lineId = line['line_id'];
+    wanted.push({ sku, quantity, ...(typeof lineId === 'string' ? { line_id: lineId } : {}) });
+  }
+  const result = await engine.reserve(key, channel, wanted, now);
+  if (result.status === 'insufficient') {
+    return {
+      status: 'permanent',
+      error: `not enough stock to reserve order ${key}: ${result.sku} wanted ${result.wanted}, ${result.available} available on ${channel}`,
+      code: 'insufficient_stock',
+    };
+  }
+  return { status: 'ok', ref: result.status };
+}
+
+/** Reconciliation input: what the channel shows now. */
+export async function writeShown(ctx: WriteContext<unknown, { channel: string }>, batch: WriteRecord[]): Promise<WriteResult[]> {
+  const engine = engineOf(ctx);
+  const results: WriteResult[] = [];
+  const shown: { sku: string; quantity: number }[] = [];
+  for (const record of batch) {
+    const sku = record.data['sku'];
+    const quantity = Number(record.data['quantity']);
+    if (typeof sku !== 'string' || !Number.isInteger(quantity)) {
+      results.push({ status: 'permanent', error: 'a shown value needs sku and a whole quantity', code: 'shown_invalid' });
+      continue;
+    }
+    shown.push({ sku, quantity });
+    results.push({ status: 'ok' });
+  }
+  const drift = await engine.reconcile(ctx.options.channel, shown);
+  if (drift.length > 0) {
+    ctx.logger.warn('channel shows other quantities than it should; the next publish corrects them', {
+      channel: ctx.options.channel,
+      drifted: drift.length,
+      examples: drift.slice(0, 5).map((item) => `${item.sku}: shows ${item.shown}, should show ${item.expected}`).join('; '),
+    });
+  }
+  return results;
+}

@@ -1,0 +1,158 @@
+/**
+ * Channel availability: what one channel may show for one SKU, from the stock at its locations,
+ * the open reservations and the channel's rules. Pure and deterministic; every step is recorded
+ * so `keel stock <sku> --explain` can show the arithmetic location by location.
+ */
+import type { ChannelRules, InventoryLocation } from './inventory-config.js';
+
+export interface LocationStock {
+  location_id: string;
+  on_hand: number;
+}
+
+export interface Incoming {
+  location_id: string;
+  quantity: number;
+  /** ISO date or date-time. */
+  expected_at: string;
+}
+
+export interface SkuStock {
+  sku: string;
+  /** Current on-hand per location (snapshots plus later movements). */
+  levels: readonly LocationStock[];
+  /** Units held by active reservations of this SKU, on any channel. */
+  reserved: number;
+  incoming: readonly Incoming[];
+}
+
+export type AvailabilityStatus = 'in_stock' | 'out_of_stock' | 'backorder' | 'preorder';
+
+export interface Availability {
+  sku: string;
+  channel: string;
+  quantity: number;
+  status: AvailabilityStatus;
+  /** Pre-orders: when the incoming stock is due. */
+  available_from?: string;
+  explain: ExplainStep[];
+}
+
+export interface ExplainStep {
+  step: string;
+  detail: string;
+  quantity: number;
+}
+
+/** Units a channel could sell before buffers and display rules: what reservations draw on. */
+export function sellablePool(stock: SkuStock, locations: readonly InventoryLocation[], explain?: ExplainStep[]): number {
+  const byLocation = new Map(stock.levels.map((level) => [level.location_id, level.on_hand]));
+  let pool = 0;
+  for (const location of locations) {
+    const onHand = byLocation.get(location.location_id) ?? 0;
+    const safety = location.safety_stock ?? 0;
+    const counted = Math.max(0, onHand - safety);
+    pool += counted;
+    explain?.push({
+      step: `location ${location.location_id}`,
+      detail: `on hand ${onHand}${safety > 0 ? ` − safety stock ${safety}` : ''}${onHand - safety < 0 ? ' (below zero counts as 0)' : ''} = ${counted}`,
+      quantity: pool,
+    });
+  }
+  return pool;
+}
+
+export function computeAvailability(
+  stock: SkuStock,
+  channel: string,
+  rules: ChannelRules,
+  locations: readonly InventoryLocation[],
+  now: Date,
+): Availability {
+  const explain: ExplainStep[] = [];
+  const pool = sellablePool(stock, locations, explain);
+  let quantity = Math.max(0, pool - stock.reserved);
+  if (stock.reserved > 0) explain.push({ step: 'reservations', detail: `${pool} − ${stock.reserved} reserved by open orders`, quantity });
+  return applyChannelRules(stock.sku, channel, rules, quantity, explain, stock.incoming, locations, now);
+}
+
+/** Buffers, display thresholds, caps and back-/pre-orders, on a quantity already net of reservations. */
+export function applyChannelRules(
+  sku: string,
+  channel: string,
+  rules: ChannelRules,
+  net: number,
+  explain: ExplainStep[],
+  incoming: readonly Incoming[],
+  locations: readonly InventoryLocation[],
+  now: Date,
+): Availability {
+  let quantity = net;
+  const buffer = rules.buffer;
+  if (buffer?.units !== undefined && buffer.units > 0) {
+    quantity = Math.max(0, quantity - buffer.units);
+    explain.push({ step: 'channel buffer', detail: `− ${buffer.units} units`, quantity });
+  } else if (buffer?.percent !== undefined && buffer.percent > 0) {
+    // Rounded down: a buffer may hold back a fraction more, never show a unit that is not there.
+    quantity = Math.floor((quantity * (100 - buffer.percent)) / 100);
+    explain.push({ step: 'channel buffer', detail: `− ${buffer.percent}%, rounded down`, quantity });
+  }
+  if (rules.show_zero_below !== undefined && quantity > 0 && quantity < rules.show_zero_below) {
+    quantity = 0;
+    explain.push({ step: 'show zero below', detail: `fewer than ${rules.show_zero_below} left: shown as 0`, quantity });
+  }
+  if (rules.max_quantity !== undefined && quantity > rules.max_quantity) {
+    quantity = rules.max_quantity;
+    explain.push({ step: 'maximum listed', detail: `capped at ${rules.max_quantity}`, quantity });
+  }
+  if (quantity > 0) return { sku, channel, quantity, status: 'in_stock', explain };
+  if (rules.backorder !== undefined) {
+    explain.push({ step: 'backorder', detail: `none left; ${rules.backorder.units} units may be sold on backorder`, quantity: rules.backorder.units });
+    return { sku, channel, quantity: rules.backorder.units, status: 'backorder', explain };
+  }
+  if (rules.preorder !== undefined) {
+    const counted = new Set(locations.map((location) => location.location_id));
+    const horizon = now.getTime() + rules.preorder.horizon_days * 86_400_000;
+    const due = incoming
+      .filter((item) => counted.has(item.location_id) && item.quantity > 0)
+      .filter((item) => {
+        const at = Date.parse(item.expected_at);
+        return !Number.isNaN(at) && at <= horizon;
+      })
+      .sort((a, b) => Date.parse(a.expected_at) - Date.parse(b.expected_at));
+    const total = due.reduce((sum, item) => sum + item.quantity, 0);
+    if (total > 0) {
+      const first = (due[0] as Incoming).expected_at;
+      const capped = rules.max_quantity !== undefined ? Math.min(total, rules.max_quantity) : total;
+      explain.push({ step: 'pre-order', detail: `none left; ${total} incoming within ${rules.preorder.horizon_days} days, first on ${first}`, quantity: capped });
+      return { sku, channel, quantity: capped, status: 'preorder', available_from: first, explain };
+    }
+  }
+  return { sku, channel, quantity: 0, status: 'out_of_stock', explain };
+}
+
+/**
+ * A kit is as available as its scarcest component allows: for each component, its net units
+ * (after safety stock and reservations) divided by the units per kit, rounded down.
+ */
+export function computeBundleAvailability(
+  bundle: string,
+  components: Readonly<Record<string, number>>,
+  stockOf: (sku: string) => SkuStock,
+  channel: string,
+  rules: ChannelRules,
+  locations: readonly InventoryLocation[],
+  now: Date,
+): Availability {
+  const explain: ExplainStep[] = [];
+  let kits = Number.POSITIVE_INFINITY;
+  for (const [sku, perKit] of Object.entries(components)) {
+    const stock = stockOf(sku);
+    const net = Math.max(0, sellablePool(stock, locations) - stock.reserved);
+    const possible = Math.floor(net / perKit);
+    kits = Math.min(kits, possible);
+    explain.push({ step: `component ${sku}`, detail: `${net} net ÷ ${perKit} per kit = ${possible}`, quantity: kits });
+  }
+  if (!Number.isFinite(kits)) kits = 0;
+  return applyChannelRules(bundle, channel, rules, kits, explain, [], locations, now);
+}

@@ -1,0 +1,206 @@
+/**
+ * The inventory engine as pipelines and the CLI use it: the project's locations and channel
+ * rules over the stock ledger. Ingests snapshots, movements and incoming stock (rejecting bad
+ * input with a reason), computes availability per SKU and channel (kits included), reserves for
+ * orders, and works out which channel values changed since they were last published.
+ */
+import { parse } from 'csv-parse/sync';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { JsonObject, JsonValue } from '../json.js';
+import { computeAvailability, computeBundleAvailability, sellablePool, type Availability } from './availability.js';
+import { channelLocations, type InventoryConfig, type InventoryLocation } from './inventory-config.js';
+import type { ApplyOutcome, IncomingInput, InventoryStore, MovementInput, ReserveLine, ReserveResult, SnapshotInput } from './inventory-store.js';
+
+/** A record the ledger cannot take, and why; callers dead-letter it. */
+export class StockRejection {
+  constructor(
+    readonly reason: string,
+    readonly code: string,
+  ) {}
+}
+
+export type StockInput = { kind: 'snapshot'; value: SnapshotInput } | { kind: 'movement'; value: MovementInput } | { kind: 'incoming'; value: IncomingInput };
+
+export interface PublishValue extends Availability {
+  revision: number;
+}
+
+const DEFAULT_TTL_MS = 3 * 24 * 3600_000;
+
+export class InventoryService {
+  private readonly locations: Map<string, InventoryLocation>;
+  private readonly channelLocations = new Map<string, InventoryLocation[]>();
+  private readonly catalog: Set<string> | undefined;
+  private readonly bundleOf = new Map<string, string[]>();
+
+  constructor(
+    readonly config: InventoryConfig,
+    readonly store: InventoryStore,
+    projectDir: string,
+  ) {
+    this.locations = new Map(config.locations.map((location) => [location.location_id, location]));
+    for (const channel of Object.keys(config.channels)) this.channelLocations.set(channel, channelLocations(config, channel));
+    this.catalog = config.catalog !== undefined ? readCatalog(resolve(projectDir, config.catalog.file), config.catalog.column ?? 'sku') : undefined;
+    for (const [bundle, components] of Object.entries(config.bundles ?? {})) {
+      for (const component of Object.keys(components)) this.bundleOf.set(component, [...(this.bundleOf.get(component) ?? []), bundle]);
+    }
+  }
+
+  get channels(): string[] {
+    return Object.keys(this.config.channels);
+  }
+
+  /** Reads a canonical stock level (snapshot), stock movement, or incoming stock record. */
+  parseStock(record: JsonObject): StockInput | StockRejection {
+    const sku = record['sku'];
+    if (typeof sku !== 'string' || sku.trim() === '') return new StockRejection('sku is missing', 'sku_missing');
+    if (this.catalog !== undefined && !this.catalog.has(sku)) {
+      return new StockRejection(`unknown SKU "${sku}": it is not in the catalog (inventory.catalog); add it there or fix the source`, 'sku_unknown');
+    }
+    const locationId = record['location_id'];
+    if (typeof locationId !== 'string' || !this.locations.has(locationId)) {
+      const known = [...this.locations.keys()].join(', ');
+      return new StockRejection(
+        typeof locationId === 'string'
+          ? `unknown location "${locationId}": declare it under inventory.locations in keel.yaml (known: ${known})`
+          : 'location_id is missing',
+        'location_unknown',
+      );
+    }
+    const source = typeof record['source'] === 'string' ? record['source'] : 'unknown';
+    if (record['movement_id'] !== undefined || record['delta'] !== undefined) {
+      const delta = wholeNumber(record['delta'], 'delta', true);
+      if (delta instanceof StockRejection) return delta;
+      const at = instant(record['occurred_at'], 'occurred_at');
+      if (at instanceof StockRejection) return at;
+      const id = record['movement_id'];
+      if (typeof id !== 'string' && typeof id !== 'number') return new StockRejection('movement_id is missing: movements are applied once per id', 'movement_id_missing');
+      return { kind: 'movement', value: { movement_id: `${source}:${id}`, sku, location_id: locationId, delta, at, source } };
+    }
+    if (record['expected_at'] !== undefined) {
+      const quantity = wholeNumber(record['quantity'], 'quantity', false);
+      if (quantity instanceof StockRejection) return quantity;
+      const at = instant(record['expected_at'], 'expected_at');
+      if (at instanceof StockRejection) return at;
+      return { kind: 'incoming', value: { sku, location_id: locationId, quantity, expected_at: String(record['expected_at']), source } };
+    }
+    const count = record['on_hand'] ?? record['available'];
+    const onHand = wholeNumber(count, record['on_hand'] !== undefined ? 'on_hand' : 'available', false);
+    if (onHand instanceof StockRejection) return onHand;
+    const at = instant(record['updated_at'], 'updated_at');
+    if (at instanceof StockRejection) return at;
+    return { kind: 'snapshot', value: { sku, location_id: locationId, on_hand: onHand, at, source } };
+  }
+
+  /** Applies parsed stock inputs in one transaction per kind; outcomes in input order. */
+  async ingest(inputs: readonly StockInput[]): Promise<ApplyOutcome[]> {
+    const outcomes: ApplyOutcome[] = new Array<ApplyOutcome>(inputs.length);
+    const snapshots: { at: number; value: SnapshotInput }[] = [];
+    const movements: { at: number; value: MovementInput }[] = [];
+    const incoming: IncomingInput[] = [];
+    inputs.forEach((input, at) => {
+      if (input.kind === 'snapshot') snapshots.push({ at, value: input.value });
+      else if (input.kind === 'movement') movements.push({ at, value: input.value });
+      else {
+        incoming.push(input.value);
+        outcomes[at] = 'applied';
+      }
+    });
+    if (snapshots.length > 0) {
+      const applied = await this.store.applySnapshots(snapshots.map((item) => item.value));
+      snapshots.forEach((item, index) => (outcomes[item.at] = applied[index] as ApplyOutcome));
+    }
+    if (movements.length > 0) {
+      const applied = await this.store.applyMovements(movements.map((item) => item.value));
+      movements.forEach((item, index) => (outcomes[item.at] = applied[index] as ApplyOutcome));
+    }
+    if (incoming.length > 0) await this.store.setIncoming(incoming);
+    return outcomes;
+  }
+
+  /** What `channel` may show for `sku` now, with the arithmetic. */
+  async availability(sku: string, channel: string, now: Date = new Date()): Promise<Availability> {
+    const rules = this.config.channels[channel];
+    if (rules === undefined) throw new Error(`channel "${channel}" has no rules under inventory.channels (channels: ${this.channels.join(', ')})`);
+    const locations = this.channelLocations.get(channel) ?? [];
+    const components = this.config.bundles?.[sku];
+    if (components !== undefined) {
+      const stocks = new Map<string, Awaited<ReturnType<InventoryStore['stock']>>>();
+      for (const component of Object.keys(components)) stocks.set(component, await this.store.stock(component, now.getTime()));
+      return computeBundleAvailability(sku, components, (component) => stocks.get(component) as never, channel, rules, locations, now);
+    }
+    return computeAvailability(await this.store.stock(sku, now.getTime()), channel, rules, locations, now);
+  }
+
+  /**
+   * Reserves an order's lines at once on the channel it came from, all or nothing. Kits reserve
+   * their components.
+   */
+  async reserve(orderKey: string, channel: string, lines: readonly ReserveLine[], now: Date = new Date()): Promise<ReserveResult> {
+    const locations = this.channelLocations.get(channel);
+    if (locations === undefined) throw new Error(`channel "${channel}" has no rules under inventory.channels (channels: ${this.channels.join(', ')})`);
+    const expanded: ReserveLine[] = [];
+    for (const line of lines) {
+      const components = this.config.bundles?.[line.sku];
+      if (components === undefined) expanded.push(line);
+      else for (const [sku, perKit] of Object.entries(components)) expanded.push({ sku, quantity: perKit * line.quantity, line_id: `${line.line_id ?? line.sku}/${sku}` });
+    }
+    const ttlMs = (this.config.reservations?.ttl_minutes ?? 0) * 60_000 || DEFAULT_TTL_MS;
+    return this.store.reserve({ order_key: orderKey, channel, lines: expanded, now: now.getTime(), ttlMs }, (stock) => sellablePool(stock, locations));
+  }
+
+  /**
+   * The values to send to a channel: every SKU changed since the last publish (or every SKU,
+   * for a full re-publish) whose availability differs from what the channel was last sent.
+   */
+  async changes(channel: string, mode: 'delta' | 'full', now: Date = new Date()): Promise<{ values: PublishValue[]; through: number }> {
+    const since = mode === 'full' ? 0 : await this.store.publishWatermark(channel);
+    const { skus, through } = await this.store.changedSince(since);
+    const candidates = new Set(skus);
+    // A component's change changes its kits.
+    for (const sku of skus) for (const bundle of this.bundleOf.get(sku) ?? []) candidates.add(bundle);
+    if (mode === 'full') for (const bundle of Object.keys(this.config.bundles ?? {})) candidates.add(bundle);
+    const list = [...candidates].sort();
+    const published = await this.store.published(channel, list);
+    const values: PublishValue[] = [];
+    for (const sku of list) {
+      const availability = await this.availability(sku, channel, now);
+      const last = published.get(sku);
+      if (mode === 'delta' && last !== undefined && last.quantity === availability.quantity) continue;
+      values.push({ ...availability, revision: (last?.revision ?? 0) + 1 });
+    }
+    return { values, through };
+  }
+
+  /** Compares what a channel shows with what it should show; records and returns the differences. */
+  async reconcile(channel: string, shown: readonly { sku: string; quantity: number }[], now: Date = new Date()): Promise<{ sku: string; shown: number; expected: number }[]> {
+    const drift: { sku: string; shown: number; expected: number }[] = [];
+    for (const item of shown) {
+      const expected = (await this.availability(item.sku, channel, now)).quantity;
+      if (expected !== item.quantity) drift.push({ sku: item.sku, shown: item.quantity, expected });
+    }
+    if (drift.length > 0) await this.store.recordDrift(channel, drift, now.getTime());
+    return drift;
+  }
+}
+
+function wholeNumber(value: JsonValue | undefined, field: string, signed: boolean): number | StockRejection {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (value === undefined || value === null || value === '') return new StockRejection(`${field} is missing; a missing count is not a zero`, 'quantity_missing');
+  if (!Number.isSafeInteger(number)) return new StockRejection(`${field} must be a whole number, got ${JSON.stringify(value)}`, 'quantity_invalid');
+  if (!signed && number < 0) return new StockRejection(`${field} must not be negative, got ${number}`, 'quantity_negative');
+  return number;
+}
+
+function instant(value: JsonValue | undefined, field: string): number | StockRejection {
+  const at = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(at)) return new StockRejection(`${field} must be an ISO 8601 timestamp, got ${JSON.stringify(value ?? null)}`, 'timestamp_invalid');
+  return at;
+}
+
+function readCatalog(file: string, column: string): Set<string> {
+  const rows = parse(readFileSync(file), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+  return new Set(rows.map((row) => row[column]).filter((sku): sku is string => typeof sku === 'string' && sku !== ''));
+}
+

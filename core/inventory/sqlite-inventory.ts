@@ -1,0 +1,338 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Incoming, LocationStock, SkuStock } from './availability.js';
+import type {
+  ApplyOutcome,
+  IncomingInput,
+  InventoryStore,
+  MovementInput,
+  PublishedValue,
+  ReservationRow,
+  ReserveRequest,
+  ReserveResult,
+  SnapshotInput,
+} from './inventory-store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS inv_levels (
+  sku TEXT NOT NULL, location_id TEXT NOT NULL,
+  snapshot_qty INTEGER NOT NULL, snapshot_at INTEGER NOT NULL, source TEXT NOT NULL, on_hand INTEGER NOT NULL,
+  PRIMARY KEY (sku, location_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inv_movements (
+  movement_id TEXT PRIMARY KEY, sku TEXT NOT NULL, location_id TEXT NOT NULL, delta INTEGER NOT NULL,
+  at INTEGER NOT NULL, source TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS inv_movements_at ON inv_movements (sku, location_id, at);
+CREATE TABLE IF NOT EXISTS inv_incoming (
+  sku TEXT NOT NULL, location_id TEXT NOT NULL, expected_at TEXT NOT NULL, quantity INTEGER NOT NULL, source TEXT NOT NULL,
+  PRIMARY KEY (sku, location_id, expected_at)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inv_reservations (
+  reservation_id TEXT PRIMARY KEY, order_key TEXT NOT NULL, channel TEXT NOT NULL, sku TEXT NOT NULL,
+  quantity INTEGER NOT NULL, status TEXT NOT NULL, location_id TEXT, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS inv_reservations_sku ON inv_reservations (sku, status);
+CREATE INDEX IF NOT EXISTS inv_reservations_order ON inv_reservations (order_key);
+CREATE TABLE IF NOT EXISTS inv_changes (sku TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS inv_changes_seq ON inv_changes (seq);
+CREATE TABLE IF NOT EXISTS inv_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inv_published (
+  channel TEXT NOT NULL, sku TEXT NOT NULL, quantity INTEGER NOT NULL, revision INTEGER NOT NULL, published_at INTEGER NOT NULL,
+  PRIMARY KEY (channel, sku)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inv_drift (
+  channel TEXT NOT NULL, sku TEXT NOT NULL, shown INTEGER NOT NULL, expected INTEGER NOT NULL, at INTEGER NOT NULL,
+  PRIMARY KEY (channel, sku)) WITHOUT ROWID;
+`;
+
+interface LevelRow {
+  snapshot_qty: number;
+  snapshot_at: number;
+  on_hand: number;
+}
+
+/**
+ * The stock ledger in the project's SQLite state file (next to cursors and the effect ledger).
+ * Every change bumps a per-SKU change sequence, which is what delta publishing reads; writes that
+ * must not interleave (reservations) run in IMMEDIATE transactions, so two processes on one file
+ * queue up instead of both reading the same last unit.
+ */
+export class SqliteInventoryStore implements InventoryStore {
+  private readonly db: Database.Database;
+  private readonly sql;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 15000');
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.sql = {
+      level: db.prepare<[string, string], LevelRow>('SELECT snapshot_qty, snapshot_at, on_hand FROM inv_levels WHERE sku = ? AND location_id = ?'),
+      movementsAfter: db.prepare<[string, string, number], { total: number | null }>(
+        'SELECT SUM(delta) AS total FROM inv_movements WHERE sku = ? AND location_id = ? AND at > ?',
+      ),
+      anyMovement: db.prepare<[], { one: number }>('SELECT 1 AS one FROM inv_movements LIMIT 1'),
+      upsertLevel: db.prepare(
+        `INSERT INTO inv_levels (sku, location_id, snapshot_qty, snapshot_at, source, on_hand) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (sku, location_id) DO UPDATE SET snapshot_qty = excluded.snapshot_qty, snapshot_at = excluded.snapshot_at,
+           source = excluded.source, on_hand = excluded.on_hand`,
+      ),
+      insertMovement: db.prepare('INSERT OR IGNORE INTO inv_movements (movement_id, sku, location_id, delta, at, source) VALUES (?, ?, ?, ?, ?, ?)'),
+      addOnHand: db.prepare('UPDATE inv_levels SET on_hand = on_hand + ? WHERE sku = ? AND location_id = ?'),
+      levels: db.prepare<[string], LocationStock>('SELECT location_id, on_hand FROM inv_levels WHERE sku = ? ORDER BY location_id'),
+      reserved: db.prepare<[string, number], { total: number | null }>(
+        "SELECT SUM(quantity) AS total FROM inv_reservations WHERE sku = ? AND status = 'active' AND expires_at > ?",
+      ),
+      incoming: db.prepare<[string], Incoming>('SELECT location_id, quantity, expected_at FROM inv_incoming WHERE sku = ? ORDER BY expected_at'),
+      upsertIncoming: db.prepare(
+        `INSERT INTO inv_incoming (sku, location_id, expected_at, quantity, source) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (sku, location_id, expected_at) DO UPDATE SET quantity = excluded.quantity, source = excluded.source`,
+      ),
+      deleteIncoming: db.prepare('DELETE FROM inv_incoming WHERE sku = ? AND location_id = ? AND expected_at = ?'),
+      getMeta: db.prepare<[string], { value: number }>('SELECT value FROM inv_meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT INTO inv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      touch: db.prepare('INSERT INTO inv_changes (sku, seq) VALUES (?, ?) ON CONFLICT (sku) DO UPDATE SET seq = excluded.seq'),
+      changedSince: db.prepare<[number], { sku: string }>('SELECT sku FROM inv_changes WHERE seq > ? ORDER BY sku'),
+      allSkus: db.prepare<[], { sku: string }>('SELECT sku FROM inv_changes ORDER BY sku'),
+      hasSku: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM inv_changes WHERE sku = ?'),
+      orderReservations: db.prepare<[string], ReservationRow>('SELECT * FROM inv_reservations WHERE order_key = ? ORDER BY reservation_id'),
+      insertReservation: db.prepare(
+        `INSERT INTO inv_reservations (reservation_id, order_key, channel, sku, quantity, status, location_id, created_at, expires_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'active', NULL, ?, ?, ?)`,
+      ),
+      setReservation: db.prepare('UPDATE inv_reservations SET status = ?, location_id = coalesce(?, location_id), updated_at = ? WHERE reservation_id = ?'),
+      expiring: db.prepare<[number], { reservation_id: string; sku: string }>(
+        "SELECT reservation_id, sku FROM inv_reservations WHERE status = 'active' AND expires_at <= ?",
+      ),
+      published: db.prepare<[string, string], PublishedValue>('SELECT sku, quantity, revision FROM inv_published WHERE channel = ? AND sku = ?'),
+      upsertPublished: db.prepare(
+        `INSERT INTO inv_published (channel, sku, quantity, revision, published_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (channel, sku) DO UPDATE SET quantity = excluded.quantity, revision = max(revision, excluded.revision), published_at = excluded.published_at`,
+      ),
+      upsertDrift: db.prepare(
+        `INSERT INTO inv_drift (channel, sku, shown, expected, at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (channel, sku) DO UPDATE SET shown = excluded.shown, expected = excluded.expected, at = excluded.at`,
+      ),
+      clearDrift: db.prepare('DELETE FROM inv_drift WHERE channel = ? AND sku = ?'),
+      drift: db.prepare<[string], { sku: string; shown: number; expected: number; at: number }>(
+        'SELECT sku, shown, expected, at FROM inv_drift WHERE channel = ? ORDER BY sku',
+      ),
+    };
+  }
+
+  /** Runs `work` in an IMMEDIATE transaction with a change counter it may bump. */
+  private write<T>(work: (touch: (sku: string) => void) => T): T {
+    return this.db
+      .transaction(() => {
+        let seq = this.sql.getMeta.get('seq')?.value ?? 0;
+        const start = seq;
+        const touched = new Set<string>();
+        const touch = (sku: string): void => {
+          if (touched.has(sku)) return;
+          touched.add(sku);
+          seq += 1;
+          this.sql.touch.run(sku, seq);
+        };
+        const result = work(touch);
+        if (seq !== start) this.sql.setMeta.run('seq', seq);
+        return result;
+      })
+      .immediate();
+  }
+
+  async applySnapshots(inputs: readonly SnapshotInput[]): Promise<ApplyOutcome[]> {
+    const movements = this.sql.anyMovement.get() !== undefined;
+    return this.write((touch) =>
+      inputs.map((input) => {
+        const current = this.sql.level.get(input.sku, input.location_id);
+        if (current !== undefined) {
+          if (input.at < current.snapshot_at) return 'stale';
+          if (input.at === current.snapshot_at) return 'duplicate';
+        }
+        // Movements after the count are not in it: they still apply on top.
+        const later = movements ? (this.sql.movementsAfter.get(input.sku, input.location_id, input.at)?.total ?? 0) : 0;
+        const onHand = input.on_hand + later;
+        this.sql.upsertLevel.run(input.sku, input.location_id, input.on_hand, input.at, input.source, onHand);
+        if (current === undefined || current.on_hand !== onHand) touch(input.sku);
+        return 'applied';
+      }),
+    );
+  }
+
+  async applyMovements(inputs: readonly MovementInput[]): Promise<ApplyOutcome[]> {
+    return this.write((touch) => inputs.map((input) => this.applyMovement(input, touch)));
+  }
+
+  private applyMovement(input: MovementInput, touch: (sku: string) => void): ApplyOutcome {
+    const inserted = this.sql.insertMovement.run(input.movement_id, input.sku, input.location_id, input.delta, input.at, input.source);
+    if (inserted.changes === 0) return 'duplicate';
+    const current = this.sql.level.get(input.sku, input.location_id);
+    if (current === undefined) {
+      // No count yet: the movement starts the level from zero (and the first snapshot will include it).
+      this.sql.upsertLevel.run(input.sku, input.location_id, 0, 0, input.source, input.delta);
+    } else if (input.at > current.snapshot_at) {
+      this.sql.addOnHand.run(input.delta, input.sku, input.location_id);
+    } else {
+      return 'stale'; // already counted by a later snapshot; kept for the record
+    }
+    touch(input.sku);
+    return 'applied';
+  }
+
+  async setIncoming(inputs: readonly IncomingInput[]): Promise<void> {
+    this.write((touch) => {
+      for (const input of inputs) {
+        if (input.quantity > 0) this.sql.upsertIncoming.run(input.sku, input.location_id, input.expected_at, input.quantity, input.source);
+        else this.sql.deleteIncoming.run(input.sku, input.location_id, input.expected_at);
+        touch(input.sku);
+      }
+    });
+  }
+
+  async stock(sku: string, now: number): Promise<SkuStock> {
+    return this.stockNow(sku, now);
+  }
+
+  private stockNow(sku: string, now: number): SkuStock {
+    return {
+      sku,
+      levels: this.sql.levels.all(sku),
+      reserved: this.sql.reserved.get(sku, now)?.total ?? 0,
+      incoming: this.sql.incoming.all(sku),
+    };
+  }
+
+  async changedSince(since: number): Promise<{ skus: string[]; through: number }> {
+    return this.db
+      .transaction(() => ({
+        skus: this.sql.changedSince.all(since).map((row) => row.sku),
+        through: this.sql.getMeta.get('seq')?.value ?? 0,
+      }))
+      .deferred();
+  }
+
+  async allSkus(): Promise<string[]> {
+    return this.sql.allSkus.all().map((row) => row.sku);
+  }
+
+  async hasSku(sku: string): Promise<boolean> {
+    return this.sql.hasSku.get(sku) !== undefined;
+  }
+
+  async reserve(request: ReserveRequest, pool: (stock: SkuStock) => number): Promise<ReserveResult> {
+    return this.write((touch): ReserveResult => {
+      if (this.sql.orderReservations.all(request.order_key).length > 0) return { status: 'already_reserved' };
+      // One SKU may appear on several lines: check the sum.
+      const wanted = new Map<string, number>();
+      for (const line of request.lines) wanted.set(line.sku, (wanted.get(line.sku) ?? 0) + line.quantity);
+      for (const [sku, quantity] of wanted) {
+        const stock = this.stockNow(sku, request.now);
+        const available = Math.max(0, pool(stock) - stock.reserved);
+        if (available < quantity) return { status: 'insufficient', sku, wanted: quantity, available };
+      }
+      for (const [index, line] of request.lines.entries()) {
+        if (line.quantity <= 0) continue;
+        this.sql.insertReservation.run(
+          `${request.order_key}#${line.line_id ?? index + 1}`,
+          request.order_key,
+          request.channel,
+          line.sku,
+          line.quantity,
+          request.now,
+          request.now + request.ttlMs,
+          request.now,
+        );
+        touch(line.sku);
+      }
+      return { status: 'reserved' };
+    });
+  }
+
+  async release(orderKey: string, now: number): Promise<number> {
+    return this.settle(orderKey, 'released', null, now);
+  }
+
+  async fulfil(orderKey: string, locationId: string, now: number): Promise<number> {
+    return this.settle(orderKey, 'fulfilled', locationId, now);
+  }
+
+  private settle(orderKey: string, status: 'released' | 'fulfilled', locationId: string | null, now: number): number {
+    return this.write((touch) => {
+      let count = 0;
+      for (const row of this.sql.orderReservations.all(orderKey)) {
+        if (row.status !== 'active') continue;
+        this.sql.setReservation.run(status, locationId, now, row.reservation_id);
+        if (status === 'fulfilled' && locationId !== null) {
+          // The units leave the location: a movement, applied once even if fulfilment is reported twice.
+          this.applyMovement({ movement_id: `fulfilment:${row.reservation_id}`, sku: row.sku, location_id: locationId, delta: -row.quantity, at: now, source: 'keel' }, touch);
+        }
+        touch(row.sku);
+        count += 1;
+      }
+      return count;
+    });
+  }
+
+  async expire(now: number): Promise<number> {
+    return this.write((touch) => {
+      const rows = this.sql.expiring.all(now);
+      for (const row of rows) {
+        this.sql.setReservation.run('expired', null, now, row.reservation_id);
+        touch(row.sku);
+      }
+      return rows.length;
+    });
+  }
+
+  async reservations(orderKey: string): Promise<ReservationRow[]> {
+    return this.sql.orderReservations.all(orderKey);
+  }
+
+  async published(channel: string, skus: readonly string[]): Promise<Map<string, PublishedValue>> {
+    const out = new Map<string, PublishedValue>();
+    for (const sku of skus) {
+      const row = this.sql.published.get(channel, sku);
+      if (row !== undefined) out.set(sku, row);
+    }
+    return out;
+  }
+
+  async markPublished(channel: string, values: readonly PublishedValue[], now: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const value of values) {
+        this.sql.upsertPublished.run(channel, value.sku, value.quantity, value.revision, now);
+        this.sql.clearDrift.run(channel, value.sku);
+      }
+    })();
+  }
+
+  async publishWatermark(channel: string): Promise<number> {
+    return this.sql.getMeta.get(`watermark:${channel}`)?.value ?? 0;
+  }
+
+  async setPublishWatermark(channel: string, through: number): Promise<void> {
+    this.sql.setMeta.run(`watermark:${channel}`, through);
+  }
+
+  async recordDrift(channel: string, drift: readonly { sku: string; shown: number; expected: number }[], now: number): Promise<void> {
+    this.write((touch) => {
+      for (const item of drift) {
+        this.sql.upsertDrift.run(channel, item.sku, item.shown, item.expected, now);
+        // What the channel shows is what it was last told, as far as delta publishing is concerned,
+        // and the SKU counts as changed: the next delta publish corrects it.
+        const previous = this.sql.published.get(channel, item.sku);
+        this.sql.upsertPublished.run(channel, item.sku, item.shown, previous?.revision ?? 0, now);
+        touch(item.sku);
+      }
+    });
+  }
+
+  async drift(channel: string): Promise<{ sku: string; shown: number; expected: number; at: number }[]> {
+    return this.sql.drift.all(channel);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,4 +1,5 @@
 import { loadProject } from '../core/config/load-project.js';
+import { openInventory } from '../core/inventory/open-inventory.js';
 import { createLogger } from '../core/logger.js';
 import { Redactor } from '../core/redact.js';
 import { runPipeline, type RunSummary } from '../core/runtime/run-pipeline.js';
@@ -17,6 +18,7 @@ export async function runProject(
 ): Promise<ProjectRun> {
   const { plan } = await loadProject(dir);
   const store = new SqliteStateStore(plan.statePath);
+  const inventory = openInventory(plan);
   const redactor = new Redactor();
   let log = '';
   const logger = createLogger({ level: 'debug', format: 'json', redactor, write: (line) => (log += line) });
@@ -32,9 +34,11 @@ export async function runProject(
       env: options.env ?? {},
       dryRun: options.dryRun,
       replay,
+      inventory,
     });
     return { summary, log };
   } finally {
+    await inventory?.store.close();
     await store.close();
   }
 }

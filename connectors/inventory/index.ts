@@ -40,6 +40,8 @@ export default defineConnector({
           },
           { additionalProperties: false },
         ),
+        // Computed afresh on every read: a resumed run publishes what is due then, not a replay.
+        replayable: false,
         read: readAvailability,
       },
     }),

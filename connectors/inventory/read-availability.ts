@@ -33,6 +33,8 @@ export async function* readAvailability(ctx: ReadContext<unknown, { channel: str
           computed_at: computedAt,
         },
       })),
+      // Names this publish and page: batch keys (and so file names and ledger entries) differ per publish.
+      checkpoint: { channel, through, computed_at: computedAt, page: start / PAGE },
       afterCommit: async () => {
         await engine.store.markPublished(
           channel,

@@ -10,7 +10,7 @@ import type { ConnectorState, DecodeReject, SourcePage, WriteRecord } from '../s
 import { DROP, RecordRejection, type StepFunction, type StepOutput } from '../sdk/step.js';
 import { emptyCounts, type DeadLetter, type DeadLetterInput, type LedgerEntry, type RunCounts, type StateStore, type StoredCursor } from '../state/state-store.js';
 import { backoffDelayMs, sleep } from './backoff.js';
-import { compileRecordKey, hashParts, type KeyFunction } from './record-key.js';
+import { compileRecordKey, contentHash, hashParts, type KeyFunction } from './record-key.js';
 import type { InventoryService } from '../inventory/inventory-service.js';
 
 export interface RunOptions {
@@ -302,7 +302,10 @@ class SourceRun {
 
     const batchKey = this.ctx.replay
       ? hashParts('replay', ...items.map((item) => String(item.deadLetterId)))
-      : hashParts(this.plan.name, this.source.name, JSON.stringify(batchStart.checkpoint), String(batchStart.skip), String(items.length));
+      : this.source.read.replayable === false
+        ? // A live source's position does not say what it holds: the records themselves name the batch.
+          hashParts(this.plan.name, this.source.name, ...items.map((item) => contentHash(item.data)))
+        : hashParts(this.plan.name, this.source.name, JSON.stringify(batchStart.checkpoint), String(batchStart.skip), String(items.length));
     const deliveries: LedgerEntry[] = [];
     const sequences: { target: string; value: number }[] = [];
     if (!this.ctx.dryRun) {

@@ -8,13 +8,14 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import jsonata from 'jsonata';
 import type { JsonObject } from '../core/json.js';
+import { openInventory } from '../core/inventory/open-inventory.js';
 import { loadMapping } from '../core/mapping/load-mapping.js';
 import { canonicalValidator } from '../core/mapping/validate-output.js';
 import { stableJson } from '../core/runtime/record-key.js';
 import { RecordRejection } from '../core/sdk/step.js';
 import { httpBaseline } from './http-baseline.js';
 import { REPO_ROOT } from './paths.js';
-import type { ChildResult, ChildTask, MappingVariant } from './protocol.js';
+import type { ChildResult, ChildTask, MappingVariant, RunOutcome } from './protocol.js';
 import { handwrittenShopifyOrder, JSONATA_SHOPIFY_ORDER } from './shopify-order-variants.js';
 import { shopifyOrder } from './shopify-orders.js';
 
@@ -49,24 +50,37 @@ async function countWithCsvParse(file: string): Promise<Measured> {
 }
 
 /**
- * The real runner, as `keel run` drives it: loadProject, a SqliteStateStore, a warn-level logger.
+ * The real runner, as `keel run` drives it: loadProject, a SqliteStateStore (and the inventory
+ * engine when the project has one), a warn-level logger, every pipeline of the project in order.
  * Only runPipeline is timed: loading (connector discovery, schema compilation) is a fixed cost
- * that says nothing about throughput.
+ * that says nothing about throughput. `records` counts what the first pipeline read.
  */
 async function runKeel(projectDir: string, statePath: string): Promise<Measured> {
   const redactor = new Redactor();
   const logger = createLogger({ level: 'warn', format: 'text', redactor });
   const { plan } = await loadProject(projectDir);
-  const [pipeline, ...others] = plan.pipelines;
-  if (pipeline === undefined || others.length > 0) throw new Error(`expected one pipeline in ${projectDir}, found ${plan.pipelines.length}`);
+  if (plan.pipelines.length === 0) throw new Error(`no pipeline in ${projectDir}`);
   const store = new SqliteStateStore(statePath);
+  const inventory = openInventory({ ...plan, statePath });
   try {
     const started = performance.now();
-    const summary = await runPipeline(pipeline, { store, logger, redactor, projectDir: plan.dir });
+    const outcome: RunOutcome = { status: 'ok', read: 0, written: 0, deadLettered: 0 };
+    let records: number | undefined;
+    for (const pipeline of plan.pipelines) {
+      const summary = await runPipeline(pipeline, { store, logger, redactor, projectDir: plan.dir, inventory });
+      records ??= summary.read;
+      outcome.read += summary.read;
+      outcome.written += summary.written;
+      outcome.deadLettered += summary.deadLettered;
+      if (summary.status !== 'ok' && outcome.status === 'ok') {
+        outcome.status = summary.status;
+        if (summary.error !== undefined) outcome.error = summary.error;
+      }
+    }
     const elapsedMs = performance.now() - started;
-    const { status, read, written, deadLettered, error } = summary;
-    return { records: read, elapsedMs, outcome: { status, read, written, deadLettered, ...(error !== undefined ? { error } : {}) } };
+    return { records: records ?? 0, elapsedMs, outcome };
   } finally {
+    await inventory?.store.close();
     await store.close();
   }
 }

@@ -10,9 +10,10 @@ import { DATA_DIR } from './paths.js';
 import { BenchFailure, say, type Scenario } from './scenario.js';
 import { mappingScenario } from './mapping.js';
 import { httpOrdersScenario } from './http-orders.js';
+import { inventoryScenario } from './inventory.js';
 import { stockCsvScenario } from './stock-csv.js';
 
-const SCENARIOS: readonly Scenario[] = [stockCsvScenario, mappingScenario, httpOrdersScenario];
+const SCENARIOS: readonly Scenario[] = [stockCsvScenario, mappingScenario, httpOrdersScenario, inventoryScenario];
 const DEFAULT_ROWS = 1_000_000;
 
 const USAGE = `usage: npm run bench -- [scenario...] [--rows N] [--repeat N] [--cpu-prof]

@@ -14,8 +14,9 @@ export default defineConnector({
     ledger: defineStream({
       description: 'Canonical stock levels (snapshots), stock movements and incoming stock into the ledger; bad rows are dead-lettered.',
       write: {
-        // Snapshots are placed by their timestamp and movements applied once per id: writing again changes nothing.
-        idempotency: 'record',
+        // Snapshots are placed by their timestamp and movements applied once per id, so writing a
+        // batch again changes nothing: a ledger entry per batch is enough, none per record.
+        idempotency: 'batch',
         write: writeLedger,
       },
     }),

@@ -1,7 +1,7 @@
 import type { ReadContext, SourcePage } from '../../core/sdk/connector.js';
 import { engineOf } from './engine.js';
 
-const PAGE = 1000;
+const PAGE = 5000;
 
 /**
  * Yields the channel's changed values in pages. What was sent is recorded after each page's
@@ -13,16 +13,20 @@ export async function* readAvailability(ctx: ReadContext<unknown, { channel: str
   const engine = engineOf(ctx);
   const channel = ctx.options.channel;
   const now = new Date();
-  const { values, through } = await engine.changes(channel, ctx.options.mode ?? 'delta', now);
   const computedAt = now.toISOString();
-  for (let start = 0; start < values.length || start === 0; start += PAGE) {
-    const page = values.slice(start, start + PAGE);
-    const last = start + PAGE >= values.length;
+  let page = 0;
+  let at = 0;
+  let through = 0;
+  const pages = engine.changes(channel, ctx.options.mode ?? 'delta', now, PAGE);
+  for await (const chunk of pages) {
+    through = chunk.through;
+    if (ctx.signal.aborted) return;
+    const values = chunk.values;
     yield {
       unit: `availability:${channel}`,
       positions: 'item',
-      records: page.map((value, index) => ({
-        at: start + index + 1,
+      records: values.map((value) => ({
+        at: (at += 1),
         data: {
           channel,
           sku: value.sku,
@@ -34,16 +38,21 @@ export async function* readAvailability(ctx: ReadContext<unknown, { channel: str
         },
       })),
       // Names this publish and page: batch keys (and so file names and ledger entries) differ per publish.
-      checkpoint: { channel, through, computed_at: computedAt, page: start / PAGE },
+      checkpoint: { channel, through, computed_at: computedAt, page: (page += 1) },
       afterCommit: async () => {
         await engine.store.markPublished(
           channel,
-          page.map((value) => ({ sku: value.sku, quantity: value.quantity, revision: value.revision })),
+          values.map((value) => ({ sku: value.sku, quantity: value.quantity, revision: value.revision })),
           Date.now(),
         );
-        if (last) await engine.store.setPublishWatermark(channel, through);
       },
     };
-    if (last) break;
   }
+  // Everything up to `through` is published once the pages before this are committed.
+  yield {
+    unit: `availability:${channel}`,
+    records: [],
+    checkpoint: { channel, through, computed_at: computedAt, page: page + 1 },
+    afterCommit: async () => engine.store.setPublishWatermark(channel, through),
+  };
 }

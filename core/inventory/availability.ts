@@ -62,18 +62,20 @@ export function sellablePool(stock: SkuStock, locations: readonly InventoryLocat
   return pool;
 }
 
+/** `explain: false` skips recording the steps (publishing thousands of SKUs needs only the numbers). */
 export function computeAvailability(
   stock: SkuStock,
   channel: string,
   rules: ChannelRules,
   locations: readonly InventoryLocation[],
   now: Date,
+  explain = true,
 ): Availability {
-  const explain: ExplainStep[] = [];
-  const pool = sellablePool(stock, locations, explain);
-  let quantity = Math.max(0, pool - stock.reserved);
-  if (stock.reserved > 0) explain.push({ step: 'reservations', detail: `${pool} − ${stock.reserved} reserved by open orders`, quantity });
-  return applyChannelRules(stock.sku, channel, rules, quantity, explain, stock.incoming, locations, now);
+  const steps: ExplainStep[] | undefined = explain ? [] : undefined;
+  const pool = sellablePool(stock, locations, steps);
+  const quantity = Math.max(0, pool - stock.reserved);
+  if (stock.reserved > 0) steps?.push({ step: 'reservations', detail: `${pool} − ${stock.reserved} reserved by open orders`, quantity });
+  return applyChannelRules(stock.sku, channel, rules, quantity, steps, stock.incoming, locations, now);
 }
 
 /** Buffers, display thresholds, caps and back-/pre-orders, on a quantity already net of reservations. */
@@ -82,7 +84,7 @@ export function applyChannelRules(
   channel: string,
   rules: ChannelRules,
   net: number,
-  explain: ExplainStep[],
+  explain: ExplainStep[] | undefined,
   incoming: readonly Incoming[],
   locations: readonly InventoryLocation[],
   now: Date,
@@ -91,24 +93,25 @@ export function applyChannelRules(
   const buffer = rules.buffer;
   if (buffer?.units !== undefined && buffer.units > 0) {
     quantity = Math.max(0, quantity - buffer.units);
-    explain.push({ step: 'channel buffer', detail: `− ${buffer.units} units`, quantity });
+    explain?.push({ step: 'channel buffer', detail: `− ${buffer.units} units`, quantity });
   } else if (buffer?.percent !== undefined && buffer.percent > 0) {
     // Rounded down: a buffer may hold back a fraction more, never show a unit that is not there.
     quantity = Math.floor((quantity * (100 - buffer.percent)) / 100);
-    explain.push({ step: 'channel buffer', detail: `− ${buffer.percent}%, rounded down`, quantity });
+    explain?.push({ step: 'channel buffer', detail: `− ${buffer.percent}%, rounded down`, quantity });
   }
   if (rules.show_zero_below !== undefined && quantity > 0 && quantity < rules.show_zero_below) {
     quantity = 0;
-    explain.push({ step: 'show zero below', detail: `fewer than ${rules.show_zero_below} left: shown as 0`, quantity });
+    explain?.push({ step: 'show zero below', detail: `fewer than ${rules.show_zero_below} left: shown as 0`, quantity });
   }
   if (rules.max_quantity !== undefined && quantity > rules.max_quantity) {
     quantity = rules.max_quantity;
-    explain.push({ step: 'maximum listed', detail: `capped at ${rules.max_quantity}`, quantity });
+    explain?.push({ step: 'maximum listed', detail: `capped at ${rules.max_quantity}`, quantity });
   }
-  if (quantity > 0) return { sku, channel, quantity, status: 'in_stock', explain };
+  const done = (result: Omit<Availability, 'explain'>): Availability => ({ ...result, explain: explain ?? [] });
+  if (quantity > 0) return done({ sku, channel, quantity, status: 'in_stock' });
   if (rules.backorder !== undefined) {
-    explain.push({ step: 'backorder', detail: `none left; ${rules.backorder.units} units may be sold on backorder`, quantity: rules.backorder.units });
-    return { sku, channel, quantity: rules.backorder.units, status: 'backorder', explain };
+    explain?.push({ step: 'backorder', detail: `none left; ${rules.backorder.units} units may be sold on backorder`, quantity: rules.backorder.units });
+    return done({ sku, channel, quantity: rules.backorder.units, status: 'backorder' });
   }
   if (rules.preorder !== undefined) {
     const counted = new Set(locations.map((location) => location.location_id));
@@ -124,11 +127,11 @@ export function applyChannelRules(
     if (total > 0) {
       const first = (due[0] as Incoming).expected_at;
       const capped = rules.max_quantity !== undefined ? Math.min(total, rules.max_quantity) : total;
-      explain.push({ step: 'pre-order', detail: `none left; ${total} incoming within ${rules.preorder.horizon_days} days, first on ${first}`, quantity: capped });
-      return { sku, channel, quantity: capped, status: 'preorder', available_from: first, explain };
+      explain?.push({ step: 'pre-order', detail: `none left; ${total} incoming within ${rules.preorder.horizon_days} days, first on ${first}`, quantity: capped });
+      return done({ sku, channel, quantity: capped, status: 'preorder', available_from: first });
     }
   }
-  return { sku, channel, quantity: 0, status: 'out_of_stock', explain };
+  return done({ sku, channel, quantity: 0, status: 'out_of_stock' });
 }
 
 /**
@@ -143,15 +146,16 @@ export function computeBundleAvailability(
   rules: ChannelRules,
   locations: readonly InventoryLocation[],
   now: Date,
+  withExplain = true,
 ): Availability {
-  const explain: ExplainStep[] = [];
+  const explain: ExplainStep[] | undefined = withExplain ? [] : undefined;
   let kits = Number.POSITIVE_INFINITY;
   for (const [sku, perKit] of Object.entries(components)) {
     const stock = stockOf(sku);
     const net = Math.max(0, sellablePool(stock, locations) - stock.reserved);
     const possible = Math.floor(net / perKit);
     kits = Math.min(kits, possible);
-    explain.push({ step: `component ${sku}`, detail: `${net} net ÷ ${perKit} per kit = ${possible}`, quantity: kits });
+    explain?.push({ step: `component ${sku}`, detail: `${net} net ÷ ${perKit} per kit = ${possible}`, quantity: kits });
   }
   if (!Number.isFinite(kits)) kits = 0;
   return applyChannelRules(bundle, channel, rules, kits, explain, [], locations, now);

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { JsonObject, JsonValue } from '../json.js';
-import { computeAvailability, computeBundleAvailability, sellablePool, type Availability } from './availability.js';
+import { computeAvailability, computeBundleAvailability, sellablePool, type Availability, type Incoming, type SkuStock } from './availability.js';
 import { channelLocations, type InventoryConfig, type InventoryLocation } from './inventory-config.js';
 import type { ApplyOutcome, IncomingInput, InventoryStore, MovementInput, ReserveLine, ReserveResult, SnapshotInput } from './inventory-store.js';
 
@@ -33,6 +33,11 @@ export class InventoryService {
   private readonly channelLocations = new Map<string, InventoryLocation[]>();
   private readonly catalog: Set<string> | undefined;
   private readonly bundleOf = new Map<string, string[]>();
+  private readonly locationIds: string[];
+  private readonly locationIndex: Map<string, number>;
+  private image:
+    | { through: number; at: number; ranges: [string, string][]; onHand: Map<string, Int32Array>; reserved: Map<string, number>; incoming: Map<string, readonly Incoming[]> }
+    | undefined;
 
   constructor(
     readonly config: InventoryConfig,
@@ -40,6 +45,8 @@ export class InventoryService {
     projectDir: string,
   ) {
     this.locations = new Map(config.locations.map((location) => [location.location_id, location]));
+    this.locationIds = config.locations.map((location) => location.location_id);
+    this.locationIndex = new Map(this.locationIds.map((id, index) => [id, index]));
     for (const channel of Object.keys(config.channels)) this.channelLocations.set(channel, channelLocations(config, channel));
     this.catalog = config.catalog !== undefined ? readCatalog(resolve(projectDir, config.catalog.file), config.catalog.column ?? 'sku') : undefined;
     for (const [bundle, components] of Object.entries(config.bundles ?? {})) {
@@ -151,10 +158,15 @@ export class InventoryService {
   }
 
   /**
-   * The values to send to a channel: every SKU changed since the last publish (or every SKU,
-   * for a full re-publish) whose availability differs from what the channel was last sent.
+   * The values to send to a channel, in pages of SKUs in SKU order: every SKU changed since the
+   * last publish (or every SKU, for a full re-publish) whose availability differs from what the
+   * channel was last sent. `through` is the change sequence the pages cover. Memory stays bounded
+   * by the page size, not the catalogue.
    */
-  async changes(channel: string, mode: 'delta' | 'full', now: Date = new Date()): Promise<{ values: PublishValue[]; through: number }> {
+  async *changes(channel: string, mode: 'delta' | 'full', now: Date = new Date(), pageSize = 5000): AsyncGenerator<{ values: PublishValue[]; through: number }> {
+    const rules = this.config.channels[channel];
+    if (rules === undefined) throw new Error(`channel "${channel}" has no rules under inventory.channels (channels: ${this.channels.join(', ')})`);
+    const locations = this.channelLocations.get(channel) ?? [];
     const since = mode === 'full' ? 0 : await this.store.publishWatermark(channel);
     const { skus, through } = await this.store.changedSince(since);
     const candidates = new Set(skus);
@@ -162,15 +174,75 @@ export class InventoryService {
     for (const sku of skus) for (const bundle of this.bundleOf.get(sku) ?? []) candidates.add(bundle);
     if (mode === 'full') for (const bundle of Object.keys(this.config.bundles ?? {})) candidates.add(bundle);
     const list = [...candidates].sort();
-    const published = await this.store.published(channel, list);
-    const values: PublishValue[] = [];
-    for (const sku of list) {
-      const availability = await this.availability(sku, channel, now);
-      const last = published.get(sku);
-      if (mode === 'delta' && last !== undefined && last.quantity === availability.quantity) continue;
-      values.push({ ...availability, revision: (last?.revision ?? 0) + 1 });
+    // Few candidates (a delta): ask for each; many (a first or full publish): read in SKU ranges,
+    // kept in a compact image that the other channels of the same round reuse.
+    const sparse = list.length * 2 < (await this.store.skuCount());
+    for (let start = 0; start < list.length || start === 0; start += pageSize) {
+      const page = list.slice(start, start + pageSize);
+      const values: PublishValue[] = [];
+      if (page.length > 0) {
+        const first = page[0] as string;
+        const last = page[page.length - 1] as string;
+        const stockOf = sparse ? await this.pointReader(page, now) : await this.imageReader(first, last, through, now);
+        const published = await this.store.published(channel, first, last);
+        for (const sku of page) {
+          const components = this.config.bundles?.[sku];
+          let availability: Availability;
+          if (components !== undefined) {
+            const parts = new Map<string, SkuStock>();
+            for (const component of Object.keys(components)) parts.set(component, await this.store.stock(component, now.getTime()));
+            availability = computeBundleAvailability(sku, components, (component) => parts.get(component) ?? emptyStock(component), channel, rules, locations, now, false);
+          } else {
+            availability = computeAvailability(stockOf(sku), channel, rules, locations, now, false);
+          }
+          const previous = published.get(sku);
+          if (mode === 'delta' && previous !== undefined && previous.quantity === availability.quantity) continue;
+          values.push({ ...availability, revision: (previous?.revision ?? 0) + 1 });
+        }
+      }
+      yield { values, through };
+      if (start + pageSize >= list.length) break;
     }
-    return { values, through };
+  }
+
+  private async pointReader(skus: readonly string[], now: Date): Promise<(sku: string) => SkuStock> {
+    const stocks = new Map<string, SkuStock>();
+    for (const sku of skus) stocks.set(sku, await this.store.stock(sku, now.getTime()));
+    return (sku) => stocks.get(sku) ?? emptyStock(sku);
+  }
+
+  /**
+   * Stock of a SKU range from the image: on-hand as one Int32Array per SKU indexed by location,
+   * a few megabytes for 50,000 SKUs × 20 locations. Valid while nothing changed (same change
+   * sequence) and for a minute at most, since reservations lapse with time.
+   */
+  private async imageReader(first: string, last: string, through: number, now: Date): Promise<(sku: string) => SkuStock> {
+    let image = this.image;
+    if (image === undefined || image.through !== through || now.getTime() - image.at > 60_000) {
+      image = { through, at: now.getTime(), ranges: [], onHand: new Map(), reserved: new Map(), incoming: new Map() };
+      this.image = image;
+    }
+    const current = image;
+    if (!current.ranges.some(([from, to]) => from <= first && last <= to)) {
+      const read = await this.store.stockRange(first, last, now.getTime());
+      for (const [sku, stock] of read) {
+        const counts = new Int32Array(this.locationIds.length);
+        for (const level of stock.levels) {
+          const index = this.locationIndex.get(level.location_id);
+          if (index !== undefined) counts[index] = level.on_hand;
+        }
+        current.onHand.set(sku, counts);
+        if (stock.reserved > 0) current.reserved.set(sku, stock.reserved);
+        if (stock.incoming.length > 0) current.incoming.set(sku, stock.incoming);
+      }
+      current.ranges.push([first, last]);
+    }
+    return (sku) => {
+      const counts = current.onHand.get(sku);
+      const levels = [];
+      if (counts !== undefined) for (let index = 0; index < counts.length; index += 1) levels.push({ location_id: this.locationIds[index] as string, on_hand: counts[index] as number });
+      return { sku, levels, reserved: current.reserved.get(sku) ?? 0, incoming: current.incoming.get(sku) ?? [] };
+    };
   }
 
   /** Compares what a channel shows with what it should show; records and returns the differences. */
@@ -183,6 +255,10 @@ export class InventoryService {
     if (drift.length > 0) await this.store.recordDrift(channel, drift, now.getTime());
     return drift;
   }
+}
+
+function emptyStock(sku: string): SkuStock {
+  return { sku, levels: [], reserved: 0, incoming: [] };
 }
 
 function wholeNumber(value: JsonValue | undefined, field: string, signed: boolean): number | StockRejection {

@@ -75,9 +75,13 @@ export interface InventoryStore {
   setIncoming(inputs: readonly IncomingInput[]): Promise<void>;
   /** Stock, active reservations and incoming stock of one SKU, as of `now`. */
   stock(sku: string, now: number): Promise<SkuStock>;
+  /** Stock of every SKU from `first` to `last` (inclusive, in SKU order) that has any: publishing reads in ranges. */
+  stockRange(first: string, last: string, now: number): Promise<Map<string, SkuStock>>;
   /** SKUs that changed after `since` (a change sequence), and the newest sequence. */
   changedSince(since: number): Promise<{ skus: string[]; through: number }>;
   allSkus(): Promise<string[]>;
+  /** How many SKUs the ledger knows. */
+  skuCount(): Promise<number>;
   hasSku(sku: string): Promise<boolean>;
   /**
    * All or nothing: reserves every line if `pool` (what the channel could sell of that SKU,
@@ -93,7 +97,8 @@ export interface InventoryStore {
   expire(now: number): Promise<number>;
   reservations(orderKey: string): Promise<ReservationRow[]>;
 
-  published(channel: string, skus: readonly string[]): Promise<Map<string, PublishedValue>>;
+  /** What the channel was last sent, for the SKUs from `first` to `last`. */
+  published(channel: string, first: string, last: string): Promise<Map<string, PublishedValue>>;
   markPublished(channel: string, values: readonly PublishedValue[], now: number): Promise<void>;
   /** The change sequence the channel's last delta publish covered. */
   publishWatermark(channel: string): Promise<number>;

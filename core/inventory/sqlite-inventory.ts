@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS inv_drift (
   PRIMARY KEY (channel, sku)) WITHOUT ROWID;
 `;
 
+/** Rows per multi-row statement (6 parameters each, well under SQLite's limit). */
+const BULK_ROWS = 100;
+
 interface LevelRow {
   snapshot_qty: number;
   snapshot_at: number;
@@ -65,6 +68,8 @@ export class SqliteInventoryStore implements InventoryStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 15000');
+    // Publishing reads the whole stock table in ranges: a bigger page cache keeps its B-tree in memory.
+    this.db.pragma('cache_size = -8192');
     this.db.exec(SCHEMA);
     const db = this.db;
     this.sql = {
@@ -95,6 +100,7 @@ export class SqliteInventoryStore implements InventoryStore {
       touch: db.prepare('INSERT INTO inv_changes (sku, seq) VALUES (?, ?) ON CONFLICT (sku) DO UPDATE SET seq = excluded.seq'),
       changedSince: db.prepare<[number], { sku: string }>('SELECT sku FROM inv_changes WHERE seq > ? ORDER BY sku'),
       allSkus: db.prepare<[], { sku: string }>('SELECT sku FROM inv_changes ORDER BY sku'),
+      skuCount: db.prepare<[], { count: number }>('SELECT count(*) AS count FROM inv_changes'),
       hasSku: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM inv_changes WHERE sku = ?'),
       orderReservations: db.prepare<[string], ReservationRow>('SELECT * FROM inv_reservations WHERE order_key = ? ORDER BY reservation_id'),
       insertReservation: db.prepare(
@@ -106,6 +112,23 @@ export class SqliteInventoryStore implements InventoryStore {
         "SELECT reservation_id, sku FROM inv_reservations WHERE status = 'active' AND expires_at <= ?",
       ),
       published: db.prepare<[string, string], PublishedValue>('SELECT sku, quantity, revision FROM inv_published WHERE channel = ? AND sku = ?'),
+      publishedRange: db.prepare<[string, string, string], PublishedValue>('SELECT sku, quantity, revision FROM inv_published WHERE channel = ? AND sku BETWEEN ? AND ?'),
+      // Rows as arrays: publishing reads a million of them, and objects per row cost twice the time.
+      levelsRange: db
+        .prepare<[string, string], [string, string, number]>('SELECT sku, location_id, on_hand FROM inv_levels WHERE sku BETWEEN ? AND ? ORDER BY sku, location_id')
+        .raw(),
+      reservedRange: db.prepare<[string, string, number], { sku: string; total: number }>(
+        "SELECT sku, SUM(quantity) AS total FROM inv_reservations WHERE sku BETWEEN ? AND ? AND status = 'active' AND expires_at > ? GROUP BY sku",
+      ),
+      incomingRange: db.prepare<[string, string], Incoming & { sku: string }>(
+        'SELECT sku, location_id, quantity, expected_at FROM inv_incoming WHERE sku BETWEEN ? AND ? ORDER BY sku, expected_at',
+      ),
+      snapshotTimesRange: db
+        .prepare<[string, string, number], [string, string, number]>('SELECT sku, location_id, snapshot_at FROM inv_levels WHERE sku BETWEEN ? AND ? LIMIT ?')
+        .raw(),
+      replaceLevels: db.prepare(
+        `INSERT OR REPLACE INTO inv_levels (sku, location_id, snapshot_qty, snapshot_at, source, on_hand) VALUES ${Array(BULK_ROWS).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
+      ),
       upsertPublished: db.prepare(
         `INSERT INTO inv_published (channel, sku, quantity, revision, published_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (channel, sku) DO UPDATE SET quantity = excluded.quantity, revision = max(revision, excluded.revision), published_at = excluded.published_at`,
@@ -143,21 +166,69 @@ export class SqliteInventoryStore implements InventoryStore {
 
   async applySnapshots(inputs: readonly SnapshotInput[]): Promise<ApplyOutcome[]> {
     const movements = this.sql.anyMovement.get() !== undefined;
-    return this.write((touch) =>
-      inputs.map((input) => {
-        const current = this.sql.level.get(input.sku, input.location_id);
-        if (current !== undefined) {
-          if (input.at < current.snapshot_at) return 'stale';
-          if (input.at === current.snapshot_at) return 'duplicate';
-        }
-        // Movements after the count are not in it: they still apply on top.
-        const later = movements ? (this.sql.movementsAfter.get(input.sku, input.location_id, input.at)?.total ?? 0) : 0;
-        const onHand = input.on_hand + later;
-        this.sql.upsertLevel.run(input.sku, input.location_id, input.on_hand, input.at, input.source, onHand);
-        if (current === undefined || current.on_hand !== onHand) touch(input.sku);
-        return 'applied';
-      }),
-    );
+    return this.write((touch) => (movements ? inputs.map((input) => this.applySnapshotWithMovements(input, touch)) : this.applySnapshotsBulk(inputs, touch)));
+  }
+
+  /**
+   * No movements in the ledger (a plain stock feed): each count either replaces an older one or
+   * is ignored. Exports come sorted by SKU, so the batch's current levels are one range read, and
+   * the new ones go in with multi-row statements.
+   */
+  private applySnapshotsBulk(inputs: readonly SnapshotInput[], touch: (sku: string) => void): ApplyOutcome[] {
+    if (inputs.length === 0) return [];
+    let first = (inputs[0] as SnapshotInput).sku;
+    let last = first;
+    for (const input of inputs) {
+      if (input.sku < first) first = input.sku;
+      if (input.sku > last) last = input.sku;
+    }
+    const known = new Map<string, number>();
+    const limit = inputs.length * 4;
+    const range = this.sql.snapshotTimesRange.all(first, last, limit + 1);
+    // A batch scattered over the whole catalogue (a delta file): look up each row instead.
+    if (range.length > limit) return inputs.map((input) => this.applySnapshotWithMovements(input, touch));
+    for (const [sku, location, at] of range) known.set(`${sku}\u0000${location}`, at);
+    const outcomes: ApplyOutcome[] = [];
+    const fresh: SnapshotInput[] = [];
+    // The last count of a (SKU, location) in the batch wins if it is the newest.
+    for (const input of inputs) {
+      const key = `${input.sku}\u0000${input.location_id}`;
+      const current = known.get(key);
+      if (current !== undefined && input.at <= current) {
+        outcomes.push(input.at === current ? 'duplicate' : 'stale');
+        continue;
+      }
+      known.set(key, input.at);
+      fresh.push(input);
+      outcomes.push('applied');
+      touch(input.sku);
+    }
+    for (let start = 0; start < fresh.length; start += BULK_ROWS) {
+      const rows = fresh.slice(start, start + BULK_ROWS);
+      const statement = rows.length === BULK_ROWS ? this.sql.replaceLevels : this.replaceLevelsStatement(rows.length);
+      const values: (string | number)[] = [];
+      for (const row of rows) values.push(row.sku, row.location_id, row.on_hand, row.at, row.source, row.on_hand);
+      statement.run(values);
+    }
+    return outcomes;
+  }
+
+  private replaceLevelsStatement(rows: number): Database.Statement {
+    return this.db.prepare(`INSERT OR REPLACE INTO inv_levels (sku, location_id, snapshot_qty, snapshot_at, source, on_hand) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`);
+  }
+
+  private applySnapshotWithMovements(input: SnapshotInput, touch: (sku: string) => void): ApplyOutcome {
+    const current = this.sql.level.get(input.sku, input.location_id);
+    if (current !== undefined) {
+      if (input.at < current.snapshot_at) return 'stale';
+      if (input.at === current.snapshot_at) return 'duplicate';
+    }
+    // Movements after the count are not in it: they still apply on top.
+    const later = this.sql.movementsAfter.get(input.sku, input.location_id, input.at)?.total ?? 0;
+    const onHand = input.on_hand + later;
+    this.sql.upsertLevel.run(input.sku, input.location_id, input.on_hand, input.at, input.source, onHand);
+    if (current === undefined || current.on_hand !== onHand) touch(input.sku);
+    return 'applied';
   }
 
   async applyMovements(inputs: readonly MovementInput[]): Promise<ApplyOutcome[]> {
@@ -203,6 +274,32 @@ export class SqliteInventoryStore implements InventoryStore {
     };
   }
 
+  async stockRange(first: string, last: string, now: number): Promise<Map<string, SkuStock>> {
+    const out = new Map<string, SkuStock & { levels: LocationStock[]; incoming: Incoming[] }>();
+    const entry = (sku: string): SkuStock & { levels: LocationStock[]; incoming: Incoming[] } => {
+      let stock = out.get(sku);
+      if (stock === undefined) {
+        stock = { sku, levels: [], reserved: 0, incoming: [] };
+        out.set(sku, stock);
+      }
+      return stock;
+    };
+    this.db
+      .transaction(() => {
+        let current: (SkuStock & { levels: LocationStock[] }) | undefined;
+        for (const [sku, location_id, on_hand] of this.sql.levelsRange.all(first, last)) {
+          if (current?.sku !== sku) current = entry(sku);
+          current.levels.push({ location_id, on_hand });
+        }
+        for (const row of this.sql.reservedRange.iterate(first, last, now)) entry(row.sku).reserved = row.total;
+        for (const row of this.sql.incomingRange.iterate(first, last)) {
+          entry(row.sku).incoming.push({ location_id: row.location_id, quantity: row.quantity, expected_at: row.expected_at });
+        }
+      })
+      .deferred();
+    return out;
+  }
+
   async changedSince(since: number): Promise<{ skus: string[]; through: number }> {
     return this.db
       .transaction(() => ({
@@ -210,6 +307,10 @@ export class SqliteInventoryStore implements InventoryStore {
         through: this.sql.getMeta.get('seq')?.value ?? 0,
       }))
       .deferred();
+  }
+
+  async skuCount(): Promise<number> {
+    return this.sql.skuCount.get()?.count ?? 0;
   }
 
   async allSkus(): Promise<string[]> {
@@ -289,12 +390,9 @@ export class SqliteInventoryStore implements InventoryStore {
     return this.sql.orderReservations.all(orderKey);
   }
 
-  async published(channel: string, skus: readonly string[]): Promise<Map<string, PublishedValue>> {
+  async published(channel: string, first: string, last: string): Promise<Map<string, PublishedValue>> {
     const out = new Map<string, PublishedValue>();
-    for (const sku of skus) {
-      const row = this.sql.published.get(channel, sku);
-      if (row !== undefined) out.set(sku, row);
-    }
+    for (const row of this.sql.publishedRange.iterate(channel, first, last)) out.set(row.sku, row);
     return out;
   }
 

@@ -9,9 +9,10 @@ import { parseArgs } from 'node:util';
 import { DATA_DIR } from './paths.js';
 import { BenchFailure, say, type Scenario } from './scenario.js';
 import { mappingScenario } from './mapping.js';
+import { sftpFilesScenario } from './sftp-files.js';
 import { stockCsvScenario } from './stock-csv.js';
 
-const SCENARIOS: readonly Scenario[] = [stockCsvScenario, mappingScenario];
+const SCENARIOS: readonly Scenario[] = [stockCsvScenario, mappingScenario, sftpFilesScenario];
 const DEFAULT_ROWS = 1_000_000;
 
 const USAGE = `usage: npm run bench -- [scenario...] [--rows N] [--repeat N] [--cpu-prof]

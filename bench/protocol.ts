@@ -8,7 +8,16 @@ export type ChildTask =
   /** The real thing: load a Keel project and run its only pipeline. */
   | { kind: 'keel-run'; projectDir: string; statePath: string }
   /** Map (and validate) `orders` Shopify orders with one of three implementations of the same mapping. */
-  | { kind: 'mapping'; variant: MappingVariant; orders: number };
+  | { kind: 'mapping'; variant: MappingVariant; orders: number }
+  /** The SFTP ceiling: a plain ssh2-sftp-client loop putting or getting every file of a folder. */
+  | { kind: 'sftp-loop'; direction: SftpDirection; localDir: string; remoteDir: string; server: SftpServerAddress };
+
+export type SftpDirection = 'upload' | 'download';
+export interface SftpServerAddress {
+  port: number;
+  username: string;
+  keyFile: string;
+}
 
 export type MappingVariant = 'compiled' | 'handwritten' | 'jsonata';
 export const MAPPING_VARIANTS: readonly MappingVariant[] = ['handwritten', 'compiled', 'jsonata'];
@@ -42,6 +51,13 @@ export function parseChildTask(text: string): ChildTask {
     if (value['kind'] === 'csv-parse' && isString(value['file'])) return { kind: 'csv-parse', file: value['file'] };
     if (value['kind'] === 'keel-run' && isString(value['projectDir']) && isString(value['statePath'])) {
       return { kind: 'keel-run', projectDir: value['projectDir'], statePath: value['statePath'] };
+    }
+    const server = value['server'];
+    if (value['kind'] === 'sftp-loop' && (value['direction'] === 'upload' || value['direction'] === 'download') && isString(value['localDir']) && isString(value['remoteDir']) && isRecord(server)) {
+      const { port, username, keyFile } = server;
+      if (isCount(port) && isString(username) && isString(keyFile)) {
+        return { kind: 'sftp-loop', direction: value['direction'], localDir: value['localDir'], remoteDir: value['remoteDir'], server: { port, username, keyFile } };
+      }
     }
     const variant = MAPPING_VARIANTS.find((name) => name === value['variant']);
     if (value['kind'] === 'mapping' && variant !== undefined && isCount(value['orders'])) return { kind: 'mapping', variant, orders: value['orders'] };

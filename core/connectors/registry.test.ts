@@ -59,6 +59,7 @@ describe('connector discovery', () => {
     expect(registry.list().map((entry) => [entry.name, entry.origin, entry.location, entry.definition.kind])).toEqual([
       ['acme', 'package', 'keel-connector-acme', 'marketplace'],
       ['file', 'built-in', 'file', 'generic'],
+      ['sftp', 'built-in', 'sftp', 'generic'],
       ['till', 'package', '@partner/keel-connector-till', 'pos'],
     ]);
     expect((await registry.resolve('keel-connector-acme', project.dir))?.name).toBe('acme');

@@ -42,6 +42,12 @@ const OPERATION_ERRORS: Readonly<Record<string, ErrorRow>> = {
 };
 
 const CONNECTION_LOST: ErrorRow = { kind: 'transient', code: 'sftp_connection_lost', hint: 'the connection was lost' };
+/**
+ * A failure that is no answer of the server (no SFTP status code): ssh2's "No response from
+ * server" when the channel closes, the client's "Unexpected end event". The connection's end
+ * event does not always come first, so these are retried (a bounded number of times).
+ */
+const TRANSPORT_FAILED: ErrorRow = { kind: 'transient', code: 'sftp_transport_failed', hint: 'the connection failed' };
 
 export function where(settings: SftpSettings): string {
   return `sftp ${settings.username}@${settings.host}:${settings.port}`;
@@ -79,14 +85,18 @@ export function hostKeyMismatch(settings: SftpSettings, presented: PresentedKey 
 export function operationError(error: unknown, what: string, path: string, settings: SftpSettings, connectionLost: boolean): KeelError {
   if (error instanceof KeelError) return error;
   const raw = (typeof error === 'object' && error !== null ? error : {}) as RawError;
-  const row = connectionLost ? CONNECTION_LOST : (OPERATION_ERRORS[String(raw.code)] ?? CONNECT_ERRORS[String(raw.code)]);
   const detail = raw.message ?? String(error);
-  return new KeelError(row?.kind ?? 'fatal', `${where(settings)}: ${what} ${path === '' ? 'the root' : path} failed: ${row?.hint ?? detail}`, {
-    code: row?.code ?? 'sftp_failed',
-    stage: 'sftp',
-    detail,
-    cause: error,
-  });
+  const row = connectionLost ? CONNECTION_LOST : (OPERATION_ERRORS[String(raw.code)] ?? CONNECT_ERRORS[String(raw.code)]);
+  if (row === undefined) {
+    const known = typeof raw.code === 'number';
+    return new KeelError(known ? 'fatal' : 'transient', `${where(settings)}: ${what} ${path === '' ? 'the root' : path} failed: ${known ? detail : `${TRANSPORT_FAILED.hint} (${detail})`}`, {
+      code: known ? 'sftp_failed' : TRANSPORT_FAILED.code,
+      stage: 'sftp',
+      detail,
+      cause: error,
+    });
+  }
+  return new KeelError(row.kind, `${where(settings)}: ${what} ${path === '' ? 'the root' : path} failed: ${row.hint}`, { code: row.code, stage: 'sftp', detail, cause: error });
 }
 
 /** The code of an SFTP status error (2 = no such file), if it is one. */

@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadProject } from '../../core/config/load-project.js';
@@ -268,6 +269,24 @@ describe('sftp connector', () => {
       `sftp ${server.username}@127.0.0.1:${server.port}: authentication failed; check username and password, or private_key and passphrase, and that the key is authorized on the server`,
     );
     expect(JSON.stringify(denied)).not.toContain('hunter2');
+  });
+
+  it('gives up on a server that never answers within connect_timeout_ms, naming host:port and what to check', async () => {
+    // Accepts TCP connections and says nothing: no SSH banner ever comes.
+    const silent = createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      writeProject(fromRemote('{ path: "inbox/*.csv" }'), { port, connect_timeout_ms: 300, reconnect_attempts: 2 });
+      const started = Date.now();
+      const summary = await run();
+      expect(summary.status).toBe('failed');
+      expect(summary.error).toBe(`sftp ${server.username}@127.0.0.1:${port}: no SSH handshake in time; check host, port and firewalls, or raise connect_timeout_ms`);
+      expect(summary.logs.join('\n')).toContain('failed; retrying');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      silent.close();
+    }
   });
 
   it('refuses a connection without host_key at load time, and warns on every run when the check is turned off', async () => {

@@ -59,6 +59,9 @@ export async function connectSftp(settings: SftpSettings, logger: Logger): Promi
       },
     });
     connection.open = true;
+    // The SFTP channel can close while the SSH connection lives on (the server's sftp process died).
+    sftp.on('close', closed);
+    sftp.on('end', closed);
     // ssh2 keeps the server's extension list private; it is the only way to know before trying.
     const extensions = (sftp as unknown as { _extensions?: Record<string, string> })._extensions;
     connection.posixRename = extensions?.['posix-rename@openssh.com'] === '1';

@@ -41,6 +41,7 @@ function remoteConnection(overrides: Record<string, string | number> = {}): stri
     reconnect_delay_ms: 50,
     connect_timeout_ms: 5_000,
     timeout_ms: 10_000,
+    keepalive_interval_ms: 1_000,
     ...overrides,
   };
   return `  remote:\n    connector: sftp\n    config: ${JSON.stringify(config)}\n`;
@@ -215,11 +216,11 @@ describe('sftp connector', () => {
   });
 
   it('moves a file of which nothing can be decoded to the error folder', async () => {
-    putRemote({ 'inbox/bad.json': '{"orders": oops', 'inbox/good.json': '[{"id":"1"}]' });
-    writeProject(fromRemote('{ path: "inbox/*.json", archive_dir: archive, error_dir: rejected }'));
+    putRemote({ 'inbox/bad.json': '{"orders": oops', 'inbox/good.json': '[{"id":"1"}]', 'inbox/scan.pdf': '%PDF-1.7' });
+    writeProject(fromRemote('{ path: "inbox/*", archive_dir: archive, error_dir: rejected }'));
     const summary = await run();
-    expect(summary).toMatchObject({ status: 'dead_letters', read: 2, written: 1, deadLettered: 1 });
-    expect(readdirSync(share('rejected/inbox'))).toEqual(['bad.json']);
+    expect(summary).toMatchObject({ status: 'dead_letters', read: 3, written: 1, deadLettered: 2 });
+    expect(readdirSync(share('rejected/inbox')).sort()).toEqual(['bad.json', 'scan.pdf']);
     expect(readdirSync(share('archive/inbox'))).toEqual(['good.json']);
   });
 
@@ -321,7 +322,7 @@ describe('sftp connector', () => {
     });
     expect(dropped).toBeGreaterThan(0);
     expect(summary.logs.join('\n')).toContain('reading a file failed; reading it again from where it broke off');
-    expect(summary).toMatchObject({ status: 'ok', read: rows, written: rows, deadLettered: 0 });
+    expect(summary, summary.logs.join('\n')).toMatchObject({ status: 'ok', read: rows, written: rows, deadLettered: 0 });
     const ids = lines(project.path('out')).map((line) => (JSON.parse(line) as { id: string }).id);
     expect(ids).toHaveLength(rows);
     expect(new Set(ids).size).toBe(rows);

@@ -69,15 +69,11 @@ export async function* readFileSource(
   for (const file of queue) {
     if (signal.aborted) return;
     const format = (options.format ?? formatFromFileName(file.name)) as FormatName | undefined;
-    let undecodable: boolean;
+    let undecodable = true;
+    // A file of unknown format is one reject, committed together with the file being done.
+    const rejects: DecodeReject[] = [];
     if (format === undefined) {
-      yield {
-        unit: file.name,
-        records: [],
-        rejects: [{ raw: '', origin: file.name, reason: `cannot tell the format of ${file.name}; set format: in the source options` }],
-        checkpoint: fileCheckpoint(state),
-      };
-      undecodable = true;
+      rejects.push({ raw: '', origin: file.name, reason: `cannot tell the format of ${file.name}; set format: in the source options` });
     } else {
       const resumeAt = current !== undefined && current.file === file.name && current.fingerprint === file.fingerprint ? current.records : 0;
       const read = new FileReading(ctx, store, file, format, resumeAt, policy, state);
@@ -90,6 +86,7 @@ export async function* readFileSource(
     yield {
       unit: file.name,
       records: [],
+      rejects,
       checkpoint: fileCheckpoint(state),
       afterCommit: destination !== undefined || file.marker !== undefined ? () => retrying(`moving ${file.name}`, () => settleFile(store, file, destination, logger)) : undefined,
     };

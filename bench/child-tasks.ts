@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
+import SftpClient from 'ssh2-sftp-client';
 import { performance } from 'node:perf_hooks';
 import { loadProject, runPipeline, SqliteStateStore } from '../core/index.js';
 import { createLogger } from '../core/logger.js';
@@ -15,7 +16,7 @@ import { stableJson } from '../core/runtime/record-key.js';
 import { RecordRejection } from '../core/sdk/step.js';
 import { httpBaseline } from './http-baseline.js';
 import { REPO_ROOT } from './paths.js';
-import type { ChildResult, ChildTask, MappingVariant, RunOutcome } from './protocol.js';
+import type { ChildResult, ChildTask, MappingVariant, RunOutcome, SftpDirection, SftpServerAddress } from './protocol.js';
 import { handwrittenShopifyOrder, JSONATA_SHOPIFY_ORDER } from './shopify-order-variants.js';
 import { shopifyOrder } from './shopify-orders.js';
 
@@ -32,6 +33,8 @@ export function runTask(task: ChildTask): Promise<Measured> {
       return mapOrders(task.variant, task.orders);
     case 'http-baseline':
       return httpBaseline(task.url, task.pageSize, task.concurrency);
+    case 'sftp-loop':
+      return sftpLoop(task.direction, task.localDir, task.remoteDir, task.server);
   }
 }
 
@@ -123,4 +126,35 @@ async function mapOrders(variant: MappingVariant, count: number): Promise<Measur
   const elapsedMs = performance.now() - started;
   if (invalid > 0) throw new Error(`${variant}: ${invalid} of ${count} outputs are not valid canonical orders`);
   return { records: count, elapsedMs, digest: hash.digest('hex') };
+}
+
+/**
+ * The SFTP baseline: one connection, then `put` (or `get` into memory) of every file, one after
+ * the other, the way a hand-written script would. No temp names, no renames, no parsing: the
+ * connector's ceiling on the same server, files and machine.
+ */
+async function sftpLoop(direction: SftpDirection, localDir: string, remoteDir: string, server: SftpServerAddress): Promise<Measured> {
+  const client = new SftpClient('bench', { error: () => undefined, end: () => undefined, close: () => undefined });
+  await client.connect({ host: '127.0.0.1', port: server.port, username: server.username, privateKey: readFileSync(server.keyFile) });
+  try {
+    const started = performance.now();
+    let files = 0;
+    if (direction === 'upload') {
+      await client.mkdir(remoteDir, true);
+      for (const name of readdirSync(localDir).sort()) {
+        // From memory, as the connector uploads an encoded batch (a path would add a local read stream).
+        await client.put(readFileSync(`${localDir}/${name}`), `${remoteDir}/${name}`);
+        files += 1;
+      }
+    } else {
+      for (const entry of (await client.list(remoteDir)).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const body = await client.get(`${remoteDir}/${entry.name}`);
+        if (!Buffer.isBuffer(body) || body.length !== entry.size) throw new Error(`downloaded ${entry.name} incompletely`);
+        files += 1;
+      }
+    }
+    return { records: files, elapsedMs: performance.now() - started };
+  } finally {
+    await client.end();
+  }
 }

@@ -10,7 +10,16 @@ export type ChildTask =
   /** Map (and validate) `orders` Shopify orders with one of three implementations of the same mapping. */
   | { kind: 'mapping'; variant: MappingVariant; orders: number }
   /** The HTTP ceiling: a plain axios loop fetching pages from `url` and posting each order, mapped by hand. */
-  | { kind: 'http-baseline'; url: string; pageSize: number; concurrency: number };
+  | { kind: 'http-baseline'; url: string; pageSize: number; concurrency: number }
+  /** The SFTP ceiling: a plain ssh2-sftp-client loop putting or getting every file of a folder. */
+  | { kind: 'sftp-loop'; direction: SftpDirection; localDir: string; remoteDir: string; server: SftpServerAddress };
+
+export type SftpDirection = 'upload' | 'download';
+export interface SftpServerAddress {
+  port: number;
+  username: string;
+  keyFile: string;
+}
 
 export type MappingVariant = 'compiled' | 'handwritten' | 'jsonata';
 export const MAPPING_VARIANTS: readonly MappingVariant[] = ['handwritten', 'compiled', 'jsonata'];
@@ -47,6 +56,13 @@ export function parseChildTask(text: string): ChildTask {
     }
     if (value['kind'] === 'http-baseline' && isString(value['url']) && isCount(value['pageSize']) && isCount(value['concurrency'])) {
       return { kind: 'http-baseline', url: value['url'], pageSize: value['pageSize'], concurrency: value['concurrency'] };
+    }
+    const server = value['server'];
+    if (value['kind'] === 'sftp-loop' && (value['direction'] === 'upload' || value['direction'] === 'download') && isString(value['localDir']) && isString(value['remoteDir']) && isRecord(server)) {
+      const { port, username, keyFile } = server;
+      if (isCount(port) && isString(username) && isString(keyFile)) {
+        return { kind: 'sftp-loop', direction: value['direction'], localDir: value['localDir'], remoteDir: value['remoteDir'], server: { port, username, keyFile } };
+      }
     }
     const variant = MAPPING_VARIANTS.find((name) => name === value['variant']);
     if (value['kind'] === 'mapping' && variant !== undefined && isCount(value['orders'])) return { kind: 'mapping', variant, orders: value['orders'] };

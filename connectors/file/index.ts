@@ -1,8 +1,10 @@
-import { Type } from '@sinclair/typebox';
+import { resolve } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { FileReadOptions, FileWriteOptions } from '../../core/files/file-options.js';
+import { readFileSource } from '../../core/files/read-file-source.js';
+import { writeBatchFiles } from '../../core/files/write-batch-files.js';
 import { defineConnector, defineStream } from '../../core/sdk/connector.js';
-import { FileReadOptions, FileWriteOptions } from './options.js';
-import { readFiles } from './read-files.js';
-import { writeFiles } from './write-files.js';
+import { LocalFileStore } from './local-file-store.js';
 
 const FileConfig = Type.Object(
   {
@@ -11,24 +13,27 @@ const FileConfig = Type.Object(
   { additionalProperties: false },
 );
 
+/** The connection's root folder, absolute; relative roots resolve against the project. */
+const storeOf = (projectDir: string, config: { root: string }): LocalFileStore => new LocalFileStore(resolve(projectDir, config.root));
+
 export default defineConnector({
   name: 'file',
   kind: 'generic',
   description: 'Local folders: reads files by glob and writes one file per batch, in CSV, JSON, NDJSON or XML.',
   configSchema: FileConfig,
   streams: {
-    files: defineStream({
+    files: defineStream<Static<typeof FileConfig>, typeof FileReadOptions, typeof FileWriteOptions>({
       description: 'Records of the files matching a glob; one output file per batch.',
       read: {
         options: FileReadOptions,
         // The cursor is the set of finished files plus a position in the current one: safe to resume.
         incremental: { cursor: 'file name, size and modification time', monotonic: true },
-        read: readFiles,
+        read: (ctx) => readFileSource(ctx, storeOf(ctx.projectDir, ctx.config)),
       },
       write: {
         options: FileWriteOptions,
         idempotency: 'batch',
-        write: writeFiles,
+        write: (ctx, batch) => writeBatchFiles(ctx, storeOf(ctx.projectDir, ctx.config), batch),
       },
     }),
   },

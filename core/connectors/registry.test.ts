@@ -60,6 +60,8 @@ describe('connector discovery', () => {
       ['acme', 'package', 'keel-connector-acme', 'marketplace'],
       ['file', 'built-in', 'file', 'generic'],
       ['http', 'built-in', 'http', 'generic'],
+      ['inventory', 'built-in', 'inventory', 'generic'],
+      ['sftp', 'built-in', 'sftp', 'generic'],
       ['till', 'package', '@partner/keel-connector-till', 'pos'],
     ]);
     expect((await registry.resolve('keel-connector-acme', project.dir))?.name).toBe('acme');

@@ -1,6 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CODECS, FORMAT_NAMES } from '../../core/codecs/index.js';
+import { CODECS, FORMAT_NAMES } from '../codecs/index.js';
 
+/**
+ * Options of every stream that reads or writes files, whatever the transport (local folder,
+ * SFTP): one spec, so both connectors validate, document and behave alike.
+ */
 const Format = Type.Union(
   FORMAT_NAMES.map((name) => Type.Literal(name)),
   { description: 'record format; guessed from the file extension when left out' },
@@ -26,8 +30,24 @@ export const FileReadOptions = Type.Object(
     format: Type.Optional(Format),
     ...codecOptions,
     archive_dir: Type.Optional(Type.String({ description: 'move each file here (relative to the root) once all its records are delivered' })),
+    error_dir: Type.Optional(
+      Type.String({ description: 'move files of which not one record could be decoded here (relative to the root) instead of to archive_dir' }),
+    ),
     min_age_ms: Type.Optional(
       Type.Integer({ minimum: 0, default: 0, description: 'skip files modified more recently than this: they may still be being written' }),
+    ),
+    stable_interval_ms: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        default: 0,
+        description: 'list twice, this far apart, and read only files whose size and modification time did not change in between',
+      }),
+    ),
+    done_suffix: Type.Optional(
+      Type.String({
+        pattern: '^\\.[A-Za-z0-9._-]+$',
+        description: 'read a file only once a marker file of its name plus this suffix exists (".done": orders.csv.done); the marker goes with the file',
+      }),
     ),
   },
   { additionalProperties: false, ...xmlNeedsRecord },
@@ -38,7 +58,7 @@ export const FileWriteOptions = Type.Object(
   {
     path: Type.String({
       minLength: 1,
-      description: 'file name template relative to the root; {seq} (batch number), {key} (batch key), {pipeline}',
+      description: 'file name template relative to the root; {seq} (batch number), {key} (batch key)',
       pattern: '\\{(seq|key)\\}',
     }),
     format: Type.Optional(Format),

@@ -44,6 +44,15 @@ describe('keel CLI', () => {
     const shown = await runCli(['dlq', 'show', String(list[0]?.id), '--project', project.dir]);
     expect(shown.stdout).toContain('payload:');
 
+    // The inventory the stock pipelines built: the kit is limited by its scarcer component on Amazon.
+    const stock = await runCli(['stock', 'NH-GIFT-SET', '--project', project.dir, '--channel', 'amazon-de', '--explain', '--json']);
+    expect(stock.code).toBe(0);
+    const kit = (JSON.parse(stock.stdout) as { channels: { channel: string; quantity: number; explain: { step: string }[] }[] }).channels;
+    // Mugs: Berlin 55 − 2 safety − 2 reserved = 51; tees far more; − 5 units buffer = 46.
+    expect(kit).toEqual([expect.objectContaining({ channel: 'amazon-de', quantity: 46, status: 'in_stock' })]);
+    expect(kit[0]?.explain.map((step) => step.step)).toEqual(['component NH-TEE-BLK-M', 'component NH-MUG-WHT', 'channel buffer']);
+    expect((await runCli(['stock', '--drift', '--project', project.dir])).stdout).toBe('no drift recorded since the last publish\n');
+
     const history = await runCli(['runs', '--json', '--project', project.dir]);
     expect((JSON.parse(history.stdout) as { runs: unknown[] }).runs).toHaveLength(18);
   });

@@ -13,25 +13,21 @@ interface StockFlags {
 }
 
 export function registerStock(program: Command, globals: () => GlobalOptions): void {
-  const stock = program
+  program
     .command('stock')
-    .description("a SKU's availability per channel, from the project's inventory (keel.yaml inventory:)")
-    .argument('<sku>', 'the SKU (or kit)')
+    .description("a SKU's availability per channel from the project's inventory (keel.yaml inventory:), or with --drift what reconciliation found")
+    .argument('[sku]', 'the SKU (or kit)')
     .option('--project <dir>', 'project directory', '.')
     .option('-c, --channel <channel...>', 'only these channels')
     .option('--explain', 'show the arithmetic, location by location')
+    .option('--drift', 'list the SKUs the channel(s) showed with another quantity than they should, at the last reconciliation')
     .option('--json', 'print JSON on stdout')
-    .action(async (sku: string, flags: StockFlags) => {
-      process.exitCode = await showStock(sku, flags, globals());
-    });
-  stock
-    .command('drift')
-    .description('what the last reconciliation found: SKUs a channel showed with another quantity than it should')
-    .requiredOption('-c, --channel <channel>', 'the channel')
-    .option('--project <dir>', 'project directory', '.')
-    .option('--json', 'print JSON on stdout')
-    .action(async (flags: { channel: string; project: string; json?: boolean }) => {
-      process.exitCode = await showDrift(flags, globals());
+    .action(async (sku: string | undefined, flags: StockFlags & { drift?: boolean }) => {
+      if (flags.drift === true) process.exitCode = await showDrift(flags, globals());
+      else if (sku === undefined) {
+        process.stderr.write('keel: name a SKU (keel stock NH-TEE-BLK-M), or ask for --drift\n');
+        process.exitCode = EXIT.invalid;
+      } else process.exitCode = await showStock(sku, flags, globals());
     });
 }
 
@@ -66,16 +62,19 @@ async function showStock(sku: string, flags: StockFlags, globals: GlobalOptions)
   }
 }
 
-async function showDrift(flags: { channel: string; project: string; json?: boolean }, globals: GlobalOptions): Promise<number> {
+async function showDrift(flags: StockFlags, globals: GlobalOptions): Promise<number> {
   try {
     const session = await openProject(flags.project, globals);
     try {
       const engine = session.inventory;
       if (engine === undefined) throw new KeelError('config', 'this project has no inventory: section in keel.yaml', { code: 'inventory_missing', stage: 'stock' });
-      const drift = await engine.store.drift(flags.channel);
-      if (flags.json === true) printJson({ channel: flags.channel, drift: drift.map((item) => ({ ...item, at: new Date(item.at).toISOString() })) });
-      else if (drift.length === 0) printLine(`${flags.channel}: no drift recorded since the last publish`);
-      else for (const item of drift) printLine(`${flags.channel}  ${item.sku}: shows ${item.shown}, should show ${item.expected}`);
+      const report = [];
+      for (const channel of flags.channel ?? engine.channels) {
+        for (const item of await engine.store.drift(channel)) report.push({ channel, ...item, at: new Date(item.at).toISOString() });
+      }
+      if (flags.json === true) printJson({ drift: report });
+      else if (report.length === 0) printLine('no drift recorded since the last publish');
+      else for (const item of report) printLine(`${item.channel}  ${item.sku}: shows ${item.shown}, should show ${item.expected} (seen ${item.at})`);
       return EXIT.ok;
     } finally {
       await session.close();

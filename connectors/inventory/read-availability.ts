@@ -1,7 +1,7 @@
 import type { ReadContext, SourcePage } from '../../core/sdk/connector.js';
 import { engineOf } from './engine.js';
 
-const PAGE = 5000;
+const PAGE = 1000;
 
 /**
  * Yields the channel's changed values in pages. What was sent is recorded after each page's

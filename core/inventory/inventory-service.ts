@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { JsonObject, JsonValue } from '../json.js';
-import { computeAvailability, computeBundleAvailability, sellablePool, type Availability, type Incoming, type SkuStock } from './availability.js';
+import { applyChannelRules, computeAvailability, computeBundleAvailability, sellablePool, type Availability, type Incoming, type SkuStock } from './availability.js';
 import { channelLocations, type InventoryConfig, type InventoryLocation } from './inventory-config.js';
 import type { ApplyOutcome, IncomingInput, InventoryStore, MovementInput, ReserveLine, ReserveResult, SnapshotInput } from './inventory-store.js';
 
@@ -35,9 +35,7 @@ export class InventoryService {
   private readonly bundleOf = new Map<string, string[]>();
   private readonly locationIds: string[];
   private readonly locationIndex: Map<string, number>;
-  private image:
-    | { through: number; at: number; ranges: [string, string][]; onHand: Map<string, Int32Array>; reserved: Map<string, number>; incoming: Map<string, readonly Incoming[]> }
-    | undefined;
+  private image: StockImage | undefined;
 
   constructor(
     readonly config: InventoryConfig,
@@ -183,7 +181,10 @@ export class InventoryService {
       if (page.length > 0) {
         const first = page[0] as string;
         const last = page[page.length - 1] as string;
-        const stockOf = sparse ? await this.pointReader(page, now) : await this.imageReader(first, last, through, now);
+        const image = sparse ? undefined : await this.imageOf(first, last, through, now);
+        const stockOf = image === undefined ? await this.pointReader(page, now) : undefined;
+        const slots = locations.map((location) => this.locationIndex.get(location.location_id) as number);
+        const safety = locations.map((location) => location.safety_stock ?? 0);
         const published = await this.store.published(channel, first, last);
         for (const sku of page) {
           const components = this.config.bundles?.[sku];
@@ -192,8 +193,15 @@ export class InventoryService {
             const parts = new Map<string, SkuStock>();
             for (const component of Object.keys(components)) parts.set(component, await this.store.stock(component, now.getTime()));
             availability = computeBundleAvailability(sku, components, (component) => parts.get(component) ?? emptyStock(component), channel, rules, locations, now, false);
+          } else if (image !== undefined) {
+            // From the compact image: the pool straight from the counts, no objects per location.
+            const counts = image.onHand.get(sku);
+            let pool = 0;
+            if (counts !== undefined) for (let index = 0; index < slots.length; index += 1) pool += Math.max(0, (counts[slots[index] as number] as number) - (safety[index] as number));
+            const reserved = image.reserved.get(sku) ?? 0;
+            availability = applyChannelRules(sku, channel, rules, Math.max(0, pool - reserved), undefined, image.incoming.get(sku) ?? [], locations, now);
           } else {
-            availability = computeAvailability(stockOf(sku), channel, rules, locations, now, false);
+            availability = computeAvailability((stockOf as (sku: string) => SkuStock)(sku), channel, rules, locations, now, false);
           }
           const previous = published.get(sku);
           if (mode === 'delta' && previous !== undefined && previous.quantity === availability.quantity) continue;
@@ -212,18 +220,17 @@ export class InventoryService {
   }
 
   /**
-   * Stock of a SKU range from the image: on-hand as one Int32Array per SKU indexed by location,
-   * a few megabytes for 50,000 SKUs × 20 locations. Valid while nothing changed (same change
+   * The stock image: on-hand as one Int32Array per SKU indexed by location, a few megabytes for
+   * 50,000 SKUs × 20 locations, filled range by range. Valid while nothing changed (same change
    * sequence) and for a minute at most, since reservations lapse with time.
    */
-  private async imageReader(first: string, last: string, through: number, now: Date): Promise<(sku: string) => SkuStock> {
+  private async imageOf(first: string, last: string, through: number, now: Date): Promise<StockImage> {
     let image = this.image;
     if (image === undefined || image.through !== through || now.getTime() - image.at > 60_000) {
       image = { through, at: now.getTime(), ranges: [], onHand: new Map(), reserved: new Map(), incoming: new Map() };
       this.image = image;
     }
-    const current = image;
-    if (!current.ranges.some(([from, to]) => from <= first && last <= to)) {
+    if (!image.ranges.some(([from, to]) => from <= first && last <= to)) {
       const read = await this.store.stockRange(first, last, now.getTime());
       for (const [sku, stock] of read) {
         const counts = new Int32Array(this.locationIds.length);
@@ -231,18 +238,13 @@ export class InventoryService {
           const index = this.locationIndex.get(level.location_id);
           if (index !== undefined) counts[index] = level.on_hand;
         }
-        current.onHand.set(sku, counts);
-        if (stock.reserved > 0) current.reserved.set(sku, stock.reserved);
-        if (stock.incoming.length > 0) current.incoming.set(sku, stock.incoming);
+        image.onHand.set(sku, counts);
+        if (stock.reserved > 0) image.reserved.set(sku, stock.reserved);
+        if (stock.incoming.length > 0) image.incoming.set(sku, stock.incoming);
       }
-      current.ranges.push([first, last]);
+      image.ranges.push([first, last]);
     }
-    return (sku) => {
-      const counts = current.onHand.get(sku);
-      const levels = [];
-      if (counts !== undefined) for (let index = 0; index < counts.length; index += 1) levels.push({ location_id: this.locationIds[index] as string, on_hand: counts[index] as number });
-      return { sku, levels, reserved: current.reserved.get(sku) ?? 0, incoming: current.incoming.get(sku) ?? [] };
-    };
+    return image;
   }
 
   /** Compares what a channel shows with what it should show; records and returns the differences. */
@@ -255,6 +257,15 @@ export class InventoryService {
     if (drift.length > 0) await this.store.recordDrift(channel, drift, now.getTime());
     return drift;
   }
+}
+
+interface StockImage {
+  through: number;
+  at: number;
+  ranges: [string, string][];
+  onHand: Map<string, Int32Array>;
+  reserved: Map<string, number>;
+  incoming: Map<string, readonly Incoming[]>;
 }
 
 function emptyStock(sku: string): SkuStock {

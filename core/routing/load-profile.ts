@@ -65,6 +65,11 @@ export function checkRoutingProfile(profile: RoutingProfile): ConfigIssue[] {
       } else if (previous !== undefined && bracket.max_weight_grams !== undefined && bracket.max_weight_grams <= previous) {
         issues.push({ path: ['shipping_rates', 'tables', index, 'brackets', at, 'max_weight_grams'], message: 'brackets must be in ascending max_weight_grams' });
       }
+      // The allocation's bound needs a part's cost never to drop as it gets heavier.
+      const previousCost = table.brackets[at - 1]?.cost;
+      if (previousCost !== undefined && Number(bracket.cost) < Number(previousCost)) {
+        issues.push({ path: ['shipping_rates', 'tables', index, 'brackets', at, 'cost'], message: 'a heavier bracket cannot cost less than a lighter one' });
+      }
     }
   }
   return issues;

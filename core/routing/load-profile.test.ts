@@ -37,9 +37,9 @@ describe('routing profiles', () => {
     expect(problems(PROFILE.replace('warehouse, store', 'warehouse, shop'))).toEqual([
       '6:43 routing profile at strategies[0].fences.location_types[1] must be one of: warehouse, store, 3pl, drop_shipper, manufacturer (got "shop")',
     ]);
-    expect(problems(PROFILE.replace('name: fallback', 'name: nearest'))).toEqual(['10:11 strategy "nearest" is declared twice']);
-    expect(problems(PROFILE.replace('allowed: true', 'allowed: false'))).toEqual(['8:37 max_parts above 1 needs split.allowed: true']);
-    expect(problems(PROFILE.replace('priority: 10', 'shipping_cost: 1'))).toEqual(['7:31 rating shipping_cost needs shipping_rates in the profile']);
+    expect(problems(PROFILE.replace('name: fallback', 'name: nearest'))).toEqual(['9:11 strategy "nearest" is declared twice']);
+    expect(problems(PROFILE.replace('allowed: true', 'allowed: false'))).toEqual(['8:41 max_parts above 1 needs split.allowed: true']);
+    expect(problems(PROFILE.replace('priority: 10', 'shipping_cost: 1'))).toEqual(['7:44 rating shipping_cost needs shipping_rates in the profile']);
   });
 });
 

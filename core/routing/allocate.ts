@@ -1,0 +1,451 @@
+/**
+ * Allocation: which candidate location ships which line of one order, with the FEWEST parts and,
+ * among those, the lowest score (sum of part scores), ties broken by the sorted candidate indexes
+ * and then line by line (callers sort candidates by location id, so ties go to the lower id).
+ *
+ * The search is exact set cover with small k. For k = 1, 2, … up to max_parts it enumerates the
+ * sets of k candidates that can cover every unit (a line, or a ship-together group of lines): it
+ * always branches on the uncovered unit with the fewest servers, so a set is only built from
+ * candidates that cover something still missing, and sets reached twice are skipped. A complete
+ * set then gets the best assignment of units to its members by branch and bound: part scores never
+ * drop when a part gets more lines, so the partial score is a lower bound; sets are bounded by the
+ * sum of their members' fixed scores. The first k with a valid allocation is the answer.
+ *
+ * Beyond `budget` search nodes (default 200,000, well above what 20 lines over 200 candidates need
+ * unless nearly every candidate holds nearly every line with k ≥ 3) the search stops and the best of
+ * what it found and a greedy cover improved by local moves (swap a part's location, move a unit,
+ * merge two parts) is returned with `method: 'heuristic'`: still valid, possibly not optimal.
+ *
+ * A line is split over several locations only when `splitLines` is set and no single member of the
+ * set can take it whole; its quantity is then filled from the members in the order of their fixed
+ * score (then index). Each location it comes from is a part.
+ */
+
+export interface AllocationLine {
+  /** Lines with the same stock key draw on the same stock (two lines of one SKU). */
+  stockKey: string;
+  quantity: number;
+  /** Value of the line's goods in integer thousandths of the currency, for min_value_per_part. */
+  value: number;
+}
+
+export interface PartLine {
+  line: number;
+  quantity: number;
+}
+
+export interface AllocationProblem {
+  lines: readonly AllocationLine[];
+  /** Groups of line indexes that must ship in one part; lines in no group ship alone. */
+  shipTogether?: readonly (readonly number[])[];
+  /** Number of candidates; they are referred to by index 0..n-1, in tie-break order. */
+  candidates: number;
+  /** Units of the line's stock key available at the candidate (0 when a fence keeps the line away). */
+  stock(candidate: number, line: number): number;
+  /** Score of a part: must never drop when lines are added or quantities grow. */
+  partScore(candidate: number, lines: readonly PartLine[]): number;
+  /** A lower bound of partScore for any non-empty part at the candidate. */
+  fixedScore(candidate: number): number;
+  maxParts: number;
+  /** Applies to split orders only (more than one part). */
+  minValuePerPart?: number;
+  splitLines?: boolean;
+  budget?: number;
+}
+
+export interface AllocatedPart {
+  candidate: number;
+  lines: PartLine[];
+  score: number;
+}
+
+export interface Allocation {
+  parts: AllocatedPart[];
+  score: number;
+  /** `heuristic` when the search budget ran out: the allocation is valid but may not be optimal. */
+  method: 'exact' | 'heuristic';
+  /** Search nodes visited. */
+  explored: number;
+}
+
+export const DEFAULT_SEARCH_BUDGET = 200_000;
+const EPSILON = 1e-9;
+
+interface Unit {
+  lines: number[];
+  /** Candidates that can take every line of the unit whole. */
+  servers: number[];
+  /** Single-line units that may be split: candidates with some stock of the line. */
+  partial: number[];
+}
+
+interface Best {
+  score: number;
+  key: number[];
+  parts: AllocatedPart[];
+}
+
+class BudgetExhausted extends Error {}
+
+export function allocate(problem: AllocationProblem): Allocation | undefined {
+  const search = new AllocationSearch(problem);
+  return search.run();
+}
+
+class AllocationSearch {
+  private readonly units: Unit[];
+  private readonly budget: number;
+  private explored = 0;
+  private best: Best | undefined;
+
+  constructor(private readonly problem: AllocationProblem) {
+    this.budget = problem.budget ?? DEFAULT_SEARCH_BUDGET;
+    this.units = buildUnits(problem);
+  }
+
+  run(): Allocation | undefined {
+    if (this.units.some((unit) => unit.servers.length === 0 && unit.partial.length === 0)) return undefined;
+    try {
+      for (let k = 1; k <= Math.min(this.problem.maxParts, this.problem.candidates); k += 1) {
+        this.enumerateSets(k, [], new Set());
+        if (this.best !== undefined) return this.result('exact');
+      }
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof BudgetExhausted)) throw error;
+      const greedy = improveLocally(this.problem, this.units, greedyCover(this.problem, this.units));
+      if (greedy !== undefined && (this.best === undefined || isBetter(greedy, this.best))) this.best = greedy;
+      return this.best === undefined ? undefined : this.result('heuristic');
+    }
+  }
+
+  private result(method: Allocation['method']): Allocation {
+    const best = this.best as Best;
+    return { parts: best.parts, score: best.score, method, explored: this.explored };
+  }
+
+  private tick(): void {
+    this.explored += 1;
+    if (this.explored > this.budget) throw new BudgetExhausted();
+  }
+
+  private enumerateSets(k: number, chosen: number[], seen: Set<string>): void {
+    this.tick();
+    const key = [...chosen].sort((a, b) => a - b).join(',');
+    if (seen.has(key)) return;
+    seen.add(key);
+    const bound = chosen.reduce((sum, candidate) => sum + this.problem.fixedScore(candidate), 0);
+    if (this.best !== undefined && bound > this.best.score + EPSILON * Math.max(1, Math.abs(this.best.score))) return;
+    const missing = this.neediestUncovered(chosen);
+    if (missing === undefined) {
+      if (chosen.length === k) this.assign(chosen);
+      // Only reached when smaller sets failed (empty member or min value): add members that serve something.
+      else for (const candidate of this.usefulCandidates()) if (!chosen.includes(candidate)) this.enumerateSets(k, [...chosen, candidate], seen);
+      return;
+    }
+    if (chosen.length === k) return;
+    const options = [...new Set([...missing.servers, ...missing.partial])].filter((candidate) => !chosen.includes(candidate));
+    options.sort((a, b) => this.problem.fixedScore(a) - this.problem.fixedScore(b) || a - b);
+    for (const candidate of options) this.enumerateSets(k, [...chosen, candidate], seen);
+  }
+
+  private useful: number[] | undefined;
+  private usefulCandidates(): number[] {
+    if (this.useful === undefined) {
+      const all = new Set<number>();
+      for (const unit of this.units) for (const candidate of [...unit.servers, ...unit.partial]) all.add(candidate);
+      this.useful = [...all].sort((a, b) => this.problem.fixedScore(a) - this.problem.fixedScore(b) || a - b);
+    }
+    return this.useful;
+  }
+
+  /** The unit not yet coverable by `chosen` with the fewest possible servers, or undefined when all are. */
+  private neediestUncovered(chosen: readonly number[]): Unit | undefined {
+    let neediest: Unit | undefined;
+    let fewest = Number.POSITIVE_INFINITY;
+    for (const unit of this.units) {
+      if (isCovered(this.problem, unit, chosen)) continue;
+      const count = unit.servers.length + unit.partial.length;
+      if (count < fewest) {
+        fewest = count;
+        neediest = unit;
+      }
+    }
+    return neediest;
+  }
+
+  /** Best assignment of units to the members of one set, every member getting at least one line. */
+  private assign(members: readonly number[]): void {
+    const sorted = [...members].sort((a, b) => a - b);
+    const state = new AssignmentState(this.problem, sorted);
+    const fillOrder = [...sorted].sort((a, b) => this.problem.fixedScore(a) - this.problem.fixedScore(b) || a - b);
+    const choices: { unit: Unit; options: number[] }[] = [];
+    for (const unit of this.units) {
+      const options = sorted.filter((member) => unit.servers.includes(member));
+      if (options.length > 0) {
+        choices.push({ unit, options });
+        continue;
+      }
+      if (!state.fillSplit(unit.lines[0] as number, fillOrder)) return;
+    }
+    choices.sort((a, b) => a.options.length - b.options.length);
+    this.assignFrom(state, choices, 0);
+  }
+
+  private assignFrom(state: AssignmentState, choices: readonly { unit: Unit; options: number[] }[], at: number): void {
+    this.tick();
+    const bound = state.lowerBound();
+    if (this.best !== undefined && bound > this.best.score + EPSILON * Math.max(1, Math.abs(this.best.score))) return;
+    if (at === choices.length) {
+      const candidate = state.complete();
+      if (candidate !== undefined && (this.best === undefined || isBetter(candidate, this.best))) this.best = candidate;
+      return;
+    }
+    const choice = choices[at] as { unit: Unit; options: number[] };
+    // Cheapest member first, so a good incumbent is found early and bounds prune the rest.
+    const ranked = choice.options
+      .map((member) => ({ member, cost: state.costIfAdded(member, choice.unit.lines) }))
+      .filter((option) => option.cost !== undefined)
+      .sort((a, b) => (a.cost as number) - (b.cost as number) || a.member - b.member);
+    for (const { member } of ranked) {
+      state.add(member, choice.unit.lines);
+      this.assignFrom(state, choices, at + 1);
+      state.remove(member, choice.unit.lines);
+    }
+  }
+}
+
+/** Parts under construction for one set of members, with the stock they use. */
+class AssignmentState {
+  private readonly parts = new Map<number, PartLine[]>();
+  private readonly used = new Map<string, number>();
+
+  constructor(
+    private readonly problem: AllocationProblem,
+    readonly members: readonly number[],
+  ) {
+    for (const member of members) this.parts.set(member, []);
+  }
+
+  private usedKey(member: number, line: number): string {
+    return `${member}\u0000${(this.problem.lines[line] as AllocationLine).stockKey}`;
+  }
+
+  private fits(member: number, line: number, quantity: number): boolean {
+    return (this.used.get(this.usedKey(member, line)) ?? 0) + quantity <= this.problem.stock(member, line);
+  }
+
+  fillSplit(line: number, order: readonly number[]): boolean {
+    let left = (this.problem.lines[line] as AllocationLine).quantity;
+    for (const member of order) {
+      if (left === 0) break;
+      const key = this.usedKey(member, line);
+      const free = this.problem.stock(member, line) - (this.used.get(key) ?? 0);
+      const take = Math.min(free, left);
+      if (take <= 0) continue;
+      this.used.set(key, (this.used.get(key) ?? 0) + take);
+      (this.parts.get(member) as PartLine[]).push({ line, quantity: take });
+      left -= take;
+    }
+    return left === 0;
+  }
+
+  costIfAdded(member: number, lines: readonly number[]): number | undefined {
+    const part = this.parts.get(member) as PartLine[];
+    const added: PartLine[] = [];
+    for (const line of lines) {
+      const quantity = (this.problem.lines[line] as AllocationLine).quantity;
+      const sameKeyInUnit = lines.filter((other) => other !== line && other < line && sameStock(this.problem, other, line));
+      const alsoNeeded = sameKeyInUnit.reduce((sum, other) => sum + (this.problem.lines[other] as AllocationLine).quantity, 0);
+      if (!this.fits(member, line, quantity + alsoNeeded)) return undefined;
+      added.push({ line, quantity });
+    }
+    const before = part.length === 0 ? this.problem.fixedScore(member) : this.problem.partScore(member, part);
+    return this.problem.partScore(member, [...part, ...added]) - before;
+  }
+
+  add(member: number, lines: readonly number[]): void {
+    const part = this.parts.get(member) as PartLine[];
+    for (const line of lines) {
+      const quantity = (this.problem.lines[line] as AllocationLine).quantity;
+      const key = this.usedKey(member, line);
+      this.used.set(key, (this.used.get(key) ?? 0) + quantity);
+      part.push({ line, quantity });
+    }
+  }
+
+  remove(member: number, lines: readonly number[]): void {
+    const part = this.parts.get(member) as PartLine[];
+    for (const line of [...lines].reverse()) {
+      const key = this.usedKey(member, line);
+      this.used.set(key, (this.used.get(key) ?? 0) - (this.problem.lines[line] as AllocationLine).quantity);
+      part.pop();
+    }
+  }
+
+  lowerBound(): number {
+    let bound = 0;
+    for (const member of this.members) {
+      const part = this.parts.get(member) as PartLine[];
+      bound += part.length === 0 ? this.problem.fixedScore(member) : this.problem.partScore(member, part);
+    }
+    return bound;
+  }
+
+  /** The allocation when every member has a line and split parts carry enough value; else undefined. */
+  complete(): Best | undefined {
+    const parts: AllocatedPart[] = [];
+    for (const member of this.members) {
+      const lines = [...(this.parts.get(member) as PartLine[])].sort((a, b) => a.line - b.line);
+      if (lines.length === 0) return undefined;
+      parts.push({ candidate: member, lines, score: this.problem.partScore(member, lines) });
+    }
+    return finish(this.problem, parts);
+  }
+}
+
+function finish(problem: AllocationProblem, parts: AllocatedPart[]): Best | undefined {
+  const minValue = problem.minValuePerPart ?? 0;
+  if (parts.length > 1 && minValue > 0) {
+    for (const part of parts) {
+      const value = part.lines.reduce((sum, entry) => {
+        const line = problem.lines[entry.line] as AllocationLine;
+        return sum + (line.quantity === 0 ? 0 : (line.value * entry.quantity) / line.quantity);
+      }, 0);
+      if (value < minValue) return undefined;
+    }
+  }
+  parts.sort((a, b) => a.candidate - b.candidate);
+  const score = parts.reduce((sum, part) => sum + part.score, 0);
+  return { score, key: allocationKey(problem, parts), parts };
+}
+
+/** Tie-break key: the sorted candidates, then for each line the first candidate it ships from. */
+function allocationKey(problem: AllocationProblem, parts: readonly AllocatedPart[]): number[] {
+  const byLine = new Array<number>(problem.lines.length).fill(-1);
+  for (const part of parts) for (const entry of part.lines) if (byLine[entry.line] === -1) byLine[entry.line] = part.candidate;
+  return [...parts.map((part) => part.candidate), ...byLine];
+}
+
+function isBetter(a: Best, b: Best): boolean {
+  if (a.parts.length !== b.parts.length) return a.parts.length < b.parts.length;
+  const tolerance = EPSILON * Math.max(1, Math.abs(a.score), Math.abs(b.score));
+  if (a.score < b.score - tolerance) return true;
+  if (a.score > b.score + tolerance) return false;
+  for (let index = 0; index < Math.min(a.key.length, b.key.length); index += 1) {
+    const diff = (a.key[index] as number) - (b.key[index] as number);
+    if (diff !== 0) return diff < 0;
+  }
+  return false;
+}
+
+function sameStock(problem: AllocationProblem, a: number, b: number): boolean {
+  return (problem.lines[a] as AllocationLine).stockKey === (problem.lines[b] as AllocationLine).stockKey;
+}
+
+function buildUnits(problem: AllocationProblem): Unit[] {
+  const grouped = new Set<number>();
+  const groups: number[][] = [];
+  for (const group of problem.shipTogether ?? []) {
+    const lines = group.filter((line) => line >= 0 && line < problem.lines.length && !grouped.has(line));
+    for (const line of lines) grouped.add(line);
+    if (lines.length > 0) groups.push([...lines].sort((a, b) => a - b));
+  }
+  for (let line = 0; line < problem.lines.length; line += 1) if (!grouped.has(line)) groups.push([line]);
+  groups.sort((a, b) => (a[0] as number) - (b[0] as number));
+  return groups.map((lines) => {
+    const servers: number[] = [];
+    const partial: number[] = [];
+    for (let candidate = 0; candidate < problem.candidates; candidate += 1) {
+      if (canServeWhole(problem, candidate, lines)) servers.push(candidate);
+      else if (problem.splitLines === true && lines.length === 1 && problem.stock(candidate, lines[0] as number) > 0) partial.push(candidate);
+    }
+    return { lines, servers, partial };
+  });
+}
+
+function canServeWhole(problem: AllocationProblem, candidate: number, lines: readonly number[]): boolean {
+  const need = new Map<string, number>();
+  for (const line of lines) {
+    const entry = problem.lines[line] as AllocationLine;
+    const total = (need.get(entry.stockKey) ?? 0) + entry.quantity;
+    need.set(entry.stockKey, total);
+    if (total > problem.stock(candidate, line)) return false;
+  }
+  return true;
+}
+
+function isCovered(problem: AllocationProblem, unit: Unit, chosen: readonly number[]): boolean {
+  if (chosen.some((candidate) => unit.servers.includes(candidate))) return true;
+  if (unit.partial.length === 0) return false;
+  const line = unit.lines[0] as number;
+  const total = chosen.reduce((sum, candidate) => sum + problem.stock(candidate, line), 0);
+  return total >= (problem.lines[line] as AllocationLine).quantity;
+}
+
+/** Greedy cover: repeatedly the candidate that takes the most open units, cheapest first on ties. */
+function greedyCover(problem: AllocationProblem, units: readonly Unit[]): Best | undefined {
+  const open = new Set(units.map((_, index) => index));
+  const members: number[] = [];
+  while (open.size > 0 && members.length < problem.maxParts) {
+    let pick = -1;
+    let pickCount = 0;
+    for (let candidate = 0; candidate < problem.candidates; candidate += 1) {
+      if (members.includes(candidate)) continue;
+      let count = 0;
+      for (const index of open) if ((units[index] as Unit).servers.includes(candidate)) count += 1;
+      if (count > pickCount || (count === pickCount && count > 0 && problem.fixedScore(candidate) < problem.fixedScore(pick))) {
+        pick = candidate;
+        pickCount = count;
+      }
+    }
+    if (pick < 0) break;
+    members.push(pick);
+    for (const index of [...open]) if ((units[index] as Unit).servers.includes(pick)) open.delete(index);
+  }
+  if (open.size > 0) return undefined;
+  return assignGreedily(problem, units, members);
+}
+
+/** Each unit to the member where it adds least; undefined when stock or min value does not allow it. */
+function assignGreedily(problem: AllocationProblem, units: readonly Unit[], members: readonly number[]): Best | undefined {
+  const state = new AssignmentState(problem, [...members].sort((a, b) => a - b));
+  for (const unit of units) {
+    let pick: number | undefined;
+    let pickCost = Number.POSITIVE_INFINITY;
+    for (const member of state.members) {
+      if (!unit.servers.includes(member)) continue;
+      const cost = state.costIfAdded(member, unit.lines);
+      if (cost !== undefined && cost < pickCost) {
+        pick = member;
+        pickCost = cost;
+      }
+    }
+    if (pick === undefined) return undefined;
+    state.add(pick, unit.lines);
+  }
+  return state.complete();
+}
+
+/** Local moves on a heuristic allocation: merge two parts into one location, or swap a part's location. */
+function improveLocally(problem: AllocationProblem, units: readonly Unit[], start: Best | undefined): Best | undefined {
+  let current = start;
+  for (let pass = 0; current !== undefined && pass < 20; pass += 1) {
+    const members = current.parts.map((part) => part.candidate);
+    let improved: Best | undefined;
+    const consider = (next: number[]): void => {
+      const candidate = assignGreedily(problem, units, next);
+      if (candidate !== undefined && isBetter(candidate, improved ?? (current as Best))) improved = candidate;
+    };
+    for (let drop = 0; drop < members.length && members.length > 1; drop += 1) consider(members.filter((_, index) => index !== drop));
+    for (let at = 0; at < members.length; at += 1) {
+      for (let candidate = 0; candidate < problem.candidates; candidate += 1) {
+        if (members.includes(candidate)) continue;
+        consider(members.map((member, index) => (index === at ? candidate : member)));
+      }
+    }
+    if (improved === undefined) break;
+    current = improved;
+  }
+  return current;
+}

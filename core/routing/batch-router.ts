@@ -1,0 +1,91 @@
+/**
+ * Routes a batch of orders against state held in memory, taking each allocation out of it before
+ * the next order is routed: stock per SKU and location drops by what was allocated, daily capacity
+ * by one per part. A backtest (`keel route plan`) runs on it over a snapshot; the pipeline step
+ * will reserve through the inventory store instead and use the same router.
+ */
+import type { Incoming } from '../inventory/availability.js';
+import type { Order } from '../model/order.js';
+import type { RoutedPart, RoutingDecision } from './receipt.js';
+import type { RouteOptions } from './route-order.js';
+import { createOrderRouter } from './route-order.js';
+import type { LoadedProfile } from './load-profile.js';
+import type { RoutingContext, RoutingLocation, RoutingState } from './routing-input.js';
+
+export interface MemoryStateInput {
+  /** Available units: sku → location id → units. */
+  stock: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  incoming?: ReadonlyMap<string, readonly Incoming[]>;
+  /** Parts each location already took today. */
+  capacityUsed?: ReadonlyMap<string, number>;
+  paused?: ReadonlySet<string>;
+  reliability?: ReadonlyMap<string, number>;
+}
+
+export class MemoryRoutingState implements RoutingState {
+  private readonly stock = new Map<string, Map<string, number>>();
+  private readonly used = new Map<string, number>();
+  private readonly capacity: Map<string, number>;
+  private readonly defaults: Map<string, RoutingLocation>;
+
+  constructor(
+    locations: readonly RoutingLocation[],
+    private readonly input: MemoryStateInput,
+  ) {
+    for (const [sku, levels] of input.stock) this.stock.set(sku, new Map(levels));
+    for (const [id, count] of input.capacityUsed ?? []) this.used.set(id, count);
+    this.capacity = new Map(locations.flatMap((location) => (location.daily_capacity !== undefined ? [[location.location_id, location.daily_capacity]] : [])));
+    this.defaults = new Map(locations.map((location) => [location.location_id, location]));
+  }
+
+  available(sku: string, locationId: string): number {
+    return this.stock.get(sku)?.get(locationId) ?? 0;
+  }
+
+  incoming(sku: string): readonly Incoming[] {
+    return this.input.incoming?.get(sku) ?? [];
+  }
+
+  capacityLeft(locationId: string): number {
+    const capacity = this.capacity.get(locationId);
+    return capacity === undefined ? Number.POSITIVE_INFINITY : capacity - (this.used.get(locationId) ?? 0);
+  }
+
+  paused(locationId: string): boolean {
+    return this.input.paused?.has(locationId) === true;
+  }
+
+  reliability(locationId: string): number {
+    return this.input.reliability?.get(locationId) ?? this.defaults.get(locationId)?.reliability ?? 1;
+  }
+
+  /** Takes allocated stock out (incoming parts take nothing on hand) and counts one part per location. */
+  commit(parts: readonly RoutedPart[]): void {
+    for (const part of parts) {
+      this.used.set(part.location_id, (this.used.get(part.location_id) ?? 0) + 1);
+      if (part.source !== 'stock') continue;
+      for (const line of part.lines) {
+        const levels = this.stock.get(line.sku);
+        if (levels !== undefined) levels.set(part.location_id, (levels.get(part.location_id) ?? 0) - line.quantity);
+      }
+    }
+  }
+}
+
+/** Routes orders one after another, each seeing what the ones before it took. */
+export function routeBatch(
+  orders: Iterable<Order>,
+  profile: LoadedProfile,
+  context: Omit<RoutingContext, 'state'>,
+  state: MemoryRoutingState,
+  options: RouteOptions = {},
+): RoutingDecision[] {
+  const route = createOrderRouter(profile, { ...context, state });
+  const decisions: RoutingDecision[] = [];
+  for (const order of orders) {
+    const decision = route(order, options);
+    if (decision.status === 'allocated') state.commit(decision.parts);
+    decisions.push(decision);
+  }
+  return decisions;
+}

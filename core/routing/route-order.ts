@@ -1,0 +1,291 @@
+/**
+ * Routes one order: tries the profile's strategies in order; the first whose conditions hold and
+ * that can serve the order decides. Within a strategy, fences narrow the locations to candidates,
+ * lines no candidate has in stock go to incoming stock (when the profile allows pre-orders and
+ * backorders) and the rest is allocated with the fewest parts and the best rating. No strategy
+ * serving the order is a result, a hold with its reason, never an exception. Every step can be
+ * recorded in a receipt; with receipts off only the decision is built (the batch hot path).
+ */
+import type { Order } from '../model/order.js';
+import { allocate, type AllocationLine, type PartLine } from './allocate.js';
+import { lineFence, locationFence, type FenceInput } from './fences.js';
+import { haversineKm } from './geo.js';
+import type { LoadedProfile } from './load-profile.js';
+import { orderFacts, thousandths, type OrderFacts, type RoutedLine } from './order-facts.js';
+import type { Strategy, StrategyConditions } from './profile-schema.js';
+import { PartRater } from './ratings.js';
+import type { CandidateReceipt, HoldReason, RoutedPart, RoutingDecision, RoutingReceipt, StrategyReceipt } from './receipt.js';
+import type { RoutingContext, RoutingLocation } from './routing-input.js';
+import { compileShippingRates, type RateLookup } from './shipping-rates.js';
+
+export interface RouteOptions {
+  /** Locations that already rejected, unclaimed or let the offer time out: fenced for this order. */
+  rejected?: ReadonlySet<string>;
+  /** Build the receipt (default true). */
+  receipt?: boolean;
+  /** Search budget of the allocation (nodes). */
+  budget?: number;
+}
+
+type Role = 'ship' | 'pickup' | 'transfer';
+
+type Attempt =
+  | { ok: true; parts: RoutedPart[]; score: number; method: 'exact' | 'heuristic'; explored: number; candidates?: CandidateReceipt[] }
+  | { ok: false; code: string; reason: string; candidates?: CandidateReceipt[] };
+
+export type OrderRouter = (order: Order, options?: RouteOptions) => RoutingDecision;
+
+export function createOrderRouter(loaded: LoadedProfile, context: RoutingContext): OrderRouter {
+  const rates = compileShippingRates(loaded.profile.shipping_rates);
+  return (order, options = {}) => routeOrder(order, loaded, context, rates, options);
+}
+
+function routeOrder(order: Order, loaded: LoadedProfile, context: RoutingContext, rates: RateLookup, options: RouteOptions): RoutingDecision {
+  const { profile } = loaded;
+  const withReceipt = options.receipt !== false;
+  const facts = orderFacts(order, context, rates);
+  const trials: StrategyReceipt[] = [];
+  const receipt = (extra: Partial<RoutingReceipt>): RoutingReceipt | undefined =>
+    withReceipt
+      ? {
+          order_key: facts.order_key,
+          profile: { name: profile.name, version: loaded.version },
+          decided_at: context.now.toISOString(),
+          strategies: trials,
+          ...(facts.position !== undefined ? { customer_position: { ...facts.position, source: facts.position_source ?? 'order' } } : {}),
+          ...extra,
+        }
+      : undefined;
+  const hold = (code: string, reason: string): RoutingDecision => {
+    const held: HoldReason = { state: profile.hold ?? 'manual_review', code, reason };
+    return { status: 'held', order_key: facts.order_key, hold: held, ...withOptional('receipt', receipt({ hold: held })) };
+  };
+  if (facts.lines.length === 0) return hold('no_open_lines', 'every line is shipped or cancelled: nothing to route');
+
+  let lastFailure: { code: string; reason: string } | undefined;
+  for (const strategy of profile.strategies) {
+    const notApplicable = conditionFails(strategy.when, facts);
+    if (notApplicable !== undefined) {
+      if (withReceipt) trials.push({ strategy: strategy.name, outcome: 'not_applicable', reason: notApplicable });
+      continue;
+    }
+    const roles: Role[] = facts.delivery === 'pickup' ? (profile.click_and_collect?.transfer === true ? ['pickup', 'transfer'] : ['pickup']) : ['ship'];
+    for (const role of roles) {
+      const attempt = tryStrategy(strategy, role, facts, loaded, context, rates, options, withReceipt);
+      const name = roles.length > 1 ? `${strategy.name} (${role})` : strategy.name;
+      if (attempt.ok) {
+        if (withReceipt) trials.push({ strategy: name, outcome: 'chosen', ...withOptional('candidates', attempt.candidates) });
+        const { parts, method, explored, score } = attempt;
+        return {
+          status: 'allocated',
+          order_key: facts.order_key,
+          strategy: strategy.name,
+          parts,
+          method,
+          ...withOptional('receipt', receipt({ allocation: { strategy: strategy.name, parts, score, method, explored } })),
+        };
+      }
+      lastFailure = attempt;
+      if (withReceipt) trials.push({ strategy: name, outcome: 'no_allocation', code: attempt.code, reason: attempt.reason, ...withOptional('candidates', attempt.candidates) });
+    }
+  }
+  if (lastFailure === undefined) return hold('no_strategy_applies', 'no strategy applies to this order; add a fallback strategy without conditions');
+  return hold(lastFailure.code, lastFailure.reason);
+}
+
+function withOptional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** Why the strategy does not apply to the order, or undefined when every condition holds. */
+export function conditionFails(when: StrategyConditions | undefined, facts: OrderFacts): string | undefined {
+  if (when === undefined) return undefined;
+  if (when.channels !== undefined && !when.channels.includes(facts.channel)) return `channel ${facts.channel} is not one of ${when.channels.join(', ')}`;
+  if (when.countries !== undefined && (facts.country === undefined || !when.countries.includes(facts.country))) {
+    return `country ${facts.country ?? '(none)'} is not one of ${when.countries.join(', ')}`;
+  }
+  if (when.order_value?.min !== undefined && facts.value < thousandths(when.order_value.min)) return `order value is below ${when.order_value.min}`;
+  if (when.order_value?.max !== undefined && facts.value >= thousandths(when.order_value.max)) return `order value is ${when.order_value.max} or more`;
+  if (when.skus !== undefined && !facts.lines.some((line) => when.skus?.includes(line.sku))) return `no line orders ${when.skus.join(', ')}`;
+  if (when.categories !== undefined && !facts.lines.some((line) => line.info?.category !== undefined && when.categories?.includes(line.info.category))) {
+    return `no line is in category ${when.categories.join(', ')}`;
+  }
+  if (when.delivery !== undefined && when.delivery !== facts.delivery) return `delivery is ${facts.delivery}, not ${when.delivery}`;
+  if (when.customer_groups !== undefined && (facts.customer_group === undefined || !when.customer_groups.includes(facts.customer_group))) {
+    return `customer group ${facts.customer_group ?? '(none)'} is not one of ${when.customer_groups.join(', ')}`;
+  }
+  return undefined;
+}
+
+interface Candidate {
+  location: RoutingLocation;
+  distance: number | undefined;
+  /** Units usable per line (0 where a line fence holds). */
+  stock: number[];
+}
+
+function tryStrategy(
+  strategy: Strategy,
+  role: Role,
+  facts: OrderFacts,
+  loaded: LoadedProfile,
+  context: RoutingContext,
+  rates: RateLookup,
+  options: RouteOptions,
+  withReceipt: boolean,
+): Attempt {
+  const { profile } = loaded;
+  const weights = strategy.ratings ?? {};
+  const input: FenceInput = {
+    facts,
+    fences: strategy.fences ?? {},
+    state: context.state,
+    rates,
+    rejected: options.rejected ?? new Set(),
+    role,
+    needsShippingRate: (weights.shipping_cost ?? 0) > 0,
+    distanceKm: undefined,
+  };
+  const receipts: CandidateReceipt[] | undefined = withReceipt ? [] : undefined;
+  const candidates: Candidate[] = [];
+  /** Locations past the location fences: where incoming stock may be promised. */
+  const open: RoutingLocation[] = [];
+  for (const location of context.locations) {
+    const distance = facts.position !== undefined && location.coordinates !== undefined ? haversineKm(location.coordinates, facts.position) : undefined;
+    input.distanceKm = distance;
+    const hit = locationFence(location, input);
+    if (hit !== undefined) {
+      receipts?.push({ location_id: location.location_id, excluded: hit });
+      continue;
+    }
+    open.push(location);
+    const stock: number[] = [];
+    const lineHits: NonNullable<CandidateReceipt['lines']> = [];
+    let any = false;
+    for (const line of facts.lines) {
+      const available = Math.max(0, context.state.available(line.sku, location.location_id));
+      const lineHit = lineFence(location, line, available);
+      const usable = lineHit?.code === 'line_capability_missing' ? 0 : available;
+      stock.push(usable);
+      if (usable > 0) any = true;
+      if (lineHit !== undefined && receipts !== undefined) lineHits.push({ line: line.index, sku: line.sku, ...lineHit });
+    }
+    if (!any) {
+      receipts?.push({ location_id: location.location_id, excluded: { code: 'no_stock', reason: `${location.location_id} has none of the ordered SKUs it could ship` } });
+      continue;
+    }
+    receipts?.push({ location_id: location.location_id, ...(lineHits.length > 0 ? { lines: lineHits } : {}) });
+    candidates.push({ location, distance, stock });
+  }
+  const fail = (code: string, reason: string): Attempt => ({ ok: false, code, reason, ...withOptional('candidates', receipts) });
+
+  const split = strategy.split;
+  const splitAllowed = split?.allowed === true;
+  const maxParts = splitAllowed ? (split?.max_parts ?? 3) : 1;
+  const splitLines = splitAllowed && split?.split_lines === true;
+
+  // Lines no candidate can serve from stock: incoming stock when allowed, else the strategy fails.
+  const shortLines: number[] = [];
+  for (const [at, line] of facts.lines.entries()) {
+    const whole = candidates.some((candidate) => (candidate.stock[at] as number) >= line.quantity);
+    const total = splitLines ? candidates.reduce((sum, candidate) => sum + (candidate.stock[at] as number), 0) : 0;
+    if (!whole && total < line.quantity) shortLines.push(at);
+  }
+  const incomingParts: RoutedPart[] = [];
+  if (shortLines.length > 0) {
+    const names = shortLines.map((at) => `${facts.lines[at]?.quantity} × ${facts.lines[at]?.sku}`).join(', ');
+    if (profile.backorders?.allowed !== true) return fail('no_stock', `no candidate location has ${names} in stock, and the profile allows no pre-orders or backorders`);
+    for (const at of shortLines) {
+      const line = facts.lines[at] as RoutedLine;
+      const due = incomingFor(line, open, context, profile.backorders.horizon_days);
+      if (due === undefined) return fail('no_stock', `${line.quantity} × ${line.sku} is neither in stock nor incoming at a candidate location`);
+      const existing = incomingParts.find((part) => part.location_id === due.location_id);
+      const entry = { line: line.index, ...withOptional('line_id', line.line_id), sku: line.sku, quantity: line.quantity };
+      if (existing !== undefined) {
+        existing.lines.push(entry);
+        if ((existing.available_from ?? '') < due.expected_at) existing.available_from = due.expected_at;
+      } else {
+        incomingParts.push({ location_id: due.location_id, lines: [entry], source: 'incoming', available_from: due.expected_at, score: 0, ratings: {}, ...transferTo(role, facts, due.location_id) });
+      }
+    }
+  }
+
+  const stocked = facts.lines.map((_, at) => at).filter((at) => !shortLines.includes(at));
+  if (stocked.length === 0) return { ok: true, parts: incomingParts, score: 0, method: 'exact', explored: 0, ...withOptional('candidates', receipts) };
+  const partsLeft = maxParts - incomingParts.length;
+  if (partsLeft < 1) return fail('too_many_parts', `pre-order lines already take ${incomingParts.length} part(s) of at most ${maxParts}`);
+
+  const lines = stocked.map((at) => facts.lines[at] as RoutedLine);
+  const rater = new PartRater(
+    { facts, weights, state: context.state, rates, parcelMaxGrams: profile.parcel?.max_weight_grams, lines },
+    candidates.map((candidate) => candidate.location),
+    candidates.map((candidate) => candidate.distance),
+  );
+  const allocationLines: AllocationLine[] = lines.map((line) => ({ stockKey: line.sku, quantity: line.quantity, value: line.value }));
+  const minValue = split?.min_value_per_part !== undefined ? thousandths(split.min_value_per_part) : 0;
+  const allocation = allocate({
+    lines: allocationLines,
+    shipTogether: shipTogetherGroups(split?.ship_together, lines),
+    candidates: candidates.length,
+    stock: (candidate, line) => (candidates[candidate] as Candidate).stock[stocked[line] as number] as number,
+    fixedScore: (candidate) => rater.fixedScore(candidate),
+    partScore: (candidate, part) => rater.partScore(candidate, part),
+    maxParts: partsLeft,
+    minValuePerPart: minValue,
+    splitLines,
+    ...withOptional('budget', options.budget),
+  });
+  if (allocation === undefined) {
+    if (maxParts === 1) return fail('no_single_location', 'no candidate location can ship the whole order, and this strategy does not split');
+    const value = split?.min_value_per_part !== undefined ? ` with at least ${split.min_value_per_part} of goods each` : '';
+    const together = (split?.ship_together?.length ?? 0) > 0 ? ', keeping ship-together lines in one part' : '';
+    return fail('no_allocation', `no allocation in at most ${partsLeft} part(s)${value}${together}`);
+  }
+  const stockParts: RoutedPart[] = allocation.parts.map((part) => {
+    const location = (candidates[part.candidate] as Candidate).location;
+    return {
+      location_id: location.location_id,
+      lines: part.lines.map((entry: PartLine) => {
+        const line = lines[entry.line] as RoutedLine;
+        return { line: line.index, ...withOptional('line_id', line.line_id), sku: line.sku, quantity: entry.quantity };
+      }),
+      source: 'stock',
+      score: part.score,
+      ratings: withReceipt ? rater.breakdown(part.candidate, part.lines) : {},
+      ...transferTo(role, facts, location.location_id),
+    };
+  });
+  return {
+    ok: true,
+    parts: [...stockParts, ...incomingParts],
+    score: allocation.score,
+    method: allocation.method,
+    explored: allocation.explored,
+    ...withOptional('candidates', receipts),
+  };
+}
+
+function transferTo(role: Role, facts: OrderFacts, locationId: string): { transfer_to?: string } {
+  return role === 'transfer' && facts.pickup_location_id !== undefined && locationId !== facts.pickup_location_id ? { transfer_to: facts.pickup_location_id } : {};
+}
+
+/** The earliest incoming delivery at an open location that covers the line, ties by location id. */
+function incomingFor(line: RoutedLine, open: readonly RoutingLocation[], context: RoutingContext, horizonDays: number | undefined) {
+  const usable = new Set(open.filter((location) => lineFence(location, line, Number.POSITIVE_INFINITY) === undefined).map((location) => location.location_id));
+  const horizon = horizonDays === undefined ? Number.POSITIVE_INFINITY : context.now.getTime() + horizonDays * 86_400_000;
+  return context.state
+    .incoming(line.sku)
+    .filter((item) => usable.has(item.location_id) && item.quantity >= line.quantity && Date.parse(item.expected_at) <= horizon)
+    .sort((a, b) => Date.parse(a.expected_at) - Date.parse(b.expected_at) || (a.location_id < b.location_id ? -1 : 1))[0];
+}
+
+/** Ship-together SKU groups as groups of allocation line indexes (only groups with two or more lines on this order). */
+function shipTogetherGroups(groups: readonly (readonly string[])[] | undefined, lines: readonly RoutedLine[]): number[][] {
+  const out: number[][] = [];
+  for (const group of groups ?? []) {
+    const members = lines.flatMap((line, at) => (group.includes(line.sku) ? [at] : []));
+    if (members.length > 1) out.push(members);
+  }
+  return out;
+}
+

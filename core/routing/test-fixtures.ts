@@ -1,0 +1,50 @@
+/** Locations, orders and a profile builder shared by the routing tests. */
+import type { Location } from '../model/location.js';
+import type { Order } from '../model/order.js';
+import { MemoryRoutingState, type MemoryStateInput } from './batch-router.js';
+import { profileVersion, type LoadedProfile } from './load-profile.js';
+import type { RoutingProfile } from './profile-schema.js';
+import { routingLocations, type RoutingContext, type SkuInfo } from './routing-input.js';
+
+export const LOCATIONS: Omit<Location, 'name'>[] = [
+  { location_id: 'wh-berlin', type: 'warehouse', coordinates: { lat: 52.52, lon: 13.405 }, capabilities: ['ship', 'bulky'], priority: 1 },
+  { location_id: 'wh-munich', type: 'warehouse', coordinates: { lat: 48.137, lon: 11.575 }, capabilities: ['ship'], priority: 2 },
+  { location_id: '3pl-vienna', type: '3pl', coordinates: { lat: 48.208, lon: 16.373 }, capabilities: ['ship', 'hazardous'], priority: 3 },
+  { location_id: 'store-hamburg', type: 'store', coordinates: { lat: 53.551, lon: 9.993 }, capabilities: ['ship', 'pickup'], priority: 5 },
+  { location_id: 'store-cologne', type: 'store', coordinates: { lat: 50.937, lon: 6.96 }, capabilities: ['pickup'], priority: 5 },
+];
+
+export const SKUS: Record<string, SkuInfo> = {
+  sofa: { category: 'furniture', weight_grams: 40_000, requires: ['bulky'] },
+  paint: { category: 'diy', weight_grams: 1_000, requires: ['hazardous'] },
+  shirt: { category: 'apparel', weight_grams: 200 },
+  mug: { category: 'home', weight_grams: 400 },
+};
+
+export function loaded(profile: RoutingProfile): LoadedProfile {
+  return { profile, version: profileVersion(profile) };
+}
+
+export function contextFor(profile: RoutingProfile, input: MemoryStateInput): RoutingContext & { state: MemoryRoutingState } {
+  const locations = routingLocations(LOCATIONS, profile);
+  return { locations, sku: (sku) => SKUS[sku], state: new MemoryRoutingState(locations, input), now: new Date('2025-03-01T10:00:00Z') };
+}
+
+export function stockOf(rows: Record<string, Record<string, number>>): Map<string, Map<string, number>> {
+  return new Map(Object.entries(rows).map(([sku, levels]) => [sku, new Map(Object.entries(levels))]));
+}
+
+let next = 0;
+export function order(lines: [string, number, string?][], extra: Partial<Order> = {}): Order {
+  next += 1;
+  return {
+    channel: 'shop-de',
+    external_id: `o-${next}`,
+    status: 'received',
+    currency: 'EUR',
+    created_at: '2025-03-01T09:00:00Z',
+    shipping_address: { country_code: 'DE', postal_code: '10115', coordinates: { lat: 52.53, lon: 13.38 } },
+    lines: lines.map(([sku, quantity, price], index) => ({ line_id: `l${index + 1}`, sku, quantity, unit_price: { amount: price ?? '10.00', currency: 'EUR' } })),
+    ...extra,
+  };
+}

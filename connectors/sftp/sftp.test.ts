@@ -138,8 +138,8 @@ describe('sftp connector', () => {
     writeProject(toRemote('{ path: "*.csv" }', '{ path: "erp/ORDER_{seq}.xml", format: xml, xml: { record: ORDER, document: true } }'));
     expect(await run()).toMatchObject({ status: 'ok', read: 3, written: 3 });
     const names = readdirSync(share('erp')).sort();
-    expect(names).toEqual(['ORDER_000001-1.xml', 'ORDER_000001-2.xml', 'ORDER_000002.xml']);
-    expect(readFileSync(share('erp/ORDER_000002.xml'), 'utf8')).toContain('<ORDER>');
+    expect(names).toEqual(['ORDER_000001-1.xml', 'ORDER_000001-2.xml', 'ORDER_000002-1.xml']);
+    expect(readFileSync(share('erp/ORDER_000002-1.xml'), 'utf8')).toContain('<ORDER>');
   });
 
   it('never shows a partly uploaded file under its final name: temp name, then rename', async () => {

@@ -7,15 +7,15 @@ export function batchFileName(template: string, sequence: number, batchKey: stri
 
 /**
  * The file of record n of a batch written one record per file: the batch's name with `-n` before
- * the extension, or the batch's name itself for a batch of one. n is the record's place in the
- * whole batch, read from its key (`<batch key>:<index>`), so a retry of part of the batch writes
- * each record under the name it had the first time.
+ * the extension, always (also for a batch of one, so import patterns see one shape and a retry of
+ * a single record cannot land under a second name). n is the record's place in the whole batch,
+ * read from its key (`<batch key>:<index>`), so a retry of part of the batch writes each record
+ * under the name it had the first time.
  */
 export function recordFileName(batchName: string, batchKey: string, batch: readonly WriteRecord[], position: number): string {
   const record = batch[position];
   const keyed = record !== undefined && record.key.startsWith(`${batchKey}:`) ? Number(record.key.slice(batchKey.length + 1)) : Number.NaN;
   const index = Number.isSafeInteger(keyed) ? keyed : position;
-  if (batch.length === 1 && index === 0) return batchName;
   const dot = batchName.lastIndexOf('.');
   return dot > batchName.lastIndexOf('/') ? `${batchName.slice(0, dot)}-${index + 1}${batchName.slice(dot)}` : `${batchName}-${index + 1}`;
 }

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../test-support/random.js';
 import { allocate, type AllocationProblem, type PartLine } from './allocate.js';
 
-/** mulberry32: a tiny seeded generator, so every random case can be replayed from its seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Every random case can be replayed from its seed. */
+const seeded = mulberry32;
 
 interface RandomCase {
   problem: AllocationProblem;

@@ -7,6 +7,7 @@ import { registerMap } from './commands/map.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerStateCommands } from './commands/state-commands.js';
+import { registerRoute } from './commands/route.js';
 import { registerStock } from './commands/stock.js';
 import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
@@ -43,6 +44,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerMap(program);
   registerTest(program);
   registerStock(program, globals);
+  registerRoute(program);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -1,0 +1,100 @@
+/**
+ * What a routing profile would have done with recorded orders, as figures an integrator can
+ * compare before a rule change goes live: split rate, distance, shipping cost, load per location,
+ * held orders by reason, and (against another profile) the orders whose decision changes.
+ */
+import { haversineKm } from './geo.js';
+import type { RoutingDecision } from './receipt.js';
+import type { RoutingLocation } from './routing-input.js';
+
+export interface PlanFigures {
+  profile: string;
+  version: string;
+  orders: number;
+  allocated: number;
+  held: number;
+  held_by_code: Record<string, number>;
+  /** Allocated orders shipped in more than one part, over all allocated orders. */
+  split_rate: number;
+  parts: number;
+  /** Mean distance from the shipping location to the customer, per part with both positions known. */
+  average_distance_km: number | null;
+  /** Sum of the shipping cost ratings, when the profile rates shipping cost. */
+  shipping_cost: number | null;
+  parts_per_location: Record<string, number>;
+}
+
+export function planFigures(profile: string, version: string, decisions: readonly RoutingDecision[], locations: readonly RoutingLocation[]): PlanFigures {
+  const where = new Map(locations.map((location) => [location.location_id, location.coordinates]));
+  const heldBy: Record<string, number> = {};
+  const load: Record<string, number> = {};
+  let allocated = 0;
+  let split = 0;
+  let parts = 0;
+  let distance = 0;
+  let measured = 0;
+  let cost: number | null = null;
+  for (const decision of decisions) {
+    if (decision.status === 'held') {
+      heldBy[decision.hold.code] = (heldBy[decision.hold.code] ?? 0) + 1;
+      continue;
+    }
+    allocated += 1;
+    if (decision.parts.length > 1) split += 1;
+    const customer = decision.receipt?.customer_position;
+    for (const part of decision.parts) {
+      parts += 1;
+      load[part.location_id] = (load[part.location_id] ?? 0) + 1;
+      const from = where.get(part.location_id);
+      if (customer !== undefined && from !== undefined) {
+        distance += haversineKm(from, customer);
+        measured += 1;
+      }
+      const shipping = part.ratings.shipping_cost?.raw;
+      if (typeof shipping === 'number') cost = (cost ?? 0) + shipping;
+    }
+  }
+  return {
+    profile,
+    version,
+    orders: decisions.length,
+    allocated,
+    held: decisions.length - allocated,
+    held_by_code: heldBy,
+    split_rate: allocated > 0 ? round(split / allocated, 4) : 0,
+    parts,
+    average_distance_km: measured > 0 ? round(distance / measured, 1) : null,
+    shipping_cost: cost === null ? null : round(cost, 2),
+    parts_per_location: Object.fromEntries(Object.entries(load).sort(([a], [b]) => (a < b ? -1 : 1))),
+  };
+}
+
+export interface ChangedDecision {
+  order_key: string;
+  before: string;
+  after: string;
+}
+
+/** Orders decided differently by two profiles, each decision summarised as `loc:sku×qty+…` or `held:code`. */
+export function changedDecisions(before: readonly RoutingDecision[], after: readonly RoutingDecision[]): ChangedDecision[] {
+  const earlier = new Map(before.map((decision) => [decision.order_key, summarise(decision)]));
+  const changed: ChangedDecision[] = [];
+  for (const decision of after) {
+    const was = earlier.get(decision.order_key);
+    const now = summarise(decision);
+    if (was !== undefined && was !== now) changed.push({ order_key: decision.order_key, before: was, after: now });
+  }
+  return changed;
+}
+
+function summarise(decision: RoutingDecision): string {
+  if (decision.status === 'held') return `held:${decision.hold.code}`;
+  return decision.parts
+    .map((part) => `${part.location_id}:${part.lines.map((line) => `${line.sku}×${line.quantity}`).join(',')}${part.source === 'incoming' ? '(incoming)' : ''}`)
+    .join(' + ');
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

@@ -15,6 +15,7 @@ import { canonicalValidator } from '../core/mapping/validate-output.js';
 import { stableJson } from '../core/runtime/record-key.js';
 import { RecordRejection } from '../core/sdk/step.js';
 import { httpBaseline } from './http-baseline.js';
+import { routeOrders } from './routing-task.js';
 import { REPO_ROOT } from './paths.js';
 import type { ChildResult, ChildTask, MappingVariant, RunOutcome, SftpDirection, SftpServerAddress } from './protocol.js';
 import { handwrittenShopifyOrder, JSONATA_SHOPIFY_ORDER } from './shopify-order-variants.js';
@@ -31,6 +32,8 @@ export function runTask(task: ChildTask): Promise<Measured> {
       return runKeel(task.projectDir, task.statePath);
     case 'mapping':
       return mapOrders(task.variant, task.orders);
+    case 'routing':
+      return Promise.resolve(routeOrders(task.orders, task.receipts));
     case 'http-baseline':
       return httpBaseline(task.url, task.pageSize, task.concurrency);
     case 'sftp-loop':

@@ -11,10 +11,11 @@ import { BenchFailure, say, type Scenario } from './scenario.js';
 import { mappingScenario } from './mapping.js';
 import { httpOrdersScenario } from './http-orders.js';
 import { inventoryScenario } from './inventory.js';
+import { routingScenario } from './routing.js';
 import { sftpFilesScenario } from './sftp-files.js';
 import { stockCsvScenario } from './stock-csv.js';
 
-const SCENARIOS: readonly Scenario[] = [stockCsvScenario, mappingScenario, httpOrdersScenario, sftpFilesScenario, inventoryScenario];
+const SCENARIOS: readonly Scenario[] = [stockCsvScenario, mappingScenario, httpOrdersScenario, sftpFilesScenario, inventoryScenario, routingScenario];
 const DEFAULT_ROWS = 1_000_000;
 
 const USAGE = `usage: npm run bench -- [scenario...] [--rows N] [--repeat N] [--cpu-prof]

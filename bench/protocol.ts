@@ -12,7 +12,9 @@ export type ChildTask =
   /** The HTTP ceiling: a plain axios loop fetching pages from `url` and posting each order, mapped by hand. */
   | { kind: 'http-baseline'; url: string; pageSize: number; concurrency: number }
   /** The SFTP ceiling: a plain ssh2-sftp-client loop putting or getting every file of a folder. */
-  | { kind: 'sftp-loop'; direction: SftpDirection; localDir: string; remoteDir: string; server: SftpServerAddress };
+  | { kind: 'sftp-loop'; direction: SftpDirection; localDir: string; remoteDir: string; server: SftpServerAddress }
+  /** Route `orders` generated orders, writing every receipt out or none. */
+  | { kind: 'routing'; orders: number; receipts: boolean };
 
 export type SftpDirection = 'upload' | 'download';
 export interface SftpServerAddress {
@@ -63,6 +65,9 @@ export function parseChildTask(text: string): ChildTask {
       if (isCount(port) && isString(username) && isString(keyFile)) {
         return { kind: 'sftp-loop', direction: value['direction'], localDir: value['localDir'], remoteDir: value['remoteDir'], server: { port, username, keyFile } };
       }
+    }
+    if (value['kind'] === 'routing' && isCount(value['orders']) && typeof value['receipts'] === 'boolean') {
+      return { kind: 'routing', orders: value['orders'], receipts: value['receipts'] };
     }
     const variant = MAPPING_VARIANTS.find((name) => name === value['variant']);
     if (value['kind'] === 'mapping' && variant !== undefined && isCount(value['orders'])) return { kind: 'mapping', variant, orders: value['orders'] };

@@ -7,6 +7,8 @@ import { SqliteStateStore } from '../core/state/sqlite-store.js';
 import type { StateStore } from '../core/state/state-store.js';
 import type { InventoryService } from '../core/inventory/inventory-service.js';
 import { openInventory } from '../core/inventory/open-inventory.js';
+import { openRouting } from '../core/routing/open-routing.js';
+import type { RoutingService } from '../core/routing/routing-service.js';
 
 export interface ProjectSession extends LoadedProject {
   store: StateStore;
@@ -14,6 +16,8 @@ export interface ProjectSession extends LoadedProject {
   redactor: Redactor;
   /** The inventory engine, when keel.yaml has an `inventory:` section. */
   inventory: InventoryService | undefined;
+  /** Order routing, when keel.yaml has a `routing:` section. */
+  routing: RoutingService | undefined;
   close(): Promise<void>;
 }
 
@@ -33,11 +37,13 @@ export async function openProject(path: string, options: GlobalOptions): Promise
   const redactor = new Redactor();
   const store = new SqliteStateStore(loaded.plan.statePath);
   const inventory = openInventory(loaded.plan);
+  const routing = openRouting(loaded.plan, inventory);
   const close = async (): Promise<void> => {
+    await routing?.store.close();
     await inventory?.store.close();
     await store.close();
   };
-  return { ...loaded, store, redactor, inventory, close, logger: makeLogger(redactor, options) };
+  return { ...loaded, store, redactor, inventory, routing, close, logger: makeLogger(redactor, options) };
 }
 
 /** For commands that only need the state (runs, dlq): the project at `dir`, its state file. */

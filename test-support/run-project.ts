@@ -1,5 +1,6 @@
 import { loadProject } from '../core/config/load-project.js';
 import { openInventory } from '../core/inventory/open-inventory.js';
+import { openRouting } from '../core/routing/open-routing.js';
 import { createLogger } from '../core/logger.js';
 import { Redactor } from '../core/redact.js';
 import { runPipeline, type RunSummary } from '../core/runtime/run-pipeline.js';
@@ -19,6 +20,7 @@ export async function runProject(
   const { plan } = await loadProject(dir);
   const store = new SqliteStateStore(plan.statePath);
   const inventory = openInventory(plan);
+  const routing = openRouting(plan, inventory);
   const redactor = new Redactor();
   let log = '';
   const logger = createLogger({ level: 'debug', format: 'json', redactor, write: (line) => (log += line) });
@@ -35,9 +37,11 @@ export async function runProject(
       dryRun: options.dryRun,
       replay,
       inventory,
+      routing,
     });
     return { summary, log };
   } finally {
+    await routing?.store.close();
     await inventory?.store.close();
     await store.close();
   }

@@ -30,7 +30,7 @@ async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promi
   } catch (error) {
     return reportError(error);
   }
-  const { plan, store, logger, redactor, inventory } = session;
+  const { plan, store, logger, redactor, inventory, routing } = session;
   const stop = new AbortController();
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -59,6 +59,7 @@ async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promi
         redactor,
         projectDir: plan.dir,
         inventory,
+        routing,
         dryRun: flags.dryRun === true,
         stop: stop.signal,
         abort: abort.signal,

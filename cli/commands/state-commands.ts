@@ -9,6 +9,7 @@ import { makeLogger, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine, reportError, table } from '../output.js';
 import { openInventory } from '../../core/inventory/open-inventory.js';
+import { openRouting } from '../../core/routing/open-routing.js';
 
 async function stateFor(project: string): Promise<SqliteStateStore | undefined> {
   const { plan } = await loadProject(project);
@@ -171,6 +172,7 @@ async function replay(
   const { plan } = loaded;
   const store = new SqliteStateStore(plan.statePath);
   const inventory = openInventory(plan);
+  const routing = openRouting(plan, inventory);
   const redactor = new Redactor();
   const logger = makeLogger(redactor, globals);
   try {
@@ -183,7 +185,7 @@ async function replay(
     for (const pipeline of plan.pipelines) {
       const mine = letters.filter((letter) => letter.pipeline === pipeline.name);
       if (mine.length === 0) continue;
-      results.push(await runPipeline(pipeline, { store, logger, redactor, projectDir: plan.dir, replay: mine, inventory }));
+      results.push(await runPipeline(pipeline, { store, logger, redactor, projectDir: plan.dir, replay: mine, inventory, routing }));
     }
     if (flags.json === true) printJson({ replays: results });
     else {
@@ -200,6 +202,7 @@ async function replay(
   } catch (error) {
     return reportError(error);
   } finally {
+    await routing?.store.close();
     await inventory?.store.close();
     await store.close();
   }

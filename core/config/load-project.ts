@@ -22,6 +22,8 @@ import { checkAgainstSchema, formatPath, suggest } from './schema-check.js';
 import { checkReferences } from './secrets.js';
 import { YamlSource, type YamlPath } from './yaml-source.js';
 import { checkInventoryConfig } from '../inventory/inventory-config.js';
+import { loadRoutingPlan } from '../routing/load-routing.js';
+import type { RoutingPlan } from '../routing/routing-service.js';
 
 export const PROJECT_FILE = 'keel.yaml';
 
@@ -50,6 +52,7 @@ export async function loadProject(path: string, options: { cwd?: string } = {}):
   const problems: ConfigProblem[] = [];
 
   let project: ProjectDocument | undefined;
+  let routing: RoutingPlan | undefined;
   let projectSource: YamlSource | undefined;
   if (existsSync(projectFile)) {
     projectSource = parseFile(projectFile, display(projectFile), problems);
@@ -61,6 +64,21 @@ export async function loadProject(path: string, options: { cwd?: string } = {}):
       if (project?.inventory !== undefined) {
         for (const issue of checkInventoryConfig(project.inventory)) {
           problems.push({ file: source.file, ...source.position(['inventory', ...issue.path]), message: `inventory: ${issue.message}` });
+        }
+      }
+      if (project?.routing !== undefined) {
+        if (project.inventory === undefined) {
+          problems.push({ file: source.file, ...source.position(['routing']), message: 'routing needs an inventory: section: its locations are where orders go, its ledger is where they reserve' });
+        } else {
+          const loaded = loadRoutingPlan({
+            projectDir,
+            section: project.routing,
+            locationIds: new Set(project.inventory.locations.map((location) => location.location_id)),
+            keel: source,
+            display,
+          });
+          problems.push(...loaded.problems);
+          routing = loaded.plan;
         }
       }
     }
@@ -117,6 +135,7 @@ export async function loadProject(path: string, options: { cwd?: string } = {}):
       statePath,
       pipelines,
       inventory: project?.inventory,
+      routing,
     },
     registry,
   };

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { InventorySchema } from '../inventory/inventory-config.js';
+import { RoutingSection } from '../routing/routing-config.js';
 
 /**
  * The shape of pipeline and project files. Connector configs, stream options and step configs
@@ -93,6 +94,7 @@ export const ProjectSchema = Type.Object(
     pipelines: Type.Optional(Type.String({ description: 'glob of pipeline files, default pipelines/*.yaml' })),
     state: Type.Optional(Type.Object({ path: Type.String() }, { additionalProperties: false })),
     inventory: Type.Optional(InventorySchema),
+    routing: Type.Optional(RoutingSection),
     defaults: Type.Optional(
       Type.Object(
         { batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), on_error: Type.Optional(OnErrorSchema) },

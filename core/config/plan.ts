@@ -4,6 +4,7 @@ import type { StepDefinition } from '../sdk/step.js';
 import type { TSchema } from '@sinclair/typebox';
 import type { YamlPath, YamlSource } from './yaml-source.js';
 import type { InventoryConfig } from '../inventory/inventory-config.js';
+import type { RoutingPlan } from '../routing/routing-service.js';
 
 /** A loaded, validated pipeline: everything the runner needs, nothing it must look up by string. */
 export interface ConnectionPlan {
@@ -73,6 +74,8 @@ export interface ProjectPlan {
   pipelines: PipelinePlan[];
   /** The `inventory:` section: locations, channel rules, kits. */
   inventory: InventoryConfig | undefined;
+  /** The `routing:` section with its profile loaded. */
+  routing: RoutingPlan | undefined;
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;

@@ -61,6 +61,7 @@ describe('connector discovery', () => {
       ['file', 'built-in', 'file', 'generic'],
       ['http', 'built-in', 'http', 'generic'],
       ['inventory', 'built-in', 'inventory', 'generic'],
+      ['routing', 'built-in', 'routing', 'generic'],
       ['sftp', 'built-in', 'sftp', 'generic'],
       ['till', 'package', '@partner/keel-connector-till', 'pos'],
     ]);

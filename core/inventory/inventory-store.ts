@@ -47,13 +47,44 @@ export type ReserveResult =
   | { status: 'reserved' | 'already_reserved' }
   | { status: 'insufficient'; sku: string; wanted: number; available: number };
 
+/** Units of one SKU held at one location for a routed order. */
+export interface LocationAssignment {
+  sku: string;
+  location_id: string;
+  quantity: number;
+  line_id?: string;
+}
+
+export interface AssignRequest {
+  order_key: string;
+  channel: string;
+  /** Held at a location: the router's parts, kits already expanded into components. */
+  assignments: readonly LocationAssignment[];
+  /**
+   * Which of the order's active reservations the assignments replace: all of them (a first
+   * routing), or those at one location (a re-route after that location gave the part back).
+   * Unassigned reservations of the order are always replaced; only reservations of SKUs among
+   * the assignments are touched, so lines allocated against incoming stock keep theirs.
+   */
+  replacing: 'order' | { location_id: string };
+  /** Units a location keeps back per SKU (safety stock). */
+  floor(locationId: string): number;
+  now: number;
+  ttlMs: number;
+}
+
+export type AssignResult =
+  | { status: 'assigned' }
+  | { status: 'insufficient'; sku: string; location_id: string; wanted: number; available: number };
+
 export interface ReservationRow {
   reservation_id: string;
   order_key: string;
   channel: string;
   sku: string;
   quantity: number;
-  status: 'active' | 'fulfilled' | 'released' | 'expired';
+  /** `replaced`: superseded by a routing decision that holds the units at a location instead. */
+  status: 'active' | 'fulfilled' | 'released' | 'expired' | 'replaced';
   location_id: string | null;
   created_at: number;
   expires_at: number;
@@ -89,9 +120,20 @@ export interface InventoryStore {
    * concurrent processes on one state file can never promise the same unit twice.
    */
   reserve(request: ReserveRequest, pool: (stock: SkuStock) => number): Promise<ReserveResult>;
-  /** Cancelled order: active reservations released. Returns how many. */
-  release(orderKey: string, now: number): Promise<number>;
-  /** Shipped or confirmed by a location: reservations fulfilled and the stock taken out there. */
+  /**
+   * Routing: holds the order's units at the locations that will ship them, all or nothing, after
+   * checking each location still has them (on hand − safety stock − what other orders hold
+   * there), in one write transaction. Assigning the same order again is idempotent.
+   */
+  assign(request: AssignRequest): Promise<AssignResult>;
+  /** Units held at each location for one SKU by active reservations, leaving out one order's own. */
+  heldAt(sku: string, now: number, exceptOrder?: string): Promise<Map<string, number>>;
+  /** Cancelled order: active reservations released (only those at `locationId` when given). Returns how many. */
+  release(orderKey: string, now: number, locationId?: string): Promise<number>;
+  /**
+   * Shipped or confirmed by a location: the order's reservations held there (and any not yet
+   * held anywhere) fulfilled, and the stock taken out there.
+   */
   fulfil(orderKey: string, locationId: string, now: number): Promise<number>;
   /** Marks active reservations past their expiry as expired; returns how many. */
   expire(now: number): Promise<number>;

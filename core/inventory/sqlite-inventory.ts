@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import type { Incoming, LocationStock, SkuStock } from './availability.js';
 import type {
   ApplyOutcome,
+  AssignRequest,
+  AssignResult,
   IncomingInput,
   InventoryStore,
   MovementInput,
@@ -108,6 +110,15 @@ export class SqliteInventoryStore implements InventoryStore {
          VALUES (?, ?, ?, ?, ?, 'active', NULL, ?, ?, ?)`,
       ),
       setReservation: db.prepare('UPDATE inv_reservations SET status = ?, location_id = coalesce(?, location_id), updated_at = ? WHERE reservation_id = ?'),
+      upsertHeld: db.prepare(
+        `INSERT INTO inv_reservations (reservation_id, order_key, channel, sku, quantity, status, location_id, created_at, expires_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)
+         ON CONFLICT (reservation_id) DO UPDATE SET quantity = excluded.quantity, status = 'active', expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+      ),
+      heldAt: db.prepare<[string, number, string], { location_id: string; total: number }>(
+        `SELECT location_id, SUM(quantity) AS total FROM inv_reservations
+         WHERE sku = ? AND status = 'active' AND expires_at > ? AND location_id IS NOT NULL AND order_key != ? GROUP BY location_id`,
+      ),
       expiring: db.prepare<[number], { reservation_id: string; sku: string }>(
         "SELECT reservation_id, sku FROM inv_reservations WHERE status = 'active' AND expires_at <= ?",
       ),
@@ -350,19 +361,70 @@ export class SqliteInventoryStore implements InventoryStore {
     });
   }
 
-  async release(orderKey: string, now: number): Promise<number> {
-    return this.settle(orderKey, 'released', null, now);
+  async assign(request: AssignRequest): Promise<AssignResult> {
+    return this.write((touch): AssignResult => {
+      const wanted = new Map<string, { sku: string; location_id: string; quantity: number; line: string }>();
+      for (const item of request.assignments) {
+        if (item.quantity <= 0) continue;
+        const id = `${request.order_key}#${item.line_id ?? item.sku}@${item.location_id}`;
+        const entry = wanted.get(id);
+        if (entry !== undefined) entry.quantity += item.quantity;
+        else wanted.set(id, { sku: item.sku, location_id: item.location_id, quantity: item.quantity, line: item.line_id ?? item.sku });
+      }
+      // What the location can still give: its count, less safety stock and what other orders hold there.
+      const perPlace = new Map<string, { sku: string; location_id: string; quantity: number }>();
+      for (const item of wanted.values()) {
+        const key = `${item.sku}\u0000${item.location_id}`;
+        const entry = perPlace.get(key);
+        if (entry !== undefined) entry.quantity += item.quantity;
+        else perPlace.set(key, { sku: item.sku, location_id: item.location_id, quantity: item.quantity });
+      }
+      for (const { sku, location_id, quantity } of perPlace.values()) {
+        const onHand = this.sql.level.get(sku, location_id)?.on_hand ?? 0;
+        let heldByOthers = 0;
+        for (const row of this.sql.heldAt.all(sku, request.now, request.order_key)) if (row.location_id === location_id) heldByOthers = row.total;
+        const available = Math.max(0, onHand - request.floor(location_id) - heldByOthers);
+        if (available < quantity) return { status: 'insufficient', sku, location_id, wanted: quantity, available };
+      }
+      const replacing = request.replacing;
+      const skus = new Set([...wanted.values()].map((item) => item.sku));
+      for (const row of this.sql.orderReservations.all(request.order_key)) {
+        // Lines not assigned here (allocated against incoming stock) keep what they hold.
+        if (row.status !== 'active' || wanted.has(row.reservation_id) || !skus.has(row.sku)) continue;
+        if (replacing !== 'order' && row.location_id !== null && row.location_id !== replacing.location_id) continue;
+        this.sql.setReservation.run('replaced', null, request.now, row.reservation_id);
+        touch(row.sku);
+      }
+      for (const [id, item] of wanted) {
+        this.sql.upsertHeld.run(id, request.order_key, request.channel, item.sku, item.quantity, item.location_id, request.now, request.now + request.ttlMs, request.now);
+        touch(item.sku);
+      }
+      return { status: 'assigned' };
+    });
+  }
+
+  async heldAt(sku: string, now: number, exceptOrder = ''): Promise<Map<string, number>> {
+    return new Map(this.sql.heldAt.all(sku, now, exceptOrder).map((row) => [row.location_id, row.total]));
+  }
+
+  async release(orderKey: string, now: number, locationId?: string): Promise<number> {
+    return this.settle(orderKey, 'released', locationId ?? null, now);
   }
 
   async fulfil(orderKey: string, locationId: string, now: number): Promise<number> {
     return this.settle(orderKey, 'fulfilled', locationId, now);
   }
 
+  /**
+   * Settles the order's active reservations: all of them, or with a location, those held there
+   * and those not held anywhere yet (a split order ships part by part).
+   */
   private settle(orderKey: string, status: 'released' | 'fulfilled', locationId: string | null, now: number): number {
     return this.write((touch) => {
       let count = 0;
       for (const row of this.sql.orderReservations.all(orderKey)) {
         if (row.status !== 'active') continue;
+        if (locationId !== null && row.location_id !== null && row.location_id !== locationId) continue;
         this.sql.setReservation.run(status, locationId, now, row.reservation_id);
         if (status === 'fulfilled' && locationId !== null) {
           // The units leave the location: a movement, applied once even if fulfilment is reported twice.

@@ -12,6 +12,7 @@ import { emptyCounts, type DeadLetter, type DeadLetterInput, type LedgerEntry, t
 import { backoffDelayMs, sleep } from './backoff.js';
 import { compileRecordKey, contentHash, hashParts, type KeyFunction } from './record-key.js';
 import type { InventoryService } from '../inventory/inventory-service.js';
+import type { RoutingService } from '../routing/routing-service.js';
 
 export interface RunOptions {
   store: StateStore;
@@ -29,6 +30,8 @@ export interface RunOptions {
   replay?: readonly DeadLetter[];
   /** The project's inventory engine, handed to connectors that keep or publish stock. */
   inventory?: InventoryService;
+  /** The project's order routing, handed to the routing connector. */
+  routing?: RoutingService;
 }
 
 export interface RunProgress extends RunCounts {
@@ -197,6 +200,7 @@ class SourceRun {
       signal: abort,
       projectDir: this.ctx.projectDir,
       inventory: this.ctx.inventory,
+      routing: this.ctx.routing,
       cursor: this.lastCheckpoint ?? undefined,
       sync: this.source.sync,
     });
@@ -433,6 +437,7 @@ class SourceRun {
             signal: this.ctx.abort ?? new AbortController().signal,
             projectDir: this.ctx.projectDir,
             inventory: this.ctx.inventory,
+            routing: this.ctx.routing,
             batchKey,
             sequence,
           },

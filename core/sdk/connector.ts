@@ -2,6 +2,7 @@ import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { Logger } from '../logger.js';
 import type { InventoryService } from '../inventory/inventory-service.js';
+import type { RoutingService } from '../routing/routing-service.js';
 
 /** What kind of system a connector talks to; shown by `keel connectors` and used by routing later. */
 export type ConnectorKind = 'shop' | 'marketplace' | 'erp' | '3pl' | 'pos' | 'generic';
@@ -63,6 +64,8 @@ interface StreamContext<Config, Options> {
   projectDir: string;
   /** The project's inventory engine, when keel.yaml has an `inventory:` section. */
   inventory: InventoryService | undefined;
+  /** The project's order routing, when keel.yaml has a `routing:` section. */
+  routing: RoutingService | undefined;
 }
 
 export interface ReadContext<Config = unknown, Options = unknown> extends StreamContext<Config, Options> {

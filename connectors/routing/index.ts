@@ -1,0 +1,47 @@
+import { Type } from '@sinclair/typebox';
+import { LOCATION_TYPES } from '../../core/model/location.js';
+import { defineConnector, defineStream } from '../../core/sdk/connector.js';
+import { readRequests } from './read-requests.js';
+import { writeOrders } from './write-orders.js';
+import { writeResponses } from './write-responses.js';
+
+export default defineConnector({
+  name: 'routing',
+  kind: 'generic',
+  description: "Keel's order routing (keel.yaml `routing:`): orders in, one fulfilment request or store offer per part out, answers from locations back in.",
+  configSchema: Type.Object({}, { additionalProperties: false }),
+  streams: {
+    orders: defineStream({
+      description: 'Canonical orders: routed over live stock with the profile; units held at the chosen locations; held orders keep their reason.',
+      write: {
+        // An order is routed once: writing it again finds the decision and changes nothing.
+        idempotency: 'record',
+        write: writeOrders,
+      },
+    }),
+    requests: defineStream({
+      description: 'Fulfilment requests, store offers, withdrawals and cancellations for the chosen locations: canonical orders with the part\'s lines and extensions.fulfilment.',
+      read: {
+        options: Type.Object(
+          {
+            locations: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true, description: 'only requests for these location ids' })),
+            location_types: Type.Optional(
+              Type.Array(Type.Union(LOCATION_TYPES.map((type) => Type.Literal(type))), { uniqueItems: true, description: 'only requests for locations of these types' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        // A live queue: read again, it yields what is unsent now.
+        replayable: false,
+        read: readRequests,
+      },
+    }),
+    responses: defineStream({
+      description: 'Answers from locations: { order, location_id, action: claim | unclaim | reject | shipped, reason }.',
+      write: {
+        idempotency: 'record',
+        write: writeResponses,
+      },
+    }),
+  },
+});

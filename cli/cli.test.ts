@@ -48,13 +48,24 @@ describe('keel CLI', () => {
     const stock = await runCli(['stock', 'NH-GIFT-SET', '--project', project.dir, '--channel', 'amazon-de', '--explain', '--json']);
     expect(stock.code).toBe(0);
     const kit = (JSON.parse(stock.stdout) as { channels: { channel: string; quantity: number; explain: { step: string }[] }[] }).channels;
-    // Mugs: Berlin 55 − 2 safety − 2 reserved = 51; tees far more; − 5 units buffer = 46.
-    expect(kit).toEqual([expect.objectContaining({ channel: 'amazon-de', quantity: 46, status: 'in_stock' })]);
-    expect(kit[0]?.explain.map((step) => step.step)).toEqual(['component NH-TEE-BLK-M', 'component NH-MUG-WHT', 'channel buffer']);
+    // Mugs: Berlin 55 − 2 safety − 2 reserved = 51, the Leipzig 3PL 30 − 5 safety = 25; tees far
+    // more; − 5 units buffer = 71, listed at most 50.
+    expect(kit).toEqual([expect.objectContaining({ channel: 'amazon-de', quantity: 50, status: 'in_stock' })]);
+    expect(kit[0]?.explain.map((step) => step.step)).toEqual(['component NH-TEE-BLK-M', 'component NH-MUG-WHT', 'channel buffer', 'maximum listed']);
     expect((await runCli(['stock', '--drift', '--project', project.dir])).stdout).toBe('no drift recorded since the last publish\n');
 
-    const history = await runCli(['runs', '--json', '--project', project.dir]);
-    expect((JSON.parse(history.stdout) as { runs: unknown[] }).runs).toHaveLength(18);
+    // Routing: the Munich store gave CC-2003 back, so it was routed again without it, to the 3PL.
+    const explained = await runCli(['route', 'explain', 'CC-2003', '--project', project.dir, '--json']);
+    expect(explained.code).toBe(0);
+    const decisions = JSON.parse(explained.stdout) as { receipts: { cause: string }[]; requests: { kind: string; location_id: string; status: string }[] };
+    expect(decisions.receipts.map((receipt) => receipt.cause)).toEqual(['new order', 'unclaimed by store-muenchen: the last M is the window display']);
+    expect(decisions.requests.map((request) => `${request.kind} ${request.location_id} ${request.status}`)).toEqual(['offer store-muenchen unclaimed', 'fulfil 3pl-leipzig open']);
+    expect(readFileSync(project.path('data/3pl-outbox/pick-orders-000001.csv'), 'utf8')).toContain('CC-2003');
+    const unknown = await runCli(['route', 'claim', 'CC-9999', '--location', 'store-muenchen', '--project', project.dir]);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('order CC-9999 was never routed here')]);
+
+    const history = await runCli(['runs', '--json', '--limit', '100', '--project', project.dir]);
+    expect((JSON.parse(history.stdout) as { runs: unknown[] }).runs).toHaveLength(32);
   });
 
   it('exits 2 with file:line:col on stderr for an invalid pipeline', async () => {

@@ -44,7 +44,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerMap(program);
   registerTest(program);
   registerStock(program, globals);
-  registerRoute(program);
+  registerRoute(program, globals);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -11,7 +11,9 @@ import { routeBatch } from '../../core/routing/batch-router.js';
 import { loadRoutingProfile, type LoadedProfile } from '../../core/routing/load-profile.js';
 import { changedDecisions, planFigures, type PlanFigures } from '../../core/routing/plan-report.js';
 import { routingLocations } from '../../core/routing/routing-input.js';
+import type { GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { registerRouteOperations } from './route-ops.js';
 import { printJson, printLine, reportError } from '../output.js';
 
 interface PlanFlags {
@@ -24,7 +26,7 @@ interface PlanFlags {
   json?: boolean;
 }
 
-export function registerRoute(program: Command): void {
+export function registerRoute(program: Command, globals: () => GlobalOptions): void {
   const route = program.command('route').description('order routing: which location ships which line');
   route
     .command('plan')
@@ -39,6 +41,7 @@ export function registerRoute(program: Command): void {
     .action(async (flags: PlanFlags) => {
       process.exitCode = await plan(flags);
     });
+  registerRouteOperations(route, globals);
 }
 
 async function plan(flags: PlanFlags): Promise<number> {

@@ -185,3 +185,36 @@ describe('pipeline validation', () => {
     expect(at(problems[0])).toBe('11:3 name "ERP Outbox" in pipeline at connections is not allowed: use lower-case letters, digits, - and _');
   });
 });
+
+describe('pipeline order', () => {
+  const named = (name: string, after?: string[]) => VALID.replace('name: orders', `name: ${name}${after !== undefined ? `\nafter: [${after.join(', ')}]` : ''}`);
+
+  it('runs a pipeline after those it names in `after`, otherwise in file order', async () => {
+    project = tempProject({
+      'keel.yaml': PROJECT,
+      'kit.js': KIT_CONNECTOR,
+      'pipelines/a-route.yaml': named('route', ['stock']),
+      'pipelines/b-orders.yaml': named('orders'),
+      'pipelines/c-stock.yaml': named('stock'),
+    });
+    const { plan } = await loadProject(project.dir);
+    expect(plan.pipelines.map((pipeline) => pipeline.name)).toEqual(['orders', 'stock', 'route']);
+  });
+
+  it('names an unknown pipeline in `after` and a circle, at the line', async () => {
+    project = tempProject({
+      'keel.yaml': PROJECT,
+      'kit.js': KIT_CONNECTOR,
+      'pipelines/a.yaml': named('route', ['stok']),
+      'pipelines/b.yaml': named('stock', ['publish']),
+      'pipelines/c.yaml': named('publish', ['stock']),
+    });
+    const error = await loadProject(project.dir).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    const messages = (error as ConfigError).problems.map((problem) => `${problem.file.replace(/^.*pipelines\//, '')}:${problem.line} ${problem.message}`);
+    expect(messages).toEqual(['a.yaml:2 no pipeline is named "stok"; did you mean "stock"?', 'b.yaml:2 pipelines wait for each other in a circle: stock → publish → stock']);
+  });
+});

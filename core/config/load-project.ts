@@ -105,6 +105,7 @@ export async function loadProject(path: string, options: { cwd?: string } = {}):
   }
 
   const pipelines: PipelinePlan[] = [];
+  const sources = new Map<string, YamlSource>();
   const names = new Map<string, string>();
   for (const file of pipelineFiles) {
     const source = parseFile(file, display(file), problems);
@@ -122,9 +123,13 @@ export async function loadProject(path: string, options: { cwd?: string } = {}):
     }
     names.set(doc.name, source.file);
     const plan = await planPipeline(context, doc, source, file, projectConnections, project);
-    if (plan !== undefined) pipelines.push(plan);
+    if (plan !== undefined) {
+      pipelines.push(plan);
+      sources.set(plan.name, source);
+    }
   }
 
+  const ordered = orderPipelines(pipelines, sources, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const statePath = process.env['KEEL_STATE'] ?? resolve(projectDir, project?.state?.path ?? '.keel/state.db');
   return {
@@ -133,7 +138,7 @@ export async function loadProject(path: string, options: { cwd?: string } = {}):
       name: project?.name ?? basename(projectDir),
       file: project !== undefined ? projectFile : undefined,
       statePath,
-      pipelines,
+      pipelines: ordered,
       inventory: project?.inventory,
       routing,
     },
@@ -170,6 +175,51 @@ function findProjectDir(start: string): string {
     dir = parent;
   }
   return start;
+}
+
+/**
+ * File order, except that a pipeline runs after those it names in `after` (when they are in the
+ * project). A name that is no pipeline, or a cycle, is a problem at the `after` entry.
+ */
+function orderPipelines(pipelines: readonly PipelinePlan[], sources: ReadonlyMap<string, YamlSource>, problems: ConfigProblem[]): PipelinePlan[] {
+  const byName = new Map(pipelines.map((pipeline) => [pipeline.name, pipeline]));
+  for (const pipeline of pipelines) {
+    const source = sources.get(pipeline.name);
+    for (const [index, name] of pipeline.after.entries()) {
+      if (!byName.has(name) && source !== undefined) {
+        const hint = suggest(name, [...byName.keys()]);
+        problems.push({
+          file: source.file,
+          ...source.position(['after', index]),
+          message: `no pipeline is named "${name}"${hint !== undefined ? `; did you mean "${hint}"?` : ''}`,
+        });
+      }
+    }
+  }
+  // Each step takes the first pipeline in file order whose predecessors have all been placed.
+  const ordered: PipelinePlan[] = [];
+  const placed = new Set<string>();
+  const waiting = [...pipelines];
+  while (waiting.length > 0) {
+    const index = waiting.findIndex((pipeline) => pipeline.after.every((name) => placed.has(name) || !byName.has(name)));
+    if (index === -1) {
+      const first = waiting[0] as PipelinePlan;
+      const circle = [first.name];
+      for (let next = first.after.find((name) => byName.has(name)); next !== undefined && !circle.includes(next); ) {
+        circle.push(next);
+        next = byName.get(next)?.after.find((name) => byName.has(name) && !placed.has(name));
+      }
+      const source = sources.get(first.name);
+      if (source !== undefined) {
+        problems.push({ file: source.file, ...source.position(['after']), message: `pipelines wait for each other in a circle: ${[...circle, circle[0]].join(' → ')}` });
+      }
+      return [...ordered, ...waiting];
+    }
+    const [next] = waiting.splice(index, 1) as [PipelinePlan];
+    placed.add(next.name);
+    ordered.push(next);
+  }
+  return ordered;
 }
 
 function findPipelineFiles(projectDir: string, glob: string): string[] {
@@ -412,6 +462,7 @@ async function planPipeline(
     file,
     description: doc.description,
     schedule: doc.schedule,
+    after: doc.after ?? [],
     sources,
     steps,
     targets,

@@ -74,6 +74,9 @@ export const PipelineSchema = Type.Object(
     name: Name,
     description: Type.Optional(Type.String()),
     schedule: Type.Optional(Type.String({ description: 'cron expression, used by `keel schedule`' })),
+    after: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true, description: 'pipelines this one runs after when they run together (e.g. stock before routing)' }),
+    ),
     connections: Type.Optional(NamedMap(ConnectionSchema)),
     source: Type.Optional(SourceSchema),
     sources: Type.Optional(Type.Array(SourceSchema, { minItems: 1 })),

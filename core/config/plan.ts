@@ -57,6 +57,8 @@ export interface PipelinePlan {
   file: string;
   description: string | undefined;
   schedule: string | undefined;
+  /** Pipelines this one runs after when they run together. */
+  after: string[];
   sources: SourcePlan[];
   steps: StepPlan[];
   targets: TargetPlan[];

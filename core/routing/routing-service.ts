@@ -473,7 +473,8 @@ export class RoutingService {
 
   private message(kind: OutboxMessage['kind'], request: RouteRequest, order: Order, now: Date, reason?: string): Omit<OutboxMessage, 'message_id'> {
     const part = request.part;
-    const lines = part === undefined ? order.lines : this.subOrder(order, part).lines;
+    // Each line names the location that ships it (a transfer still leaves from there).
+    const lines = (part === undefined ? order.lines : this.subOrder(order, part).lines).map((line) => ({ ...line, fulfillment_location_id: request.location_id }));
     const location = this.byId.get(request.location_id);
     const fulfilment: JsonObject = {
       kind,

@@ -88,7 +88,10 @@ export interface RoutingStore {
   expiredOffers(now: number): Promise<RouteRequest[]>;
   /** Requests held (no location) at the moment, oldest first. */
   held(limit: number): Promise<RouteRequest[]>;
-  /** Unsent messages after `after`, in order, for the given locations (all when undefined). */
+  /**
+   * Unsent messages after `after`, in order, for the given locations (all when undefined). Offers
+   * whose request was given back, withdrawn or cancelled before they went out are dropped.
+   */
   outbox(after: number, locations: ReadonlySet<string> | undefined, limit: number): Promise<OutboxMessage[]>;
   markSent(messageIds: readonly number[], now: number): Promise<void>;
   capacityUsed(day: string): Promise<Map<string, number>>;

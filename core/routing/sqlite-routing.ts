@@ -99,8 +99,13 @@ export class SqliteRoutingStore implements RoutingStore {
       ),
       nextReceipt: db.prepare<[string], { seq: number }>('SELECT coalesce(max(seq), 0) + 1 AS seq FROM route_receipts WHERE order_key = ?'),
       insertReceipt: db.prepare('INSERT INTO route_receipts (order_key, seq, decided_at, cause, receipt_json) VALUES (?, ?, ?, ?, ?)'),
-      outbox: db.prepare<[number, number], { message_id: number; location_id: string; kind: OutboxMessage['kind']; request_id: string; body_json: string; created_at: number }>(
-        'SELECT message_id, location_id, kind, request_id, body_json, created_at FROM route_outbox WHERE sent_at IS NULL AND message_id > ? ORDER BY message_id LIMIT ?',
+      outbox: db.prepare<
+        [number, number],
+        { message_id: number; location_id: string; kind: OutboxMessage['kind']; request_id: string; body_json: string; created_at: number; status: RequestStatus | null }
+      >(
+        `SELECT o.message_id, o.location_id, o.kind, o.request_id, o.body_json, o.created_at, r.status
+         FROM route_outbox o LEFT JOIN route_requests r ON r.request_id = o.request_id
+         WHERE o.sent_at IS NULL AND o.message_id > ? ORDER BY o.message_id LIMIT ?`,
       ),
       insertMessage: db.prepare('INSERT INTO route_outbox (location_id, kind, request_id, body_json, created_at) VALUES (?, ?, ?, ?, ?)'),
       markSent: db.prepare('UPDATE route_outbox SET sent_at = ? WHERE message_id = ? AND sent_at IS NULL'),
@@ -167,6 +172,11 @@ export class SqliteRoutingStore implements RoutingStore {
       for (const row of rows) {
         cursor = row.message_id;
         if (locations !== undefined && !locations.has(row.location_id)) continue;
+        // An offer given back, withdrawn or cancelled before it went out is not sent at all.
+        if (row.kind === 'offer' && row.status !== null && row.status !== 'open' && row.status !== 'claimed') {
+          this.sql.markSent.run(Date.now(), row.message_id);
+          continue;
+        }
         out.push({
           message_id: row.message_id,
           location_id: row.location_id,

@@ -59,8 +59,8 @@ ${FILES}inventory:
     expect(Object.values(report.profile.held_by_code)).toEqual([1]);
     expect(report.against.parts_per_location).toEqual({ 'wh-berlin': 3 });
     expect(report.changed).toEqual([
-      { order_key: 'shop/1', before: 'wh-berlin:TEE×1', after: 'wh-munich:TEE×1' },
-      { order_key: 'shop/2', before: 'wh-berlin:TEE×1,MUG×1', after: 'store-hamburg:TEE×1,MUG×1' },
+      { order_key: 'shop:1', before: 'wh-berlin:TEE×1', after: 'wh-munich:TEE×1' },
+      { order_key: 'shop:2', before: 'wh-berlin:TEE×1,MUG×1', after: 'store-hamburg:TEE×1,MUG×1' },
     ]);
   });
 

@@ -76,7 +76,7 @@ export function orderFacts(order: Order, context: RoutingContext, rates: RateLoo
   }
   const group = context.customerGroup !== undefined ? context.customerGroup(order) : order.extensions?.['customer_group'];
   return {
-    order_key: `${order.channel}/${order.external_id}`,
+    order_key: `${order.channel}:${order.external_id}`,
     channel: order.channel,
     delivery: pickup !== undefined ? 'pickup' : 'ship',
     pickup_location_id: pickup,

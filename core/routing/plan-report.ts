@@ -98,3 +98,6 @@ function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** A decision in one line: `wh-berlin:TEE×2 + store-x:MUG×1`, or `held:no_stock`. */
+export const decisionSummary = summarise;

@@ -26,4 +26,18 @@ describe('keel test', () => {
     ]);
     expect(results[0]?.detail).toBe('output differs (- expected, + actual):\n  {\n-   "b": "2"\n+   "b": "1"\n  }');
   });
+
+  it('reports every wrong expectation of a routing backtest', async () => {
+    const [result] = await runTests('core/testing/fixtures/failing-plan.test.yaml', REPO);
+    expect(result?.passed).toBe(false);
+    expect(result?.detail?.split('\n')).toEqual([
+      'held is 0, expected 1',
+      'split_rate is 0.2, expected ≥ 0.5',
+      'parts_per_location: expected {"store-hamburg":1} within {"mfg-porto":1,"store-berlin-mitte":1,"store-muenchen":1,"wh-berlin":2,"wh-hamburg":1}',
+      expect.stringMatching(/^figure speed does not exist \(figures: profile, version, orders, /),
+      'order callcenter:CC-2003 went store-muenchen:NH-TEE-BLK-M×1, expected wh-berlin:NH-TEE-BLK-M×1',
+      'order callcenter:CC-9999 is not among the replayed orders',
+      'expect_changed needs route_plan.against',
+    ]);
+  });
 });

@@ -10,6 +10,8 @@ import { loadMapping } from '../mapping/load-mapping.js';
 import { canonicalValidator } from '../mapping/validate-output.js';
 import { DROP, RecordRejection, type StepFunction, type StepOutput } from '../sdk/step.js';
 import { deepEqual, isSubset, jsonDiff, restrictTo } from './compare.js';
+import { replayPlan } from '../routing/plan-replay.js';
+import { decisionSummary } from '../routing/plan-report.js';
 import { TestFileSchema, type TestCase, type TestFile } from './test-file-schema.js';
 
 export interface TestResult {
@@ -61,8 +63,7 @@ async function runTestFile(file: string, display: string): Promise<TestResult[]>
   for (const [index, test] of doc.tests.entries()) {
     const line = source.position(['tests', index]).line;
     try {
-      const outcome = await execute(test, dirname(file));
-      const failure = judge(test, outcome);
+      const failure = test.route_plan !== undefined ? await judgePlan(test, dirname(file)) : judge(test, await execute(test, dirname(file)));
       results.push({ file: display, line, name: test.name, passed: failure === undefined, ...(failure !== undefined ? { detail: failure } : {}) });
     } catch (error) {
       results.push({ file: display, line, name: test.name, passed: false, detail: error instanceof Error ? error.message : String(error) });
@@ -72,7 +73,8 @@ async function runTestFile(file: string, display: string): Promise<TestResult[]>
 }
 
 async function execute(test: TestCase, baseDir: string): Promise<Outcome> {
-  if ((test.mapping === undefined) === (test.pipeline === undefined)) throw new Error('a test names either mapping: or pipeline:');
+  if ((test.mapping === undefined) === (test.pipeline === undefined)) throw new Error('a test names either mapping:, pipeline: or route_plan:');
+  if (test.input === undefined) throw new Error(`a ${test.mapping !== undefined ? 'mapping' : 'pipeline'} test needs input:`);
   const records = await readInput(test.input, baseDir);
   let steps: StepFunction[];
   if (test.mapping !== undefined) {
@@ -133,7 +135,7 @@ function judge(test: TestCase, outcome: Outcome): string | undefined {
   return undefined;
 }
 
-async function readInput(input: TestCase['input'], baseDir: string): Promise<JsonObject[]> {
+async function readInput(input: NonNullable<TestCase['input']>, baseDir: string): Promise<JsonObject[]> {
   if (input.record !== undefined) return [input.record as JsonObject];
   if (input.records !== undefined) return input.records as JsonObject[];
   if (input.file === undefined) throw new Error('input needs record, records or file');
@@ -157,3 +159,53 @@ async function readInput(input: TestCase['input'], baseDir: string): Promise<Jso
 }
 
 const QUIET = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => QUIET };
+
+/**
+ * A routing backtest: the recorded orders replayed through the profile over the snapshot, its
+ * figures, single decisions and the number of changed orders checked against the expectations.
+ */
+async function judgePlan(test: TestCase, baseDir: string): Promise<string | undefined> {
+  const spec = test.route_plan;
+  if (spec === undefined) return undefined;
+  if (test.mapping !== undefined || test.pipeline !== undefined) return 'a route_plan test names no mapping: or pipeline:';
+  const at = spec.at !== undefined ? new Date(spec.at) : undefined;
+  if (at !== undefined && Number.isNaN(at.getTime())) return `route_plan.at "${spec.at}" is not an ISO 8601 time`;
+  const result = await replayPlan({
+    project: resolve(baseDir, spec.project ?? '.'),
+    orders: resolve(baseDir, spec.orders),
+    stock: resolve(baseDir, spec.stock),
+    profile: resolve(baseDir, spec.profile),
+    ...(spec.against !== undefined ? { against: resolve(baseDir, spec.against) } : {}),
+    ...(at !== undefined ? { at } : {}),
+  });
+  const failures: string[] = [];
+  const figures = result.candidate.figures as unknown as Record<string, unknown>;
+  for (const [name, wanted] of Object.entries(test.expect_figures ?? {})) {
+    if (!(name in figures)) {
+      failures.push(`figure ${name} does not exist (figures: ${Object.keys(figures).join(', ')})`);
+      continue;
+    }
+    const actual = figures[name];
+    const range = wanted as { min?: unknown; max?: unknown } | null;
+    if (typeof actual === 'number' && typeof range === 'object' && range !== null && ('min' in range || 'max' in range)) {
+      if ((typeof range.min === 'number' && actual < range.min) || (typeof range.max === 'number' && actual > range.max)) {
+        failures.push(`${name} is ${actual}, expected ${typeof range.min === 'number' ? `≥ ${range.min}` : ''}${typeof range.min === 'number' && typeof range.max === 'number' ? ' and ' : ''}${typeof range.max === 'number' ? `≤ ${range.max}` : ''}`);
+      }
+    } else if (typeof wanted === 'object' && wanted !== null && !Array.isArray(wanted)) {
+      if (!isSubset(wanted, actual)) failures.push(`${name}: expected ${JSON.stringify(wanted)} within ${JSON.stringify(actual)}`);
+    } else if (!deepEqual(wanted, actual)) failures.push(`${name} is ${JSON.stringify(actual)}, expected ${JSON.stringify(wanted)}`);
+  }
+  const decided = new Map(result.candidate.decisions.map((decision) => [decision.order_key, decisionSummary(decision)]));
+  for (const [key, wanted] of Object.entries(test.expect_routes ?? {})) {
+    const actual = decided.get(key);
+    if (actual === undefined) failures.push(`order ${key} is not among the replayed orders`);
+    else if (actual !== wanted) failures.push(`order ${key} went ${actual}, expected ${wanted}`);
+  }
+  if (test.expect_changed !== undefined) {
+    if (result.changed === undefined) failures.push('expect_changed needs route_plan.against');
+    else if (result.changed.length !== test.expect_changed) {
+      failures.push(`${result.changed.length} orders routed differently, expected ${test.expect_changed}: ${result.changed.map((item) => `${item.order_key} ${item.before} → ${item.after}`).join('; ')}`);
+    }
+  }
+  return failures.length > 0 ? failures.join('\n') : undefined;
+}

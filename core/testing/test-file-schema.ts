@@ -22,7 +22,27 @@ export const TestCaseSchema = Type.Object(
     name: Type.String({ minLength: 1 }),
     mapping: Type.Optional(Type.String({ description: 'mapping file under test, relative to the test file' })),
     pipeline: Type.Optional(Type.String({ description: 'pipeline file under test: its steps run on the input, no connector is called' })),
-    input: Input,
+    input: Type.Optional(Input),
+    route_plan: Type.Optional(
+      Type.Object(
+        {
+          orders: Type.String({ description: 'recorded canonical orders (JSON array or NDJSON), relative to the test file' }),
+          stock: Type.String({ description: 'stock snapshot CSV (sku, location_id, available), relative to the test file' }),
+          profile: Type.String({ description: 'the routing profile to replay, relative to the test file' }),
+          against: Type.Optional(Type.String({ description: 'the profile in use today, to count the orders routed differently' })),
+          project: Type.Optional(Type.String({ description: 'project directory, relative to the test file (default: the one holding it)' })),
+          at: Type.Optional(Type.String({ description: 'routing time, ISO 8601 (default: now)' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    expect_figures: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'plan figures (keel route plan --json): a number matches exactly, { min, max } a range, an object its listed keys',
+      }),
+    ),
+    expect_routes: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'order key → decision, e.g. "wh-berlin:TEE×2 + store-x:MUG×1" or "held:no_stock"' })),
+    expect_changed: Type.Optional(Type.Integer({ minimum: 0, description: 'orders routed differently than with `against`' })),
     expect: Type.Optional(Expected),
     expect_subset: Type.Optional(Expected),
     expect_rejection: Type.Optional(Type.String({ description: 'part of the reason the (single) input is rejected' })),

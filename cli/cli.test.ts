@@ -102,6 +102,17 @@ describe('keel CLI', () => {
     expect(validate({ name: 'x', source: { connection: 'a', stream: 'b' }, targets: [{ connection: 'c', stream: 'd' }], steps: [{ filtr: {} }] })).toBe(false);
   });
 
+  it('publishes a routing-profile schema that accepts the example profiles and refuses a misspelt rating', async () => {
+    const printed = await runCli(['schema', 'routing-profile']);
+    expect(printed.code).toBe(0);
+    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(printed.stdout) as object);
+    for (const file of ['profile.yaml', 'profile.no-store-shipping.yaml']) {
+      validate(parse(readFileSync(`${EXAMPLE}routing/${file}`, 'utf8')));
+      expect({ file, errors: validate.errors ?? null }).toEqual({ file, errors: null });
+    }
+    expect(validate({ name: 'x', strategies: [{ name: 'a', ratings: { distanse: 1 } }] })).toBe(false);
+  });
+
   it('describes a connector with `keel schema connector file`', async () => {
     const printed = await runCli(['schema', 'connector', 'file']);
     const schema = JSON.parse(printed.stdout) as { config: { required: string[] }; streams: { files: { read_options: object; write_options: object } } };

@@ -3,6 +3,7 @@ import { publishedSchema } from '../../core/config/published-schema.js';
 import { ConnectorRegistry } from '../../core/connectors/registry.js';
 import { MappingDocumentSchema } from '../../core/mapping/mapping-schema.js';
 import { MODEL_SCHEMAS } from '../../core/model/index.js';
+import { RoutingProfileSchema } from '../../core/routing/profile-schema.js';
 import { suggest } from '../../core/config/schema-check.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, reportError } from '../output.js';
@@ -10,8 +11,8 @@ import { printJson, reportError } from '../output.js';
 export function registerSchema(program: Command): void {
   program
     .command('schema')
-    .description('print a JSON Schema: pipeline, project, mapping, a canonical entity (order, stock_level, ...) or connector NAME')
-    .argument('<what>', 'pipeline | project | mapping | <entity> | connector')
+    .description('print a JSON Schema: pipeline, project, mapping, routing-profile, a canonical entity (order, stock_level, ...) or connector NAME')
+    .argument('<what>', 'pipeline | project | mapping | routing-profile | <entity> | connector')
     .argument('[name]', 'connector name')
     .option('--project <dir>', 'project directory (for connector packages)', '.')
     .action(async (what: string, name: string | undefined, flags: { project: string }) => {
@@ -22,6 +23,15 @@ export function registerSchema(program: Command): void {
         }
         if (what === 'mapping') {
           printJson({ $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'Keel mapping', ...MappingDocumentSchema });
+          return;
+        }
+        if (what === 'routing-profile') {
+          printJson({
+            $schema: 'https://json-schema.org/draft/2020-12/schema',
+            $id: 'https://keel.dev/schemas/routing-profile.schema.json',
+            title: 'Keel routing profile',
+            ...RoutingProfileSchema,
+          });
           return;
         }
         const entity = (MODEL_SCHEMAS as Record<string, object | undefined>)[what.replace(/-/g, '_')];

@@ -466,7 +466,9 @@ export class RoutingService {
     const lines = part.lines.map((item) => {
       const line = order.lines[item.line] ?? order.lines.find((candidate) => candidate.line_id === item.line_id && candidate.sku === item.sku);
       if (line === undefined) throw new Error(`order ${orderKeyOf(order)} has no line ${item.line_id ?? item.line} for ${item.sku}`);
-      return { ...line, quantity: item.quantity, quantity_cancelled: 0, quantity_shipped: 0 };
+      // The part's units are what is open: nothing of them is cancelled or shipped yet.
+      const { quantity_cancelled: _cancelled, quantity_shipped: _shipped, ...open } = line;
+      return { ...open, quantity: item.quantity };
     });
     return { ...order, lines };
   }

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InventoryConfig } from '../inventory/inventory-config.js';
 import { InventoryService } from '../inventory/inventory-service.js';
@@ -176,6 +178,39 @@ describe('routing service: orders routed over live stock', () => {
     expect(await held(inventory, `shop:${placed.external_id}`)).toEqual([]);
     expect((await routing.outbox(0, undefined, 10)).map((message) => message.kind)).toEqual(['fulfil', 'cancel']);
   });
+});
+
+describe('routing service: two processes on one state file', () => {
+  it('never routes the last unit of a location to two orders routed at the same moment', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'keel-routing-race-'));
+    const path = join(dir, 'state.db');
+    const store = new SqliteInventoryStore(path);
+    const rounds = 10;
+    // One SKU per round: one unit at the nearer warehouse, one at the farther.
+    await store.applySnapshots(
+      Array.from({ length: rounds }, (_, round) => [
+        { sku: `LAST-${round}`, location_id: 'wh-a', on_hand: 1, at: T0.getTime(), source: 'test' },
+        { sku: `LAST-${round}`, location_id: 'wh-b', on_hand: 1, at: T0.getTime(), source: 'test' },
+      ]).flat(),
+    );
+    await store.close();
+    const script = fileURLToPath(new URL('../../dist/test-support/route-once.js', import.meta.url));
+    const runChild = (order: string, sku: string, at: number): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [script, path, order, sku, String(at)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', () => resolve(out.trim()));
+      });
+    const outcomes: string[][] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      const start = Date.now() + 300;
+      outcomes.push(await Promise.all([runChild(`a-${round}`, `LAST-${round}`, start), runChild(`b-${round}`, `LAST-${round}`, start)]));
+    }
+    // Both want the nearer wh-a; whoever holds second finds it taken and goes to wh-b.
+    expect(outcomes.map((pair) => [...pair].sort())).toEqual(Array.from({ length: rounds }, () => ['allocated wh-a', 'allocated wh-b']));
+  }, 120_000);
 });
 
 describe('routing service: store offers, claims and reliability', () => {

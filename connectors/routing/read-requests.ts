@@ -18,8 +18,12 @@ const PAGE = 500;
 export async function* readRequests(ctx: ReadContext<unknown, RequestsOptions>): AsyncIterable<SourcePage> {
   const routing = routingOf(ctx);
   const now = new Date();
-  const expired = await routing.expireOffers(now);
-  if (expired.timed_out > 0) ctx.logger.warn('store offers timed out and were routed again', { timed_out: expired.timed_out, rerouted: expired.rerouted });
+  // A dry run changes nothing: no offer is given back, no store penalised.
+  const dryRun = ctx.dryRun === true;
+  if (!dryRun) {
+    const expired = await routing.expireOffers(now);
+    if (expired.timed_out > 0) ctx.logger.warn('store offers timed out and were routed again', { timed_out: expired.timed_out, rerouted: expired.rerouted });
+  }
   const types = ctx.options.location_types !== undefined ? new Set<string>(ctx.options.location_types) : undefined;
   const wanted = routing.locations
     .filter((location) => (ctx.options.locations === undefined || ctx.options.locations.includes(location.location_id)) && (types === undefined || types.has(location.type)))
@@ -29,7 +33,7 @@ export async function* readRequests(ctx: ReadContext<unknown, RequestsOptions>):
   let at = 0;
   for (;;) {
     if (ctx.signal.aborted) return;
-    const messages = await routing.outbox(after, locations, PAGE);
+    const messages = await routing.outbox(after, locations, PAGE, !dryRun);
     if (messages.length === 0) return;
     after = (messages[messages.length - 1] as (typeof messages)[number]).message_id;
     const ids = messages.map((message) => message.message_id);

@@ -222,8 +222,9 @@ export class RoutingService {
     });
   }
 
-  async outbox(after: number, locations: ReadonlySet<string> | undefined, limit: number): Promise<OutboxMessage[]> {
-    return this.store.outbox(after, locations, limit);
+  /** Unsent messages; `settleStale` (default true) marks offers given back before they went out as sent. */
+  async outbox(after: number, locations: ReadonlySet<string> | undefined, limit: number, settleStale = true): Promise<OutboxMessage[]> {
+    return this.store.outbox(after, locations, limit, settleStale);
   }
 
   // ---------------------------------------------------------------------------------------------

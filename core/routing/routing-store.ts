@@ -92,7 +92,7 @@ export interface RoutingStore {
    * Unsent messages after `after`, in order, for the given locations (all when undefined). Offers
    * whose request was given back, withdrawn or cancelled before they went out are dropped.
    */
-  outbox(after: number, locations: ReadonlySet<string> | undefined, limit: number): Promise<OutboxMessage[]>;
+  outbox(after: number, locations: ReadonlySet<string> | undefined, limit: number, settleStale?: boolean): Promise<OutboxMessage[]>;
   markSent(messageIds: readonly number[], now: number): Promise<void>;
   capacityUsed(day: string): Promise<Map<string, number>>;
   penalties(): Promise<Map<string, PenaltyState & { unclaims: number; timeouts: number }>>;

@@ -162,7 +162,7 @@ export class SqliteRoutingStore implements RoutingStore {
     return this.sql.held.all(limit).map(toRequest);
   }
 
-  async outbox(after: number, locations: ReadonlySet<string> | undefined, limit: number): Promise<OutboxMessage[]> {
+  async outbox(after: number, locations: ReadonlySet<string> | undefined, limit: number, settleStale = true): Promise<OutboxMessage[]> {
     const out: OutboxMessage[] = [];
     let cursor = after;
     // Filtering by location in JS keeps one index; read on until the page is full or nothing is left.
@@ -174,7 +174,7 @@ export class SqliteRoutingStore implements RoutingStore {
         if (locations !== undefined && !locations.has(row.location_id)) continue;
         // An offer given back, withdrawn or cancelled before it went out is not sent at all.
         if (row.kind === 'offer' && row.status !== null && row.status !== 'open' && row.status !== 'claimed') {
-          this.sql.markSent.run(Date.now(), row.message_id);
+          if (settleStale) this.sql.markSent.run(Date.now(), row.message_id);
           continue;
         }
         out.push({

@@ -201,6 +201,7 @@ class SourceRun {
       projectDir: this.ctx.projectDir,
       inventory: this.ctx.inventory,
       routing: this.ctx.routing,
+      dryRun: this.ctx.dryRun,
       cursor: this.lastCheckpoint ?? undefined,
       sync: this.source.sync,
     });

@@ -66,6 +66,8 @@ interface StreamContext<Config, Options> {
   inventory: InventoryService | undefined;
   /** The project's order routing, when keel.yaml has a `routing:` section. */
   routing: RoutingService | undefined;
+  /** `keel run --dry-run`: read and transform, but change nothing anywhere (no side effects in reads either). */
+  dryRun?: boolean;
 }
 
 export interface ReadContext<Config = unknown, Options = unknown> extends StreamContext<Config, Options> {

@@ -46,7 +46,7 @@ async function showStock(sku: string, flags: StockFlags, globals: GlobalOptions)
         printJson({ sku, on_hand: stock.levels, reserved: stock.reserved, incoming: stock.incoming, channels: results.map((result) => ({ ...result, explain: flags.explain === true ? result.explain : undefined })) });
         return EXIT.ok;
       }
-      const onHand = stock.levels.map((level) => `${level.location_id} ${level.on_hand}`).join(', ') || 'none';
+      const onHand = stock.levels.map((level) => `${level.location_id} ${level.on_hand}${(level.held ?? 0) > 0 ? ` (${level.held} held)` : ''}`).join(', ') || 'none';
       printLine(`${sku}: on hand ${onHand}; reserved ${stock.reserved}`);
       for (const result of results) {
         const from = result.available_from !== undefined ? ` from ${result.available_from}` : '';

@@ -8,6 +8,8 @@ import type { ChannelRules, InventoryLocation } from './inventory-config.js';
 export interface LocationStock {
   location_id: string;
   on_hand: number;
+  /** Units held here for routed orders: they leave the channels that count this location, no others. */
+  held?: number;
 }
 
 export interface Incoming {
@@ -21,7 +23,7 @@ export interface SkuStock {
   sku: string;
   /** Current on-hand per location (snapshots plus later movements). */
   levels: readonly LocationStock[];
-  /** Units held by active reservations of this SKU, on any channel. */
+  /** Units reserved by open orders and not yet held at a location (routing holds them where they ship from). */
   reserved: number;
   incoming: readonly Incoming[];
 }
@@ -46,16 +48,20 @@ export interface ExplainStep {
 
 /** Units a channel could sell before buffers and display rules: what reservations draw on. */
 export function sellablePool(stock: SkuStock, locations: readonly InventoryLocation[], explain?: ExplainStep[]): number {
-  const byLocation = new Map(stock.levels.map((level) => [level.location_id, level.on_hand]));
+  const byLocation = new Map(stock.levels.map((level) => [level.location_id, level]));
   let pool = 0;
   for (const location of locations) {
-    const onHand = byLocation.get(location.location_id) ?? 0;
+    const level = byLocation.get(location.location_id);
+    const onHand = level?.on_hand ?? 0;
+    const held = level?.held ?? 0;
     const safety = location.safety_stock ?? 0;
-    const counted = Math.max(0, onHand - safety);
+    const counted = Math.max(0, onHand - safety - held);
     pool += counted;
     explain?.push({
       step: `location ${location.location_id}`,
-      detail: `on hand ${onHand}${safety > 0 ? ` − safety stock ${safety}` : ''}${onHand - safety < 0 ? ' (below zero counts as 0)' : ''} = ${counted}`,
+      detail:
+        `on hand ${onHand}${safety > 0 ? ` − safety stock ${safety}` : ''}${held > 0 ? ` − ${held} held for routed orders` : ''}` +
+        `${onHand - safety - held < 0 ? ' (below zero counts as 0)' : ''} = ${counted}`,
       quantity: pool,
     });
   }

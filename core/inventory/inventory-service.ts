@@ -236,7 +236,8 @@ export class InventoryService {
         const counts = new Int32Array(this.locationIds.length);
         for (const level of stock.levels) {
           const index = this.locationIndex.get(level.location_id);
-          if (index !== undefined) counts[index] = level.on_hand;
+          // Units held for routed orders are gone from that location for every channel counting it.
+          if (index !== undefined) counts[index] = level.on_hand - (level.held ?? 0);
         }
         image.onHand.set(sku, counts);
         if (stock.reserved > 0) image.reserved.set(sku, stock.reserved);

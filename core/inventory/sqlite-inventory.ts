@@ -89,7 +89,7 @@ export class SqliteInventoryStore implements InventoryStore {
       addOnHand: db.prepare('UPDATE inv_levels SET on_hand = on_hand + ? WHERE sku = ? AND location_id = ?'),
       levels: db.prepare<[string], LocationStock>('SELECT location_id, on_hand FROM inv_levels WHERE sku = ? ORDER BY location_id'),
       reserved: db.prepare<[string, number], { total: number | null }>(
-        "SELECT SUM(quantity) AS total FROM inv_reservations WHERE sku = ? AND status = 'active' AND expires_at > ?",
+        "SELECT SUM(quantity) AS total FROM inv_reservations WHERE sku = ? AND status = 'active' AND expires_at > ? AND location_id IS NULL",
       ),
       incoming: db.prepare<[string], Incoming>('SELECT location_id, quantity, expected_at FROM inv_incoming WHERE sku = ? ORDER BY expected_at'),
       upsertIncoming: db.prepare(
@@ -129,7 +129,11 @@ export class SqliteInventoryStore implements InventoryStore {
         .prepare<[string, string], [string, string, number]>('SELECT sku, location_id, on_hand FROM inv_levels WHERE sku BETWEEN ? AND ? ORDER BY sku, location_id')
         .raw(),
       reservedRange: db.prepare<[string, string, number], { sku: string; total: number }>(
-        "SELECT sku, SUM(quantity) AS total FROM inv_reservations WHERE sku BETWEEN ? AND ? AND status = 'active' AND expires_at > ? GROUP BY sku",
+        "SELECT sku, SUM(quantity) AS total FROM inv_reservations WHERE sku BETWEEN ? AND ? AND status = 'active' AND expires_at > ? AND location_id IS NULL GROUP BY sku",
+      ),
+      heldRange: db.prepare<[string, string, number], { sku: string; location_id: string; total: number }>(
+        `SELECT sku, location_id, SUM(quantity) AS total FROM inv_reservations
+         WHERE sku BETWEEN ? AND ? AND status = 'active' AND expires_at > ? AND location_id IS NOT NULL GROUP BY sku, location_id`,
       ),
       incomingRange: db.prepare<[string, string], Incoming & { sku: string }>(
         'SELECT sku, location_id, quantity, expected_at FROM inv_incoming WHERE sku BETWEEN ? AND ? ORDER BY sku, expected_at',
@@ -277,9 +281,16 @@ export class SqliteInventoryStore implements InventoryStore {
   }
 
   private stockNow(sku: string, now: number): SkuStock {
+    const levels: LocationStock[] = this.sql.levels.all(sku);
+    const held = this.sql.heldAt.all(sku, now, '');
+    for (const row of held) {
+      const level = levels.find((candidate) => candidate.location_id === row.location_id);
+      if (level !== undefined) level.held = row.total;
+      else levels.push({ location_id: row.location_id, on_hand: 0, held: row.total });
+    }
     return {
       sku,
-      levels: this.sql.levels.all(sku),
+      levels,
       reserved: this.sql.reserved.get(sku, now)?.total ?? 0,
       incoming: this.sql.incoming.all(sku),
     };
@@ -303,6 +314,12 @@ export class SqliteInventoryStore implements InventoryStore {
           current.levels.push({ location_id, on_hand });
         }
         for (const row of this.sql.reservedRange.iterate(first, last, now)) entry(row.sku).reserved = row.total;
+        for (const row of this.sql.heldRange.iterate(first, last, now)) {
+          const stock = entry(row.sku);
+          const level = stock.levels.find((candidate) => candidate.location_id === row.location_id);
+          if (level !== undefined) level.held = row.total;
+          else stock.levels.push({ location_id: row.location_id, on_hand: 0, held: row.total });
+        }
         for (const row of this.sql.incomingRange.iterate(first, last)) {
           entry(row.sku).incoming.push({ location_id: row.location_id, quantity: row.quantity, expected_at: row.expected_at });
         }

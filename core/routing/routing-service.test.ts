@@ -25,11 +25,11 @@ const INVENTORY: InventoryConfig = {
     { location_id: 'wh-south', name: 'Munich DC', type: 'warehouse', coordinates: { lat: 48.14, lon: 11.58 }, capabilities: ['ship'], channels: ['shop'] },
     { location_id: '3pl-east', name: '3PL Poznan', type: '3pl', coordinates: { lat: 52.41, lon: 16.93 }, capabilities: ['ship'], channels: ['shop'] },
     { location_id: 'drop-acme', name: 'Acme drop-ship', type: 'drop_shipper', coordinates: { lat: 50.94, lon: 6.96 }, capabilities: ['ship'], channels: ['shop'] },
-    { location_id: 'store-a', name: 'Berlin store', type: 'store', coordinates: { lat: 52.52, lon: 13.4 }, capabilities: ['ship', 'pickup'], channels: ['shop'] },
+    { location_id: 'store-a', name: 'Berlin store', type: 'store', coordinates: { lat: 52.52, lon: 13.4 }, capabilities: ['ship', 'pickup'], channels: ['shop', 'till'] },
     { location_id: 'store-b', name: 'Potsdam store', type: 'store', coordinates: { lat: 52.39, lon: 13.06 }, capabilities: ['ship', 'pickup'], channels: ['shop'] },
     { location_id: 'store-c', name: 'Leipzig store', type: 'store', coordinates: { lat: 51.34, lon: 12.37 }, capabilities: ['ship', 'pickup'], channels: ['shop'] },
   ],
-  channels: { shop: {} },
+  channels: { shop: {}, till: { online: false } },
   bundles: { KIT: { TEE: 1, MUG: 2 } },
 };
 
@@ -103,6 +103,23 @@ describe('routing service: orders routed over live stock', () => {
     expect(body.extensions?.['fulfilment']).toMatchObject({ kind: 'fulfil', location_id: 'wh-north', location_type: 'warehouse', source: 'stock' });
     expect((await routing.route(first, T0)).status).toBe('already_routed');
     expect(await routing.outbox(0, undefined, 10)).toHaveLength(1);
+  });
+
+  it('takes units held at a location off the channels that count it, and only those', async () => {
+    const { routing, inventory } = open();
+    await stock(inventory, [['CUP', 'wh-north', 10], ['CUP', 'store-a', 4]]);
+    const before = [(await inventory.availability('CUP', 'shop', T0)).quantity, (await inventory.availability('CUP', 'till', T0)).quantity];
+    expect(before).toEqual([13, 4]); // shop: (10 − 1 safety) + 4; till: the store's 4
+    // Channel-level reservation first: it comes off every channel, as nobody knows yet where it ships from.
+    const placed = order([['CUP', 3]], { shipping_address: { country_code: 'DE', coordinates: { lat: 53.55, lon: 9.99 } } });
+    await inventory.reserve(`shop:${placed.external_id}`, 'shop', [{ sku: 'CUP', quantity: 3, line_id: 'l1' }], T0);
+    expect([(await inventory.availability('CUP', 'shop', T0)).quantity, (await inventory.availability('CUP', 'till', T0)).quantity]).toEqual([10, 1]);
+    // Routed to the Hamburg warehouse: the till gets its 4 back, the shop still counts 3 less.
+    const outcome = await routing.route(placed, T0);
+    expect(outcome.status === 'allocated' && outcome.requests.map((request) => request.location_id)).toEqual(['wh-north']);
+    const shop = await inventory.availability('CUP', 'shop', T0);
+    expect([shop.quantity, (await inventory.availability('CUP', 'till', T0)).quantity]).toEqual([10, 4]);
+    expect(shop.explain.map((step) => step.detail)).toContain('on hand 10 − safety stock 1 − 3 held for routed orders = 6');
   });
 
   it('never gives two orders the same units at a location: the second goes where stock is left', async () => {

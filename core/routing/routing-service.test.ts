@@ -244,6 +244,8 @@ describe('routing service: store offers, claims and reliability', () => {
     expect(back.status === 'rerouted' && back.outcome.status === 'allocated' && back.outcome.requests.map((request) => request.location_id)).toEqual(['store-b']);
     const key = `shop:${placed.external_id}`;
     expect(await held(inventory, key)).toEqual(['TEE@store-b×1']);
+    // Daily capacity: the part store-a gave back no longer counts there; store-b took one.
+    expect(Object.fromEntries(await routing.store.capacityUsed('2026-11-23'))).toEqual({ 'store-a': 0, 'store-b': 1 });
     const explained = await routing.explain(key);
     expect(explained.receipts.map((receipt) => receipt.cause)).toEqual(['new order', 'unclaimed by store-a: shelf empty']);
     const fence = explained.receipts[1]?.receipt.strategies[0]?.candidates?.find((candidate) => candidate.location_id === 'store-a')?.excluded;

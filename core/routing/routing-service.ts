@@ -247,11 +247,16 @@ export class RoutingService {
     const rejected = row.rejected.includes(locationId) ? row.rejected : [...row.rejected, locationId];
     const updated: RoutedOrderRow = { ...row, rejected, updated_at: now.getTime() };
     const update = { request_id: target.request_id, status: how, note: reason };
+    // The part the location gave back no longer takes its daily capacity (only the group's holder took one).
+    const holderRequest = requests.find((request) => request.group_id === target.group_id) ?? target;
+    const capacity =
+      holderRequest.request_id === target.request_id ? [{ location_id: locationId, day: new Date(target.created_at).toISOString().slice(0, 10), parts: -1 }] : [];
     const open = requests.filter((request) => request.group_id === target.group_id && request.request_id !== target.request_id && request.status === 'open');
     if (open.length > 0) {
       const write = this.emptyWrite(updated);
       write.updates.push(update);
       write.penalties.push(penalty);
+      write.capacity.push(...capacity);
       await this.store.write(write);
       return { status: 'waiting', order_key: row.order_key, open: open.map((request) => request.location_id) };
     }
@@ -263,6 +268,7 @@ export class RoutingService {
     const outcome = await this.decide(updated, order, { location_id: holder }, `${how.replace('_', ' ')} by ${locationId}: ${reason}`, now, {
       updates: [update],
       penalties: [penalty],
+      capacity,
     });
     return { status: 'rerouted', order_key: row.order_key, outcome };
   }
@@ -278,7 +284,7 @@ export class RoutingService {
     replacing: 'order' | { location_id: string },
     cause: string,
     now: Date,
-    carry: Pick<DecisionWrite, 'updates' | 'penalties'>,
+    carry: Pick<DecisionWrite, 'updates' | 'penalties'> & Partial<Pick<DecisionWrite, 'capacity'>>,
     onlyIfAllocated = false,
   ): Promise<RouteOutcome> {
     const rejected = new Set(row.rejected);
@@ -295,6 +301,7 @@ export class RoutingService {
     const write = this.emptyWrite(row);
     write.updates.push(...carry.updates);
     write.penalties.push(...carry.penalties);
+    write.capacity.push(...(carry.capacity ?? []));
     write.receipt = decision.receipt !== undefined ? { order_key: row.order_key, decided_at: now.getTime(), cause, receipt: decision.receipt } : undefined;
     let groups = new Set((await this.store.requests(row.order_key)).map((request) => request.group_id)).size;
     const fullOrder = row.order as unknown as Order;

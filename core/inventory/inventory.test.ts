@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runNodeScript } from '../../test-support/run-node-script.js';
 import { computeAvailability, type SkuStock } from './availability.js';
 import { checkInventoryConfig, type ChannelRules, type InventoryConfig } from './inventory-config.js';
 import { InventoryService, StockRejection, type StockInput } from './inventory-service.js';
@@ -178,14 +178,7 @@ describe('reservations', () => {
     // One SKU per round with exactly one unit left.
     await service.ingest(Array.from({ length: rounds }, (_, round) => parsed(service, count(`LAST-${round}`, 'wh-b', 1, '2026-11-23T10:00:00Z'))));
     const script = fileURLToPath(new URL('../../dist/test-support/reserve-once.js', import.meta.url));
-    const runChild = (order: string, sku: string, at: number): Promise<string> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [script, path, order, sku, String(at)], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-        child.on('error', reject);
-        child.on('close', () => resolve(out.trim()));
-      });
+    const runChild = (order: string, sku: string, at: number): Promise<string> => runNodeScript(script, [path, order, sku, String(at)]);
     const outcomes: string[][] = [];
     for (let round = 0; round < rounds; round += 1) {
       // A shop order and a marketplace order for the same last unit, started at the same moment.

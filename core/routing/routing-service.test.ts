@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runNodeScript } from '../../test-support/run-node-script.js';
 import type { InventoryConfig } from '../inventory/inventory-config.js';
 import { InventoryService } from '../inventory/inventory-service.js';
 import { SqliteInventoryStore } from '../inventory/sqlite-inventory.js';
@@ -212,14 +212,7 @@ describe('routing service: two processes on one state file', () => {
     );
     await store.close();
     const script = fileURLToPath(new URL('../../dist/test-support/route-once.js', import.meta.url));
-    const runChild = (order: string, sku: string, at: number): Promise<string> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [script, path, order, sku, String(at)], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-        child.on('error', reject);
-        child.on('close', () => resolve(out.trim()));
-      });
+    const runChild = (order: string, sku: string, at: number): Promise<string> => runNodeScript(script, [path, order, sku, String(at)]);
     const outcomes: string[][] = [];
     for (let round = 0; round < rounds; round += 1) {
       const start = Date.now() + 300;

@@ -77,6 +77,8 @@ interface Unit {
   servers: number[];
   /** Single-line units that may be split: candidates with some stock of the line. */
   partial: number[];
+  /** servers and partial without repeats, cheapest fixed score first (then index); built when first needed. */
+  ranked: number[] | undefined;
 }
 
 interface Best {
@@ -95,12 +97,17 @@ export function allocate(problem: AllocationProblem): Allocation | undefined {
 class AllocationSearch {
   private readonly units: Unit[];
   private readonly budget: number;
+  private readonly slots: readonly number[];
+  /** Set keys are packed into one number (base candidates + 1) while that stays exact, else joined as text. */
+  private readonly packedKeys: boolean;
   private explored = 0;
   private best: Best | undefined;
 
   constructor(private readonly problem: AllocationProblem) {
     this.budget = problem.budget ?? DEFAULT_SEARCH_BUDGET;
     this.units = buildUnits(problem);
+    this.slots = stockSlots(problem);
+    this.packedKeys = (problem.candidates + 1) ** Math.min(problem.maxParts, problem.candidates) <= Number.MAX_SAFE_INTEGER;
   }
 
   run(): Allocation | undefined {
@@ -129,9 +136,9 @@ class AllocationSearch {
     if (this.explored > this.budget) throw new BudgetExhausted();
   }
 
-  private enumerateSets(k: number, chosen: number[], seen: Set<string>): void {
+  private enumerateSets(k: number, chosen: number[], seen: Set<number | string>): void {
     this.tick();
-    const key = [...chosen].sort((a, b) => a - b).join(',');
+    const key = this.setKey(chosen);
     if (seen.has(key)) return;
     seen.add(key);
     const bound = chosen.reduce((sum, candidate) => sum + this.problem.fixedScore(candidate), 0);
@@ -144,9 +151,32 @@ class AllocationSearch {
       return;
     }
     if (chosen.length === k) return;
-    const options = [...new Set([...missing.servers, ...missing.partial])].filter((candidate) => !chosen.includes(candidate));
-    options.sort((a, b) => this.problem.fixedScore(a) - this.problem.fixedScore(b) || a - b);
+    const options = this.ranked(missing).filter((candidate) => !chosen.includes(candidate));
     for (const candidate of options) this.enumerateSets(k, [...chosen, candidate], seen);
+  }
+
+  /** The same set in any order gets the same key: its members in ascending order. */
+  private setKey(chosen: readonly number[]): number | string {
+    const sorted = chosen.slice();
+    for (let at = 1; at < sorted.length; at += 1) {
+      const member = sorted[at] as number;
+      let to = at - 1;
+      for (; to >= 0 && (sorted[to] as number) > member; to -= 1) sorted[to + 1] = sorted[to] as number;
+      sorted[to + 1] = member;
+    }
+    if (!this.packedKeys) return sorted.join(',');
+    let key = 0;
+    for (const member of sorted) key = key * (this.problem.candidates + 1) + member + 1;
+    return key;
+  }
+
+  /** Candidates that serve the unit, cheapest fixed score first: fixed per unit, so sorted once. */
+  private ranked(unit: Unit): number[] {
+    if (unit.ranked === undefined) {
+      const all = unit.partial.length === 0 ? [...unit.servers] : [...new Set([...unit.servers, ...unit.partial])];
+      unit.ranked = all.sort((a, b) => this.problem.fixedScore(a) - this.problem.fixedScore(b) || a - b);
+    }
+    return unit.ranked;
   }
 
   private useful: number[] | undefined;
@@ -177,7 +207,7 @@ class AllocationSearch {
   /** Best assignment of units to the members of one set, every member getting at least one line. */
   private assign(members: readonly number[]): void {
     const sorted = [...members].sort((a, b) => a - b);
-    const state = new AssignmentState(this.problem, sorted);
+    const state = new AssignmentState(this.problem, sorted, this.slots);
     const fillOrder = [...sorted].sort((a, b) => this.problem.fixedScore(a) - this.problem.fixedScore(b) || a - b);
     const choices: { unit: Unit; options: number[] }[] = [];
     for (const unit of this.units) {
@@ -218,17 +248,19 @@ class AllocationSearch {
 /** Parts under construction for one set of members, with the stock they use. */
 class AssignmentState {
   private readonly parts = new Map<number, PartLine[]>();
-  private readonly used = new Map<string, number>();
+  private readonly used = new Map<number, number>();
 
   constructor(
     private readonly problem: AllocationProblem,
     readonly members: readonly number[],
+    private readonly slots: readonly number[],
   ) {
     for (const member of members) this.parts.set(member, []);
   }
 
-  private usedKey(member: number, line: number): string {
-    return `${member}\u0000${(this.problem.lines[line] as AllocationLine).stockKey}`;
+  /** Stock used at a member, per stock key (lines of one key share a slot). */
+  private usedKey(member: number, line: number): number {
+    return member * this.problem.lines.length + (this.slots[line] as number);
   }
 
   private fits(member: number, line: number, quantity: number): boolean {
@@ -343,6 +375,17 @@ function sameStock(problem: AllocationProblem, a: number, b: number): boolean {
   return (problem.lines[a] as AllocationLine).stockKey === (problem.lines[b] as AllocationLine).stockKey;
 }
 
+/** For each line, the first line with its stock key: lines that draw on the same stock share it. */
+function stockSlots(problem: AllocationProblem): number[] {
+  const first = new Map<string, number>();
+  return problem.lines.map((line, at) => {
+    const slot = first.get(line.stockKey);
+    if (slot !== undefined) return slot;
+    first.set(line.stockKey, at);
+    return at;
+  });
+}
+
 function buildUnits(problem: AllocationProblem): Unit[] {
   const grouped = new Set<number>();
   const groups: number[][] = [];
@@ -360,11 +403,12 @@ function buildUnits(problem: AllocationProblem): Unit[] {
       if (canServeWhole(problem, candidate, lines)) servers.push(candidate);
       else if (problem.splitLines === true && lines.length === 1 && problem.stock(candidate, lines[0] as number) > 0) partial.push(candidate);
     }
-    return { lines, servers, partial };
+    return { lines, servers, partial, ranked: undefined };
   });
 }
 
 function canServeWhole(problem: AllocationProblem, candidate: number, lines: readonly number[]): boolean {
+  if (lines.length === 1) return (problem.lines[lines[0] as number] as AllocationLine).quantity <= problem.stock(candidate, lines[0] as number);
   const need = new Map<string, number>();
   for (const line of lines) {
     const entry = problem.lines[line] as AllocationLine;
@@ -409,7 +453,7 @@ function greedyCover(problem: AllocationProblem, units: readonly Unit[]): Best |
 
 /** Each unit to the member where it adds least; undefined when stock or min value does not allow it. */
 function assignGreedily(problem: AllocationProblem, units: readonly Unit[], members: readonly number[]): Best | undefined {
-  const state = new AssignmentState(problem, [...members].sort((a, b) => a - b));
+  const state = new AssignmentState(problem, [...members].sort((a, b) => a - b), stockSlots(problem));
   for (const unit of units) {
     let pick: number | undefined;
     let pickCost = Number.POSITIVE_INFINITY;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { candidateLineFences, fenceReason } from './explain-receipt.js';
 import { createOrderRouter } from './route-order.js';
 import type { RoutingProfile } from './profile-schema.js';
 import type { RoutingDecision } from './receipt.js';
@@ -36,8 +37,15 @@ describe('routeOrder fences', () => {
     expect(exclusion(decision, 'store-hamburg')).toBe('country_not_served');
     expect(exclusion(decision, 'store-cologne')).toBe('missing_capability');
     expect(decision.status).toBe('held');
-    const vienna = decision.receipt?.strategies[0]?.candidates?.find((candidate) => candidate.location_id === '3pl-vienna');
-    expect(vienna?.excluded?.reason).toBe('3pl-vienna is a 3pl; this strategy takes warehouse, store');
+    const candidates = decision.receipt?.strategies[0]?.candidates ?? [];
+    const vienna = candidates.find((candidate) => candidate.location_id === '3pl-vienna');
+    expect(vienna?.excluded).toEqual({ code: 'type_not_allowed', type: '3pl', allowed: ['warehouse', 'store'] });
+    expect(vienna?.excluded && fenceReason(vienna.excluded, '3pl-vienna')).toBe('3pl-vienna is a 3pl; this strategy takes warehouse, store');
+    const hamburg = candidates.find((candidate) => candidate.location_id === 'store-hamburg');
+    expect(hamburg?.excluded).toEqual({ code: 'country_not_served', country: 'DE' });
+    expect(candidates.find((candidate) => candidate.location_id === 'store-cologne')?.excluded).toEqual({ code: 'missing_capability', capability: 'ship' });
+    // Receipts are plain JSON: what the state store gives back is what routing recorded.
+    expect(JSON.parse(JSON.stringify(decision.receipt))).toStrictEqual(decision.receipt);
   });
 
   it('fences locations that rejected the order, are too far, lack stock or a line capability', () => {
@@ -46,6 +54,8 @@ describe('routeOrder fences', () => {
     const near: RoutingProfile = { name: 'near', strategies: [{ name: 'near', fences: { max_distance_km: 200 } }] };
     const decision = route(near, { shirt: { 'wh-berlin': 1, 'store-hamburg': 0 } }, far, ['store-cologne']);
     expect(exclusion(decision, 'wh-berlin')).toBe('too_far');
+    const berlin = decision.receipt?.strategies[0]?.candidates?.find((candidate) => candidate.location_id === 'wh-berlin');
+    expect(berlin?.excluded).toEqual({ code: 'too_far', distance_km: expect.closeTo(315, -1) as unknown as number, max_distance_km: 200 });
     expect(exclusion(decision, 'store-hamburg')).toBe('no_stock');
     expect(exclusion(decision, 'store-cologne')).toBe('rejected_order');
     const sofa = route({ name: 'p', strategies: [{ name: 'all', split: { allowed: true } }] }, { sofa: { 'wh-munich': 5, 'wh-berlin': 1 } }, order([['sofa', 1]]));
@@ -58,8 +68,37 @@ describe('routeOrder fences', () => {
     const decision = route(profileCap, { shirt: { 'wh-munich': 1, '3pl-vienna': 5 } }, order([['shirt', 2]]));
     expect(exclusion(decision, 'wh-berlin')).toBe('capacity_exhausted');
     const munich = decision.receipt?.strategies[0]?.candidates?.find((candidate) => candidate.location_id === 'wh-munich');
-    expect(munich?.lines?.[0]).toMatchObject({ code: 'insufficient_stock', reason: 'wh-munich has 1 of 2 × shirt' });
+    expect(munich?.stock).toEqual([1]);
+    const short = munich && decision.receipt ? candidateLineFences(decision.receipt, munich) : [];
+    expect(short).toEqual([{ line: 0, sku: 'shirt', code: 'insufficient_stock', wanted: 2, available: 1 }]);
+    expect(short[0] && fenceReason(short[0], 'wh-munich')).toBe('wh-munich has 1 of 2 × shirt');
     expect(partsOf(decision)).toEqual([['3pl-vienna', ['2×shirt']]]);
+  });
+
+  it('records a line fenced for a missing capability on a candidate that has the rest', () => {
+    const profileSplit: RoutingProfile = { name: 'bulky', strategies: [{ name: 'all', split: { allowed: true }, ratings: { priority: 1 } }] };
+    const decision = route(profileSplit, { sofa: { 'wh-berlin': 1, 'wh-munich': 4 }, shirt: { 'wh-munich': 3 } }, order([['sofa', 1], ['shirt', 1]]));
+    expect(partsOf(decision)).toEqual([
+      ['wh-berlin', ['1×sofa']],
+      ['wh-munich', ['1×shirt']],
+    ]);
+    const munich = decision.receipt?.strategies[0]?.candidates?.find((candidate) => candidate.location_id === 'wh-munich');
+    expect(munich).toEqual({ location_id: 'wh-munich', stock: [0, 3], line_fences: [{ line: 0, sku: 'sofa', code: 'line_capability_missing', capability: 'bulky' }] });
+    expect(decision.receipt?.lines).toEqual([
+      { line: 0, sku: 'sofa', quantity: 1 },
+      { line: 1, sku: 'shirt', quantity: 1 },
+    ]);
+  });
+
+  it('fences inactive locations and those outside the strategy\'s locations', () => {
+    const only: RoutingProfile = { name: 'only', strategies: [{ name: 'two', fences: { locations: ['wh-berlin', 'wh-munich'] } }] };
+    const context = contextFor(only, { stock: stockOf({ shirt: { ...everywhere } }) });
+    const berlin = context.locations.find((location) => location.location_id === 'wh-berlin');
+    if (berlin !== undefined) berlin.active = false;
+    const decision = createOrderRouter(loaded(only), context)(order([['shirt', 1]]));
+    expect(exclusion(decision, 'wh-berlin')).toBe('inactive');
+    expect(exclusion(decision, '3pl-vienna')).toBe('not_in_strategy_locations');
+    expect(partsOf(decision)).toEqual([['wh-munich', ['1×shirt']]]);
   });
 
   it('requires shipping rates for the customer zone when shipping cost is rated, and prefers the cheaper one', () => {

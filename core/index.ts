@@ -43,6 +43,16 @@ export { IncrementalSchema, UpdatedAtWalk, type Incremental } from './http/incre
 export { RateBudget, rateBudgetFor, type Priority, type RateLimitSettings } from './http/rate-budget.js';
 export { retryAfterMs } from './http/retry-after.js';
 // Routing receipts: stored as compact JSON (fence codes with their facts), put into words on demand.
-export { candidateLineFences, fenceReason, renderReceipt } from './routing/explain-receipt.js';
+export { fenceReason, renderReceipt, strategyLocations, type LocationOutcome } from './routing/explain-receipt.js';
 export type { FenceHit, LineFenceHit, LocationFenceHit } from './routing/fences.js';
-export type { CandidateReceipt, HoldReason, ReceiptLine, RoutedPart, RoutedPartLine, RoutingDecision, RoutingReceipt, StrategyReceipt } from './routing/receipt.js';
+export type {
+  HoldReason,
+  LineFenceGroup,
+  LocationFenceGroup,
+  ReceiptLine,
+  RoutedPart,
+  RoutedPartLine,
+  RoutingDecision,
+  RoutingReceipt,
+  StrategyReceipt,
+} from './routing/receipt.js';

@@ -3,12 +3,12 @@
  * that have stock of something they can ship, with the units of each line they can use. What does
  * not depend on the strategy, the distance to the customer and each location's usable stock and
  * line fences, is worked out once per order and reused when a later strategy or the
- * click-and-collect transfer role looks at the same location, receipt entries included.
+ * click-and-collect transfer role looks at the same location.
  */
+import { FenceGroups } from './fence-groups.js';
 import { NO_STOCK, locationFence, missingLineCapability, type FenceInput, type LineCapabilityHit } from './fences.js';
 import { haversineKm } from './geo.js';
 import type { OrderFacts } from './order-facts.js';
-import type { CandidateReceipt } from './receipt.js';
 import type { RoutingContext, RoutingLocation } from './routing-input.js';
 
 export interface Candidate {
@@ -22,15 +22,16 @@ export interface Candidate {
 interface StockedLocation {
   /** Undefined when it has none of the lines it could ship (fenced as no_stock). */
   candidate: Candidate | undefined;
-  receipt: CandidateReceipt | undefined;
+  /** Lines it lacks a capability for; only looked at with receipts. */
+  fenced: LineCapabilityHit[] | undefined;
 }
 
 export interface CandidateScan {
   candidates: Candidate[];
   /** Every location past the location fences, with or without stock: where incoming stock may be promised. */
   open: RoutingLocation[];
-  /** One entry per location, in context order; undefined without receipts. */
-  receipts: CandidateReceipt[] | undefined;
+  /** The candidates and fence hits for the receipt; undefined without receipts. */
+  receipt: FenceGroups | undefined;
 }
 
 /** Per-order memo of what the strategies share about each location (indexes into context.locations). */
@@ -73,22 +74,18 @@ export class OrderLocations {
     const location = this.context.locations[index] as RoutingLocation;
     const id = location.location_id;
     const lines = this.facts.lines;
-    const stock = new Array<number>(lines.length);
+    const stock: number[] = [];
     let fenced: LineCapabilityHit[] | undefined;
     let any = false;
     for (let at = 0; at < lines.length; at += 1) {
       const line = lines[at] as (typeof lines)[number];
       const capability = missingLineCapability(location, line);
       const usable = capability === undefined ? Math.max(0, this.context.state.available(line.sku, id)) : 0;
-      stock[at] = usable;
+      stock.push(usable);
       if (usable > 0) any = true;
-      if (capability !== undefined && this.receipts) (fenced ??= []).push({ line: line.index, sku: line.sku, code: 'line_capability_missing', capability });
+      if (capability !== undefined && this.receipts) (fenced ??= []).push({ code: 'line_capability_missing', line: line.index, sku: line.sku, capability });
     }
-    if (!any) return { candidate: undefined, receipt: this.receipts ? { location_id: id, excluded: NO_STOCK } : undefined };
-    let receipt: CandidateReceipt | undefined;
-    // The receipt shares the candidate's stock array: nothing is copied per order.
-    if (this.receipts) receipt = fenced === undefined ? { location_id: id, stock } : { location_id: id, stock, line_fences: fenced };
-    return { candidate: { location, distance: this.distanceKm()[index], stock }, receipt };
+    return { candidate: any ? { location, distance: this.distanceKm()[index], stock } : undefined, fenced };
   }
 }
 
@@ -98,19 +95,23 @@ export function scanCandidates(known: OrderLocations, input: FenceInput): Candid
   const distances = known.distanceKm();
   const candidates: Candidate[] = [];
   const open: RoutingLocation[] = [];
-  const receipts: CandidateReceipt[] | undefined = known.receipts ? [] : undefined;
+  const receipt = known.receipts ? new FenceGroups(input.facts.lines) : undefined;
   for (let index = 0; index < locations.length; index += 1) {
     const location = locations[index] as RoutingLocation;
     input.distanceKm = distances[index];
     const hit = locationFence(location, input);
     if (hit !== undefined) {
-      receipts?.push({ location_id: location.location_id, excluded: hit });
+      receipt?.exclude(location.location_id, hit);
       continue;
     }
     open.push(location);
-    const stocked = known.stockAt(index);
-    if (receipts !== undefined) receipts.push(stocked.receipt as CandidateReceipt);
-    if (stocked.candidate !== undefined) candidates.push(stocked.candidate);
+    const { candidate, fenced } = known.stockAt(index);
+    if (candidate === undefined) {
+      receipt?.exclude(location.location_id, NO_STOCK);
+      continue;
+    }
+    candidates.push(candidate);
+    receipt?.candidate(location.location_id, candidate.stock, fenced);
   }
-  return { candidates, open, receipts };
+  return { candidates, open, receipt };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidateLineFences, fenceReason, renderReceipt } from './explain-receipt.js';
+import { fenceReason, renderReceipt, strategyLocations } from './explain-receipt.js';
 import { LINE_FENCES, LOCATION_FENCES, type FenceHit } from './fences.js';
 import type { RoutingProfile } from './profile-schema.js';
 import type { RoutingReceipt } from './receipt.js';
@@ -59,6 +59,17 @@ describe('renderReceipt', () => {
     // Berlin has the shirts but no mug, Munich the mug but one shirt too few: one part each.
     const decision = route()(order([['shirt', 2], ['mug', 1]], { external_id: 'split-1' }));
     expect(decision.status).toBe('allocated');
+    // Stored compactly: each distinct fence hit once, with the locations it held for.
+    const warehouses = decision.receipt?.strategies[1];
+    expect(warehouses?.candidates).toEqual(['wh-berlin', 'wh-munich']);
+    expect(warehouses?.excluded).toEqual([
+      { code: 'paused', locations: ['3pl-vienna'] },
+      { code: 'type_not_allowed', type: 'store', allowed: ['warehouse', '3pl'], locations: ['store-cologne', 'store-hamburg'] },
+    ]);
+    expect(warehouses?.line_fences).toEqual([
+      { code: 'insufficient_stock', line: 1, sku: 'mug', wanted: 1, available: 0, locations: ['wh-berlin'] },
+      { code: 'insufficient_stock', line: 0, sku: 'shirt', wanted: 2, available: 1, locations: ['wh-munich'] },
+    ]);
     expect(renderReceipt(stored(decision.receipt))).toBe(
       [
         `Order shop-de/split-1, routed by profile explain (version ${loaded(profile).version}) at 2025-03-01T10:00:00.000Z`,
@@ -113,7 +124,14 @@ describe('renderReceipt', () => {
         { line: 0, sku: 'sofa', quantity: 1 },
         { line: 2, sku: 'shirt', quantity: 2 },
       ],
-      strategies: [{ strategy: 's (transfer)', outcome: 'chosen', candidates: [{ location_id: 'wh-munich', stock: [0, 5], line_fences: [{ line: 0, sku: 'sofa', code: 'line_capability_missing', capability: 'bulky' }] }] }],
+      strategies: [
+        {
+          strategy: 's (transfer)',
+          outcome: 'chosen',
+          candidates: ['wh-munich'],
+          line_fences: [{ code: 'line_capability_missing', line: 0, sku: 'sofa', capability: 'bulky', locations: ['wh-munich'] }],
+        },
+      ],
       allocation: {
         strategy: 's',
         score: 0,
@@ -125,8 +143,8 @@ describe('renderReceipt', () => {
         ],
       },
     };
-    expect(candidateLineFences(receipt, receipt.strategies[0]?.candidates?.[0] ?? { location_id: '?' })).toEqual([
-      { line: 0, sku: 'sofa', code: 'line_capability_missing', capability: 'bulky' },
+    expect(strategyLocations(receipt.strategies[0] ?? { strategy: '?', outcome: 'chosen' })).toEqual([
+      { location_id: 'wh-munich', line_fences: [{ code: 'line_capability_missing', line: 0, sku: 'sofa', capability: 'bulky' }] },
     ]);
     expect(renderReceipt(receipt).split('\n').slice(2)).toEqual([
       'Lines: 1 × sofa (line 1), 2 × shirt (line 3)',

@@ -4,10 +4,10 @@
  * read back from the state store explains itself without the profile or stock it was decided on.
  * Order lines are numbered from 1, in order.lines order (receipts store the index from 0).
  */
-import { stockFence, type FenceHit, type LineFenceHit } from './fences.js';
+import type { FenceHit, LineFenceHit, LocationFenceHit } from './fences.js';
 import type { RatingName } from './profile-schema.js';
 import type { RatingValue } from './ratings.js';
-import type { CandidateReceipt, RoutedPart, RoutingReceipt, StrategyReceipt } from './receipt.js';
+import type { RoutedPart, RoutingReceipt, StrategyReceipt } from './receipt.js';
 
 /** Why a fence keeps the location (or one of its lines) out, as one sentence. */
 export function fenceReason(hit: FenceHit, locationId: string): string {
@@ -51,16 +51,24 @@ export function fenceReason(hit: FenceHit, locationId: string): string {
   }
 }
 
-/** The lines a candidate could not take whole, in line order: its line fences, and too few units where `stock` shows them. */
-export function candidateLineFences(receipt: Pick<RoutingReceipt, 'lines'>, candidate: CandidateReceipt): LineFenceHit[] {
-  const hits: LineFenceHit[] = [];
-  if (candidate.excluded !== undefined) return hits;
-  receipt.lines.forEach((line, at) => {
-    const fenced = candidate.line_fences?.find((hit) => hit.line === line.line);
-    const hit = fenced ?? (candidate.stock === undefined ? undefined : stockFence(line.line, line.sku, line.quantity, candidate.stock[at] ?? 0));
-    if (hit !== undefined) hits.push(hit);
-  });
-  return hits;
+/** One location as a strategy saw it. */
+export interface LocationOutcome {
+  location_id: string;
+  /** The location fence that kept it out; absent for a candidate. */
+  excluded?: LocationFenceHit;
+  /** For a candidate, the lines it could not take whole, in line order. */
+  line_fences: LineFenceHit[];
+}
+
+/** Every location a strategy looked at, in location-id order (as routing saw them), with its fence or the lines it lacked. */
+export function strategyLocations(trial: StrategyReceipt): LocationOutcome[] {
+  const byId = new Map<string, LocationOutcome>();
+  for (const id of trial.candidates ?? []) byId.set(id, { location_id: id, line_fences: [] });
+  for (const { locations, ...hit } of trial.excluded ?? []) for (const id of locations) byId.set(id, { location_id: id, excluded: hit as LocationFenceHit, line_fences: [] });
+  for (const { locations, ...hit } of trial.line_fences ?? []) for (const id of locations) byId.get(id)?.line_fences.push(hit as LineFenceHit);
+  const outcomes = [...byId.values()].sort((a, b) => (a.location_id < b.location_id ? -1 : a.location_id > b.location_id ? 1 : 0));
+  for (const outcome of outcomes) outcome.line_fences.sort((a, b) => a.line - b.line);
+  return outcomes;
 }
 
 /** The whole receipt as text, one fact a line: profile, customer, each strategy and its locations, then the allocation or the hold. */
@@ -69,7 +77,7 @@ export function renderReceipt(receipt: RoutingReceipt): string {
   const position = receipt.customer_position;
   out.push(position === undefined ? 'Customer position: unknown' : `Customer position: ${position.lat}, ${position.lon} (${POSITION_SOURCES[position.source] ?? position.source})`);
   out.push(`Lines: ${receipt.lines.map((line) => `${line.quantity} × ${line.sku} (line ${line.line + 1})`).join(', ') || 'none open'}`);
-  for (const trial of receipt.strategies) renderStrategy(receipt, trial, out);
+  for (const trial of receipt.strategies) renderStrategy(trial, out);
   if (receipt.allocation !== undefined) {
     const { strategy, parts, score, method, explored } = receipt.allocation;
     const search = method === 'exact' ? 'best found by exact search' : 'search budget ran out, best found so far';
@@ -88,20 +96,20 @@ const POSITION_SOURCES: Record<string, string> = {
 
 const OUTCOMES: Record<StrategyReceipt['outcome'], string> = { chosen: 'chosen', not_applicable: 'not applicable', no_allocation: 'could not serve the order' };
 
-function renderStrategy(receipt: RoutingReceipt, trial: StrategyReceipt, out: string[]): void {
+function renderStrategy(trial: StrategyReceipt, out: string[]): void {
   const why = trial.reason === undefined ? '' : `: ${trial.reason}`;
   const code = trial.code === undefined ? '' : ` (${trial.code})`;
   out.push(`Strategy ${trial.strategy}: ${OUTCOMES[trial.outcome] ?? trial.outcome}${code}${why}`);
-  for (const candidate of trial.candidates ?? []) renderCandidate(receipt, candidate, out);
+  for (const location of strategyLocations(trial)) renderLocation(location, out);
 }
 
-function renderCandidate(receipt: RoutingReceipt, candidate: CandidateReceipt, out: string[]): void {
-  const id = candidate.location_id;
-  if (candidate.excluded !== undefined) {
-    out.push(`  ${id}: excluded (${candidate.excluded.code}): ${fenceReason(candidate.excluded, id)}`);
+function renderLocation(location: LocationOutcome, out: string[]): void {
+  const id = location.location_id;
+  if (location.excluded !== undefined) {
+    out.push(`  ${id}: excluded (${location.excluded.code}): ${fenceReason(location.excluded, id)}`);
     return;
   }
-  const lines = candidateLineFences(receipt, candidate);
+  const lines = location.line_fences;
   out.push(`  ${id}: candidate${lines.length > 0 ? ', cannot take every line whole' : ''}`);
   for (const hit of lines) out.push(`    line ${hit.line + 1} (${hit.code}): ${fenceReason(hit, id)}`);
 }

@@ -49,15 +49,15 @@ export type LocationFenceHit =
 /** Why one line (index in order.lines) cannot ship whole from a location. */
 export type LineFenceHit = LineCapabilityHit | InsufficientStockHit;
 export interface LineCapabilityHit {
+  readonly code: 'line_capability_missing';
   readonly line: number;
   readonly sku: string;
-  readonly code: 'line_capability_missing';
   readonly capability: LocationCapability;
 }
 export interface InsufficientStockHit {
+  readonly code: 'insufficient_stock';
   readonly line: number;
   readonly sku: string;
-  readonly code: 'insufficient_stock';
   readonly wanted: number;
   readonly available: number;
 }
@@ -142,11 +142,11 @@ export function missingLineCapability(location: RoutingLocation, line: RoutedLin
 /** Why a line cannot ship (whole) from a location, or undefined when it can. */
 export function lineFence(location: RoutingLocation, line: RoutedLine, available: number): LineFenceHit | undefined {
   const capability = missingLineCapability(location, line);
-  if (capability !== undefined) return { line: line.index, sku: line.sku, code: 'line_capability_missing', capability };
+  if (capability !== undefined) return { code: 'line_capability_missing', line: line.index, sku: line.sku, capability };
   return stockFence(line.index, line.sku, line.quantity, available);
 }
 
 /** The line fence of too few units; receipts keep the units (candidate `stock`) and derive this hit from them. */
 export function stockFence(line: number, sku: string, wanted: number, available: number): InsufficientStockHit | undefined {
-  return available < wanted ? { line, sku, code: 'insufficient_stock', wanted, available: Math.max(0, available) } : undefined;
+  return available < wanted ? { code: 'insufficient_stock', line, sku, wanted, available: Math.max(0, available) } : undefined;
 }

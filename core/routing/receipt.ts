@@ -1,10 +1,11 @@
 /**
  * The routing receipt: why an order went where it went, or why it is held. Stored per decision
  * and printed by `keel route explain`; plain JSON so it can go into the state store as it is.
- * Fences are recorded as stable codes with their facts, not sentences: a receipt is written for
- * every order and read for few, so the text is rendered on demand (explain-receipt.ts).
+ * Fences are recorded as stable codes with their facts, each listing the locations it held for,
+ * not as sentences: a receipt is written for every order and read for few, so the text is
+ * rendered on demand (explain-receipt.ts).
  */
-import type { LineCapabilityHit, LocationFenceHit } from './fences.js';
+import type { LineFenceHit, LocationFenceHit } from './fences.js';
 import type { RatingBreakdown } from './ratings.js';
 
 export interface RoutedPartLine {
@@ -27,7 +28,7 @@ export interface RoutedPart {
   ratings: RatingBreakdown;
 }
 
-/** One open line of the order as routed: what candidates' `stock` and the line fences refer to. */
+/** One open line of the order as routed. */
 export interface ReceiptLine {
   /** Index in order.lines. */
   line: number;
@@ -36,20 +37,11 @@ export interface ReceiptLine {
   quantity: number;
 }
 
-/**
- * One location as a strategy saw it: kept out by a fence, or a candidate with the units it could
- * ship of each line. A candidate cannot take a line whole (`insufficient_stock`) where its units
- * are fewer than the line's quantity; explain-receipt.ts spells those out as line fence hits.
- */
-export interface CandidateReceipt {
-  location_id: string;
-  /** The first location fence that holds; absent for a candidate. */
-  excluded?: LocationFenceHit;
-  /** Units of each line in receipt.lines order the candidate could ship (0 where a line fence holds). */
-  stock?: readonly number[];
-  /** Line fences other than insufficient stock (which `stock` shows): lines it cannot ship at all. */
-  line_fences?: readonly LineCapabilityHit[];
-}
+/** A location fence hit and the locations it kept out; its facts hold for each of them. */
+export type LocationFenceGroup = LocationFenceHit & { locations: string[] };
+
+/** A line fence hit and the candidates it held for: those could not take the line whole. */
+export type LineFenceGroup = LineFenceHit & { locations: string[] };
 
 export interface StrategyReceipt {
   strategy: string;
@@ -58,7 +50,12 @@ export interface StrategyReceipt {
   /** Why it did not apply or could not serve: one sentence per strategy, not per location. */
   reason?: string;
   code?: string;
-  candidates?: CandidateReceipt[];
+  /** Locations past every fence with stock of some line, in location-id order (when the strategy applied). */
+  candidates?: string[];
+  /** The other locations, by the first location fence that held for each; absent when none. */
+  excluded?: LocationFenceGroup[];
+  /** Lines candidates could not take whole, and why; absent when none. */
+  line_fences?: LineFenceGroup[];
 }
 
 export type HoldState = 'backorder' | 'manual_review';
@@ -73,7 +70,7 @@ export interface RoutingReceipt {
   order_key: string;
   profile: { name: string; version: string };
   decided_at: string;
-  /** The open lines routed, in the order candidates' `stock` lists them. */
+  /** The open lines routed. */
   lines: ReceiptLine[];
   strategies: StrategyReceipt[];
   customer_position?: { lat: number; lon: number; source: string };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidateLineFences, fenceReason } from './explain-receipt.js';
+import { fenceReason, strategyLocations } from './explain-receipt.js';
 import { createOrderRouter } from './route-order.js';
 import type { RoutingProfile } from './profile-schema.js';
 import type { RoutingDecision } from './receipt.js';
@@ -17,9 +17,14 @@ function partsOf(decision: RoutingDecision): [string, string[]][] {
   return decision.parts.map((part) => [part.location_id, part.lines.map((line) => `${line.quantity}×${line.sku}`)]);
 }
 
+/** How the last strategy tried saw the location. */
+function seen(decision: RoutingDecision, location: string, strategy = -1) {
+  const trial = decision.receipt?.strategies.at(strategy);
+  return trial === undefined ? undefined : strategyLocations(trial).find((outcome) => outcome.location_id === location);
+}
+
 function exclusion(decision: RoutingDecision, location: string) {
-  const chosen = decision.receipt?.strategies.at(-1);
-  return chosen?.candidates?.find((candidate) => candidate.location_id === location)?.excluded?.code;
+  return seen(decision, location)?.excluded?.code;
 }
 
 describe('routeOrder fences', () => {
@@ -37,13 +42,20 @@ describe('routeOrder fences', () => {
     expect(exclusion(decision, 'store-hamburg')).toBe('country_not_served');
     expect(exclusion(decision, 'store-cologne')).toBe('missing_capability');
     expect(decision.status).toBe('held');
-    const candidates = decision.receipt?.strategies[0]?.candidates ?? [];
-    const vienna = candidates.find((candidate) => candidate.location_id === '3pl-vienna');
-    expect(vienna?.excluded).toEqual({ code: 'type_not_allowed', type: '3pl', allowed: ['warehouse', 'store'] });
-    expect(vienna?.excluded && fenceReason(vienna.excluded, '3pl-vienna')).toBe('3pl-vienna is a 3pl; this strategy takes warehouse, store');
-    const hamburg = candidates.find((candidate) => candidate.location_id === 'store-hamburg');
-    expect(hamburg?.excluded).toEqual({ code: 'country_not_served', country: 'DE' });
-    expect(candidates.find((candidate) => candidate.location_id === 'store-cologne')?.excluded).toEqual({ code: 'missing_capability', capability: 'ship' });
+    const vienna = seen(decision, '3pl-vienna')?.excluded;
+    expect(vienna).toEqual({ code: 'type_not_allowed', type: '3pl', allowed: ['warehouse', 'store'] });
+    expect(vienna && fenceReason(vienna, '3pl-vienna')).toBe('3pl-vienna is a 3pl; this strategy takes warehouse, store');
+    expect(seen(decision, 'store-hamburg')?.excluded).toEqual({ code: 'country_not_served', country: 'DE' });
+    expect(seen(decision, 'store-cologne')?.excluded).toEqual({ code: 'missing_capability', capability: 'ship' });
+    // Each distinct hit is stored once with the locations it kept out.
+    expect(decision.receipt?.strategies[0]?.excluded?.map((group) => [group.code, group.locations])).toEqual([
+      ['type_not_allowed', ['3pl-vienna']],
+      ['missing_capability', ['store-cologne']],
+      ['country_not_served', ['store-hamburg']],
+      ['paused', ['wh-berlin']],
+      ['excluded_by_strategy', ['wh-munich']],
+    ]);
+    expect(decision.receipt?.strategies[0]?.candidates).toEqual([]);
     // Receipts are plain JSON: what the state store gives back is what routing recorded.
     expect(JSON.parse(JSON.stringify(decision.receipt))).toStrictEqual(decision.receipt);
   });
@@ -54,8 +66,7 @@ describe('routeOrder fences', () => {
     const near: RoutingProfile = { name: 'near', strategies: [{ name: 'near', fences: { max_distance_km: 200 } }] };
     const decision = route(near, { shirt: { 'wh-berlin': 1, 'store-hamburg': 0 } }, far, ['store-cologne']);
     expect(exclusion(decision, 'wh-berlin')).toBe('too_far');
-    const berlin = decision.receipt?.strategies[0]?.candidates?.find((candidate) => candidate.location_id === 'wh-berlin');
-    expect(berlin?.excluded).toEqual({ code: 'too_far', distance_km: expect.closeTo(315, -1) as unknown as number, max_distance_km: 200 });
+    expect(seen(decision, 'wh-berlin')?.excluded).toEqual({ code: 'too_far', distance_km: expect.closeTo(315, -1) as unknown as number, max_distance_km: 200 });
     expect(exclusion(decision, 'store-hamburg')).toBe('no_stock');
     expect(exclusion(decision, 'store-cologne')).toBe('rejected_order');
     const sofa = route({ name: 'p', strategies: [{ name: 'all', split: { allowed: true } }] }, { sofa: { 'wh-munich': 5, 'wh-berlin': 1 } }, order([['sofa', 1]]));
@@ -67,10 +78,11 @@ describe('routeOrder fences', () => {
     const profileCap: RoutingProfile = { name: 'cap', strategies: [{ name: 'all', split: { allowed: true }, ratings: { priority: 1 } }], locations: { 'wh-berlin': { daily_capacity: 0 } } };
     const decision = route(profileCap, { shirt: { 'wh-munich': 1, '3pl-vienna': 5 } }, order([['shirt', 2]]));
     expect(exclusion(decision, 'wh-berlin')).toBe('capacity_exhausted');
-    const munich = decision.receipt?.strategies[0]?.candidates?.find((candidate) => candidate.location_id === 'wh-munich');
-    expect(munich?.stock).toEqual([1]);
-    const short = munich && decision.receipt ? candidateLineFences(decision.receipt, munich) : [];
-    expect(short).toEqual([{ line: 0, sku: 'shirt', code: 'insufficient_stock', wanted: 2, available: 1 }]);
+    expect(decision.receipt?.strategies[0]?.line_fences).toEqual([
+      { code: 'insufficient_stock', line: 0, sku: 'shirt', wanted: 2, available: 1, locations: ['wh-munich'] },
+    ]);
+    const short = seen(decision, 'wh-munich')?.line_fences ?? [];
+    expect(short).toEqual([{ code: 'insufficient_stock', line: 0, sku: 'shirt', wanted: 2, available: 1 }]);
     expect(short[0] && fenceReason(short[0], 'wh-munich')).toBe('wh-munich has 1 of 2 × shirt');
     expect(partsOf(decision)).toEqual([['3pl-vienna', ['2×shirt']]]);
   });
@@ -82,8 +94,8 @@ describe('routeOrder fences', () => {
       ['wh-berlin', ['1×sofa']],
       ['wh-munich', ['1×shirt']],
     ]);
-    const munich = decision.receipt?.strategies[0]?.candidates?.find((candidate) => candidate.location_id === 'wh-munich');
-    expect(munich).toEqual({ location_id: 'wh-munich', stock: [0, 3], line_fences: [{ line: 0, sku: 'sofa', code: 'line_capability_missing', capability: 'bulky' }] });
+    expect(seen(decision, 'wh-munich')).toEqual({ location_id: 'wh-munich', line_fences: [{ code: 'line_capability_missing', line: 0, sku: 'sofa', capability: 'bulky' }] });
+    expect(decision.receipt?.strategies[0]?.candidates).toEqual(['wh-berlin', 'wh-munich']);
     expect(decision.receipt?.lines).toEqual([
       { line: 0, sku: 'sofa', quantity: 1 },
       { line: 1, sku: 'shirt', quantity: 1 },

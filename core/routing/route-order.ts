@@ -9,12 +9,13 @@
 import type { Order } from '../model/order.js';
 import { allocate, type AllocationLine, type PartLine } from './allocate.js';
 import { OrderLocations, scanCandidates, type Candidate } from './candidates.js';
+import type { FenceGroups } from './fence-groups.js';
 import { lineFence, type FenceInput } from './fences.js';
 import type { LoadedProfile } from './load-profile.js';
 import { orderFacts, thousandths, type OrderFacts, type RoutedLine } from './order-facts.js';
 import type { RoutingProfile, Strategy, StrategyConditions } from './profile-schema.js';
 import { PartRater } from './ratings.js';
-import type { CandidateReceipt, HoldReason, RoutedPart, RoutedPartLine, RoutingDecision, RoutingReceipt, StrategyReceipt } from './receipt.js';
+import type { HoldReason, RoutedPart, RoutedPartLine, RoutingDecision, RoutingReceipt, StrategyReceipt } from './receipt.js';
 import type { RoutingContext, RoutingLocation } from './routing-input.js';
 import { compileShippingRates, type RateLookup } from './shipping-rates.js';
 
@@ -34,8 +35,8 @@ const PICKUP_OR_TRANSFER_ROLES: readonly Role[] = ['pickup', 'transfer'];
 const NOBODY: ReadonlySet<string> = new Set();
 
 type Attempt =
-  | { ok: true; parts: RoutedPart[]; score: number; method: 'exact' | 'heuristic'; explored: number; candidates: CandidateReceipt[] | undefined }
-  | { ok: false; code: string; reason: string; candidates: CandidateReceipt[] | undefined };
+  | { ok: true; parts: RoutedPart[]; score: number; method: 'exact' | 'heuristic'; explored: number; locations: FenceGroups | undefined }
+  | { ok: false; code: string; reason: string; locations: FenceGroups | undefined };
 
 export type OrderRouter = (order: Order, options?: RouteOptions) => RoutingDecision;
 
@@ -100,7 +101,7 @@ function routeOrder(order: Order, router: Router, options: RouteOptions): Routin
         const { parts, method, explored, score } = attempt;
         const decision: RoutingDecision = { status: 'allocated', order_key: facts.order_key, strategy: strategy.name, parts, method };
         if (withReceipt) {
-          trials.push(trial(name, 'chosen', undefined, attempt.candidates));
+          trials.push(trial(name, 'chosen', undefined, attempt.locations));
           const receipt = receiptFor(router, facts, trials);
           receipt.allocation = { strategy: strategy.name, parts, score, method, explored };
           decision.receipt = receipt;
@@ -108,7 +109,7 @@ function routeOrder(order: Order, router: Router, options: RouteOptions): Routin
         return decision;
       }
       lastFailure = attempt;
-      if (withReceipt) trials.push(trial(name, 'no_allocation', attempt, attempt.candidates));
+      if (withReceipt) trials.push(trial(name, 'no_allocation', attempt, attempt.locations));
     }
   }
   if (lastFailure === undefined) return hold('no_strategy_applies', 'no strategy applies to this order; add a fallback strategy without conditions');
@@ -120,9 +121,13 @@ function rolesFor(facts: OrderFacts, profile: RoutingProfile): readonly Role[] {
   return profile.click_and_collect?.transfer === true ? PICKUP_OR_TRANSFER_ROLES : PICKUP_ROLES;
 }
 
-function trial(strategy: string, outcome: StrategyReceipt['outcome'], failure: { code: string; reason: string } | undefined, candidates: CandidateReceipt[] | undefined): StrategyReceipt {
+function trial(strategy: string, outcome: StrategyReceipt['outcome'], failure: { code: string; reason: string } | undefined, locations: FenceGroups | undefined): StrategyReceipt {
   const entry: StrategyReceipt = failure === undefined ? { strategy, outcome } : { strategy, outcome, code: failure.code, reason: failure.reason };
-  if (candidates !== undefined) entry.candidates = candidates;
+  if (locations !== undefined) {
+    entry.candidates = locations.candidates;
+    if (locations.excluded.length > 0) entry.excluded = locations.excluded;
+    if (locations.lineFences.length > 0) entry.line_fences = locations.lineFences;
+  }
   return entry;
 }
 
@@ -173,8 +178,8 @@ function tryStrategy(strategy: Strategy, role: Role, facts: OrderFacts, known: O
     needsShippingRate: (weights.shipping_cost ?? 0) > 0,
     distanceKm: undefined,
   };
-  const { candidates, open, receipts } = scanCandidates(known, input);
-  const fail = (code: string, reason: string): Attempt => ({ ok: false, code, reason, candidates: receipts });
+  const { candidates, open, receipt } = scanCandidates(known, input);
+  const fail = (code: string, reason: string): Attempt => ({ ok: false, code, reason, locations: receipt });
 
   const split = strategy.split;
   const splitAllowed = split?.allowed === true;
@@ -208,7 +213,7 @@ function tryStrategy(strategy: Strategy, role: Role, facts: OrderFacts, known: O
   }
 
   const stocked = shortLines.length === 0 ? facts.lines.map((_, at) => at) : facts.lines.map((_, at) => at).filter((at) => !shortLines.includes(at));
-  if (stocked.length === 0) return { ok: true, parts: incomingParts, score: 0, method: 'exact', explored: 0, candidates: receipts };
+  if (stocked.length === 0) return { ok: true, parts: incomingParts, score: 0, method: 'exact', explored: 0, locations: receipt };
   const partsLeft = maxParts - incomingParts.length;
   if (partsLeft < 1) return fail('too_many_parts', `pre-order lines already take ${incomingParts.length} part(s) of at most ${maxParts}`);
 
@@ -250,7 +255,7 @@ function tryStrategy(strategy: Strategy, role: Role, facts: OrderFacts, known: O
     return withTransfer(routed, role, facts);
   });
   for (const part of incomingParts) parts.push(part);
-  return { ok: true, parts, score: allocation.score, method: allocation.method, explored: allocation.explored, candidates: receipts };
+  return { ok: true, parts, score: allocation.score, method: allocation.method, explored: allocation.explored, locations: receipt };
 }
 
 function partLine(line: RoutedLine, quantity: number): RoutedPartLine {

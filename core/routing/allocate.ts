@@ -100,6 +100,8 @@ class AllocationSearch {
   private readonly slots: readonly number[];
   /** Set keys are packed into one number (base candidates + 1) while that stays exact, else joined as text. */
   private readonly packedKeys: boolean;
+  /** Each candidate's fixed score, read once: the search compares them often. */
+  private readonly fixed: number[];
   private explored = 0;
   private best: Best | undefined;
 
@@ -108,6 +110,26 @@ class AllocationSearch {
     this.units = buildUnits(problem);
     this.slots = stockSlots(problem);
     this.packedKeys = (problem.candidates + 1) ** Math.min(problem.maxParts, problem.candidates) <= Number.MAX_SAFE_INTEGER;
+    this.fixed = [];
+    for (let candidate = 0; candidate < problem.candidates; candidate += 1) this.fixed.push(problem.fixedScore(candidate));
+  }
+
+  private compareFixed(a: number, b: number): number {
+    return (this.fixed[a] as number) - (this.fixed[b] as number) || a - b;
+  }
+
+  /** Distinct candidates, cheapest fixed score first (then index). */
+  private rankedAmong(candidates: readonly number[]): number[] {
+    const ranked = [...new Set(candidates)];
+    if (ranked.length > 64) return ranked.sort((a, b) => this.compareFixed(a, b));
+    // Insertion sort: the lists are short, and it needs no comparator calls.
+    for (let at = 1; at < ranked.length; at += 1) {
+      const candidate = ranked[at] as number;
+      let to = at - 1;
+      for (; to >= 0 && this.compareFixed(ranked[to] as number, candidate) > 0; to -= 1) ranked[to + 1] = ranked[to] as number;
+      ranked[to + 1] = candidate;
+    }
+    return ranked;
   }
 
   run(): Allocation | undefined {
@@ -141,7 +163,7 @@ class AllocationSearch {
     const key = this.setKey(chosen);
     if (seen.has(key)) return;
     seen.add(key);
-    const bound = chosen.reduce((sum, candidate) => sum + this.problem.fixedScore(candidate), 0);
+    const bound = chosen.reduce((sum, candidate) => sum + (this.fixed[candidate] as number), 0);
     if (this.best !== undefined && bound > this.best.score + EPSILON * Math.max(1, Math.abs(this.best.score))) return;
     const missing = this.neediestUncovered(chosen);
     if (missing === undefined) {
@@ -170,22 +192,15 @@ class AllocationSearch {
     return key;
   }
 
-  /** Candidates that serve the unit, cheapest fixed score first: fixed per unit, so sorted once. */
+  /** Candidates that serve the unit, cheapest fixed score first: fixed per unit, so ranked once. */
   private ranked(unit: Unit): number[] {
-    if (unit.ranked === undefined) {
-      const all = unit.partial.length === 0 ? [...unit.servers] : [...new Set([...unit.servers, ...unit.partial])];
-      unit.ranked = all.sort((a, b) => this.problem.fixedScore(a) - this.problem.fixedScore(b) || a - b);
-    }
+    if (unit.ranked === undefined) unit.ranked = this.rankedAmong(unit.partial.length === 0 ? unit.servers : [...unit.servers, ...unit.partial]);
     return unit.ranked;
   }
 
   private useful: number[] | undefined;
   private usefulCandidates(): number[] {
-    if (this.useful === undefined) {
-      const all = new Set<number>();
-      for (const unit of this.units) for (const candidate of [...unit.servers, ...unit.partial]) all.add(candidate);
-      this.useful = [...all].sort((a, b) => this.problem.fixedScore(a) - this.problem.fixedScore(b) || a - b);
-    }
+    if (this.useful === undefined) this.useful = this.rankedAmong(this.units.flatMap((unit) => [...unit.servers, ...unit.partial]));
     return this.useful;
   }
 
@@ -208,7 +223,7 @@ class AllocationSearch {
   private assign(members: readonly number[]): void {
     const sorted = [...members].sort((a, b) => a - b);
     const state = new AssignmentState(this.problem, sorted, this.slots);
-    const fillOrder = [...sorted].sort((a, b) => this.problem.fixedScore(a) - this.problem.fixedScore(b) || a - b);
+    const fillOrder = [...sorted].sort((a, b) => this.compareFixed(a, b));
     const choices: { unit: Unit; options: number[] }[] = [];
     for (const unit of this.units) {
       const options = sorted.filter((member) => unit.servers.includes(member));

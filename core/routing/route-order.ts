@@ -8,7 +8,7 @@
  */
 import type { Order } from '../model/order.js';
 import { allocate, type AllocationLine, type PartLine } from './allocate.js';
-import { OrderLocations, scanCandidates, type Candidate } from './candidates.js';
+import { OrderLocations, locationIndex, scanCandidates, type Candidate } from './candidates.js';
 import type { FenceGroups } from './fence-groups.js';
 import { lineFence, type FenceInput } from './fences.js';
 import type { LoadedProfile } from './load-profile.js';
@@ -47,11 +47,15 @@ interface Router {
   rates: RateLookup;
   /** context.now as ISO text, formatted once per instant rather than once per order. */
   decidedAt(): string;
+  /** Location id → index in context.locations, built once per list of locations. */
+  locationIndex(): ReadonlyMap<string, number>;
 }
 
 export function createOrderRouter(loaded: LoadedProfile, context: RoutingContext): OrderRouter {
   let stampedAt = Number.NaN;
   let stamp = '';
+  let indexed = context.locations;
+  let index = locationIndex(indexed);
   const router: Router = {
     loaded,
     context,
@@ -63,6 +67,13 @@ export function createOrderRouter(loaded: LoadedProfile, context: RoutingContext
         stampedAt = at;
       }
       return stamp;
+    },
+    locationIndex() {
+      if (context.locations !== indexed) {
+        indexed = context.locations;
+        index = locationIndex(indexed);
+      }
+      return index;
     },
   };
   return (order, options = {}) => routeOrder(order, router, options);
@@ -85,7 +96,7 @@ function routeOrder(order: Order, router: Router, options: RouteOptions): Routin
   };
   if (facts.lines.length === 0) return hold('no_open_lines', 'every line is shipped or cancelled: nothing to route');
 
-  const known = new OrderLocations(facts, router.context, withReceipt);
+  const known = new OrderLocations(facts, router.context, router.locationIndex(), withReceipt);
   let lastFailure: { code: string; reason: string } | undefined;
   for (const strategy of profile.strategies) {
     const notApplicable = conditionFails(strategy.when, facts);

@@ -75,6 +75,11 @@ const PLAIN = {
   no_stock: Object.freeze({ code: 'no_stock' }),
 } as const satisfies { [Code in PlainLocationFence]: { readonly code: Code } };
 
+/** Whether the hit is a bare code, without facts. */
+export function isPlainHit(hit: LocationFenceHit): hit is { readonly code: PlainLocationFence } {
+  return Object.prototype.hasOwnProperty.call(PLAIN, hit.code);
+}
+
 /** The hit for a location with stock of none of the lines it could ship (decided by the caller, which looks stock up). */
 export const NO_STOCK: LocationFenceHit = PLAIN.no_stock;
 

@@ -89,6 +89,12 @@ interface Best {
 
 class BudgetExhausted extends Error {}
 
+function withMember(chosen: readonly number[], candidate: number): number[] {
+  const next = chosen.slice();
+  next.push(candidate);
+  return next;
+}
+
 export function allocate(problem: AllocationProblem): Allocation | undefined {
   const search = new AllocationSearch(problem);
   return search.run();
@@ -120,7 +126,7 @@ class AllocationSearch {
 
   /** Distinct candidates, cheapest fixed score first (then index). */
   private rankedAmong(candidates: readonly number[]): number[] {
-    const ranked = [...new Set(candidates)];
+    const ranked = candidates.slice();
     if (ranked.length > 64) return ranked.sort((a, b) => this.compareFixed(a, b));
     // Insertion sort: the lists are short, and it needs no comparator calls.
     for (let at = 1; at < ranked.length; at += 1) {
@@ -160,21 +166,25 @@ class AllocationSearch {
 
   private enumerateSets(k: number, chosen: number[], seen: Set<number | string>): void {
     this.tick();
-    const key = this.setKey(chosen);
-    if (seen.has(key)) return;
-    seen.add(key);
+    // The empty set and each single candidate are reached once per k (from the root, by distinct
+    // options); only larger sets can be reached twice, in another order.
+    if (chosen.length > 1) {
+      const key = this.setKey(chosen);
+      if (seen.has(key)) return;
+      seen.add(key);
+    }
     const bound = chosen.reduce((sum, candidate) => sum + (this.fixed[candidate] as number), 0);
     if (this.best !== undefined && bound > this.best.score + EPSILON * Math.max(1, Math.abs(this.best.score))) return;
     const missing = this.neediestUncovered(chosen);
     if (missing === undefined) {
       if (chosen.length === k) this.assign(chosen);
       // Only reached when smaller sets failed (empty member or min value): add members that serve something.
-      else for (const candidate of this.usefulCandidates()) if (!chosen.includes(candidate)) this.enumerateSets(k, [...chosen, candidate], seen);
+      else for (const candidate of this.usefulCandidates()) if (!chosen.includes(candidate)) this.enumerateSets(k, withMember(chosen, candidate), seen);
       return;
     }
     if (chosen.length === k) return;
     const options = this.ranked(missing).filter((candidate) => !chosen.includes(candidate));
-    for (const candidate of options) this.enumerateSets(k, [...chosen, candidate], seen);
+    for (const candidate of options) this.enumerateSets(k, withMember(chosen, candidate), seen);
   }
 
   /** The same set in any order gets the same key: its members in ascending order. */
@@ -194,13 +204,13 @@ class AllocationSearch {
 
   /** Candidates that serve the unit, cheapest fixed score first: fixed per unit, so ranked once. */
   private ranked(unit: Unit): number[] {
-    if (unit.ranked === undefined) unit.ranked = this.rankedAmong(unit.partial.length === 0 ? unit.servers : [...unit.servers, ...unit.partial]);
+    if (unit.ranked === undefined) unit.ranked = this.rankedAmong(unit.partial.length === 0 ? unit.servers : [...new Set([...unit.servers, ...unit.partial])]);
     return unit.ranked;
   }
 
   private useful: number[] | undefined;
   private usefulCandidates(): number[] {
-    if (this.useful === undefined) this.useful = this.rankedAmong(this.units.flatMap((unit) => [...unit.servers, ...unit.partial]));
+    if (this.useful === undefined) this.useful = this.rankedAmong([...new Set(this.units.flatMap((unit) => [...unit.servers, ...unit.partial]))]);
     return this.useful;
   }
 

@@ -90,9 +90,25 @@ interface Best {
 class BudgetExhausted extends Error {}
 
 function withMember(chosen: readonly number[], candidate: number): number[] {
-  const next = chosen.slice();
-  next.push(candidate);
+  const next = new Array<number>(chosen.length + 1);
+  for (let at = 0; at < chosen.length; at += 1) next[at] = chosen[at] as number;
+  next[chosen.length] = candidate;
   return next;
+}
+
+/**
+ * Stable sort in place. The search sorts many lists of a few items, where Array.prototype.sort
+ * allocates more than it compares; a stable sort gives the same order either way.
+ */
+function sortSmall<T>(items: T[], compare: (a: T, b: T) => number): T[] {
+  if (items.length > 16) return items.sort(compare);
+  for (let at = 1; at < items.length; at += 1) {
+    const item = items[at] as T;
+    let to = at - 1;
+    for (; to >= 0 && compare(items[to] as T, item) > 0; to -= 1) items[to + 1] = items[to] as T;
+    items[to + 1] = item;
+  }
+  return items;
 }
 
 export function allocate(problem: AllocationProblem): Allocation | undefined {
@@ -173,7 +189,8 @@ class AllocationSearch {
       if (seen.has(key)) return;
       seen.add(key);
     }
-    const bound = chosen.reduce((sum, candidate) => sum + (this.fixed[candidate] as number), 0);
+    let bound = 0;
+    for (const candidate of chosen) bound += this.fixed[candidate] as number;
     if (this.best !== undefined && bound > this.best.score + EPSILON * Math.max(1, Math.abs(this.best.score))) return;
     const missing = this.neediestUncovered(chosen);
     if (missing === undefined) {
@@ -183,12 +200,16 @@ class AllocationSearch {
       return;
     }
     if (chosen.length === k) return;
-    const options = this.ranked(missing).filter((candidate) => !chosen.includes(candidate));
-    for (const candidate of options) this.enumerateSets(k, withMember(chosen, candidate), seen);
+    for (const candidate of this.ranked(missing)) if (!chosen.includes(candidate)) this.enumerateSets(k, withMember(chosen, candidate), seen);
   }
 
   /** The same set in any order gets the same key: its members in ascending order. */
   private setKey(chosen: readonly number[]): number | string {
+    const base = this.problem.candidates + 1;
+    if (this.packedKeys && chosen.length === 2) {
+      const [a, b] = chosen as [number, number];
+      return a < b ? (a + 1) * base + b + 1 : (b + 1) * base + a + 1;
+    }
     const sorted = chosen.slice();
     for (let at = 1; at < sorted.length; at += 1) {
       const member = sorted[at] as number;
@@ -198,7 +219,7 @@ class AllocationSearch {
     }
     if (!this.packedKeys) return sorted.join(',');
     let key = 0;
-    for (const member of sorted) key = key * (this.problem.candidates + 1) + member + 1;
+    for (const member of sorted) key = key * base + member + 1;
     return key;
   }
 
@@ -231,9 +252,9 @@ class AllocationSearch {
 
   /** Best assignment of units to the members of one set, every member getting at least one line. */
   private assign(members: readonly number[]): void {
-    const sorted = [...members].sort((a, b) => a - b);
+    const sorted = sortSmall([...members], (a, b) => a - b);
     const state = new AssignmentState(this.problem, sorted, this.slots);
-    const fillOrder = [...sorted].sort((a, b) => this.compareFixed(a, b));
+    const fillOrder = sortSmall([...sorted], (a, b) => this.compareFixed(a, b));
     const choices: { unit: Unit; options: number[] }[] = [];
     for (const unit of this.units) {
       const options = sorted.filter((member) => unit.servers.includes(member));
@@ -243,7 +264,7 @@ class AllocationSearch {
       }
       if (!state.fillSplit(unit.lines[0] as number, fillOrder)) return;
     }
-    choices.sort((a, b) => a.options.length - b.options.length);
+    sortSmall(choices, (a, b) => a.options.length - b.options.length);
     this.assignFrom(state, choices, 0);
   }
 
@@ -258,10 +279,12 @@ class AllocationSearch {
     }
     const choice = choices[at] as { unit: Unit; options: number[] };
     // Cheapest member first, so a good incumbent is found early and bounds prune the rest.
-    const ranked = choice.options
-      .map((member) => ({ member, cost: state.costIfAdded(member, choice.unit.lines) }))
-      .filter((option) => option.cost !== undefined)
-      .sort((a, b) => (a.cost as number) - (b.cost as number) || a.member - b.member);
+    const ranked: { member: number; cost: number }[] = [];
+    for (const member of choice.options) {
+      const cost = state.costIfAdded(member, choice.unit.lines);
+      if (cost !== undefined) ranked.push({ member, cost });
+    }
+    sortSmall(ranked, (a, b) => a.cost - b.cost || a.member - b.member);
     for (const { member } of ranked) {
       state.add(member, choice.unit.lines);
       this.assignFrom(state, choices, at + 1);
@@ -312,13 +335,13 @@ class AssignmentState {
     const added: PartLine[] = [];
     for (const line of lines) {
       const quantity = (this.problem.lines[line] as AllocationLine).quantity;
-      const sameKeyInUnit = lines.filter((other) => other !== line && other < line && sameStock(this.problem, other, line));
-      const alsoNeeded = sameKeyInUnit.reduce((sum, other) => sum + (this.problem.lines[other] as AllocationLine).quantity, 0);
+      let alsoNeeded = 0;
+      for (const other of lines) if (other !== line && other < line && sameStock(this.problem, other, line)) alsoNeeded += (this.problem.lines[other] as AllocationLine).quantity;
       if (!this.fits(member, line, quantity + alsoNeeded)) return undefined;
       added.push({ line, quantity });
     }
     const before = part.length === 0 ? this.problem.fixedScore(member) : this.problem.partScore(member, part);
-    return this.problem.partScore(member, [...part, ...added]) - before;
+    return this.problem.partScore(member, part.concat(added)) - before;
   }
 
   add(member: number, lines: readonly number[]): void {
@@ -333,7 +356,8 @@ class AssignmentState {
 
   remove(member: number, lines: readonly number[]): void {
     const part = this.parts.get(member) as PartLine[];
-    for (const line of [...lines].reverse()) {
+    for (let at = lines.length - 1; at >= 0; at -= 1) {
+      const line = lines[at] as number;
       const key = this.usedKey(member, line);
       this.used.set(key, (this.used.get(key) ?? 0) - (this.problem.lines[line] as AllocationLine).quantity);
       part.pop();
@@ -353,7 +377,7 @@ class AssignmentState {
   complete(): Best | undefined {
     const parts: AllocatedPart[] = [];
     for (const member of this.members) {
-      const lines = [...(this.parts.get(member) as PartLine[])].sort((a, b) => a.line - b.line);
+      const lines = sortSmall((this.parts.get(member) as PartLine[]).slice(), (a, b) => a.line - b.line);
       if (lines.length === 0) return undefined;
       parts.push({ candidate: member, lines, score: this.problem.partScore(member, lines) });
     }
@@ -372,7 +396,7 @@ function finish(problem: AllocationProblem, parts: AllocatedPart[]): Best | unde
       if (value < minValue) return undefined;
     }
   }
-  parts.sort((a, b) => a.candidate - b.candidate);
+  sortSmall(parts, (a, b) => a.candidate - b.candidate);
   const score = parts.reduce((sum, part) => sum + part.score, 0);
   return { score, key: allocationKey(problem, parts), parts };
 }
@@ -445,10 +469,11 @@ function canServeWhole(problem: AllocationProblem, candidate: number, lines: rea
 }
 
 function isCovered(problem: AllocationProblem, unit: Unit, chosen: readonly number[]): boolean {
-  if (chosen.some((candidate) => unit.servers.includes(candidate))) return true;
+  for (const candidate of chosen) if (unit.servers.includes(candidate)) return true;
   if (unit.partial.length === 0) return false;
   const line = unit.lines[0] as number;
-  const total = chosen.reduce((sum, candidate) => sum + problem.stock(candidate, line), 0);
+  let total = 0;
+  for (const candidate of chosen) total += problem.stock(candidate, line);
   return total >= (problem.lines[line] as AllocationLine).quantity;
 }
 

@@ -18,14 +18,6 @@ export interface Candidate {
   stock: readonly number[];
 }
 
-/** A location past the location fences, the same for every strategy of the order. */
-interface StockedLocation {
-  /** Undefined when it has none of the lines it could ship (fenced as no_stock). */
-  candidate: Candidate | undefined;
-  /** Lines it lacks a capability for; only looked at with receipts. */
-  fenced: LineCapabilityHit[] | undefined;
-}
-
 export interface CandidateScan {
   candidates: Candidate[];
   /** Every location past the location fences, with or without stock: where incoming stock may be promised. */
@@ -39,7 +31,10 @@ export class OrderLocations {
   private distances: (number | undefined)[] | undefined;
   /** Units of each line at each location (location-major, lines in facts.lines order), read once per order. */
   private units: number[] | undefined;
-  private readonly stocked: (StockedLocation | undefined)[];
+  /** Each location's candidate once looked up, the same for every strategy; null when it has no stock of a line it could ship. */
+  private readonly stocked: (Candidate | null | undefined)[];
+  /** Lines a location lacks a capability for, by location index; kept for receipts. */
+  private fenced: Map<number, LineCapabilityHit[]> | undefined;
 
   constructor(
     private readonly facts: OrderFacts,
@@ -49,7 +44,7 @@ export class OrderLocations {
     /** Whether to build receipt entries. */
     readonly receipts: boolean,
   ) {
-    this.stocked = new Array<StockedLocation | undefined>(context.locations.length);
+    this.stocked = new Array<Candidate | null | undefined>(context.locations.length);
   }
 
   get locations(): readonly RoutingLocation[] {
@@ -65,13 +60,19 @@ export class OrderLocations {
     return this.distances;
   }
 
-  stockAt(index: number): StockedLocation {
+  /** The location as a candidate with its usable units per line, or null when it has none of a line it could ship. */
+  stockAt(index: number): Candidate | null {
     let known = this.stocked[index];
     if (known === undefined) {
       known = this.lookUpStock(index);
       this.stocked[index] = known;
     }
     return known;
+  }
+
+  /** Lines the location lacks a capability for (with receipts). */
+  fencedAt(index: number): readonly LineCapabilityHit[] | undefined {
+    return this.fenced?.get(index);
   }
 
   /**
@@ -91,22 +92,26 @@ export class OrderLocations {
     return units;
   }
 
-  private lookUpStock(index: number): StockedLocation {
+  private lookUpStock(index: number): Candidate | null {
     const location = this.context.locations[index] as RoutingLocation;
     const lines = this.facts.lines;
     const units = (this.units ??= this.readUnits());
-    const stock: number[] = [];
-    let fenced: LineCapabilityHit[] | undefined;
+    const stock = new Array<number>(lines.length);
     let any = false;
     for (let at = 0; at < lines.length; at += 1) {
-      const line = lines[at] as (typeof lines)[number];
+      const line = lines[at] as RoutedLine;
       const capability = missingLineCapability(location, line);
       const usable = capability === undefined ? (units[index * lines.length + at] as number) : 0;
-      stock.push(usable);
+      stock[at] = usable;
       if (usable > 0) any = true;
-      if (capability !== undefined && this.receipts) (fenced ??= []).push({ code: 'line_capability_missing', line: line.index, sku: line.sku, capability });
+      if (capability !== undefined && this.receipts) {
+        const fenced = (this.fenced ??= new Map());
+        const hits = fenced.get(index) ?? [];
+        hits.push({ code: 'line_capability_missing', line: line.index, sku: line.sku, capability });
+        fenced.set(index, hits);
+      }
     }
-    return { candidate: any ? { location, distance: this.distanceKm()[index], stock } : undefined, fenced };
+    return any ? { location, distance: this.distanceKm()[index], stock } : null;
   }
 }
 
@@ -131,13 +136,13 @@ export function scanCandidates(known: OrderLocations, input: FenceInput): Candid
       continue;
     }
     open.push(location);
-    const { candidate, fenced } = known.stockAt(index);
-    if (candidate === undefined) {
+    const candidate = known.stockAt(index);
+    if (candidate === null) {
       receipt?.exclude(location.location_id, NO_STOCK);
       continue;
     }
     candidates.push(candidate);
-    receipt?.candidate(location.location_id, candidate.stock, fenced);
+    receipt?.candidate(location.location_id, candidate.stock, known.fencedAt(index));
   }
   return { candidates, open, receipt };
 }

@@ -15,8 +15,8 @@ export class FenceGroups {
   readonly lineFences: LineFenceGroup[] = [];
   private readonly excludedByHit = new Map<LocationFenceHit, LocationFenceGroup>();
   private readonly excludedByFacts = new Map<string, LocationFenceGroup>();
-  /** insufficient_stock groups by units available × line count + line position. */
-  private readonly shortByUnits = new Map<number, LineFenceGroup>();
+  /** insufficient_stock groups per line position, by units available. */
+  private readonly shortByUnits: Map<number, LineFenceGroup>[] = [];
   private readonly lineFencesByFacts = new Map<string, LineFenceGroup>();
 
   constructor(private readonly lines: readonly RoutedLine[]) {}
@@ -51,12 +51,12 @@ export class FenceGroups {
       }
       // The insufficient_stock fence (stockFence), built here in its group.
       const units = stock[at] as number;
-      if (units >= line.quantity) continue;
-      const key = units * lines.length + at;
-      let group = this.shortByUnits.get(key);
+      if (!(units < line.quantity)) continue;
+      const byUnits = (this.shortByUnits[at] ??= new Map());
+      let group = byUnits.get(units);
       if (group === undefined) {
         group = { code: 'insufficient_stock', line: line.index, sku: line.sku, wanted: line.quantity, available: units, locations: [] };
-        this.shortByUnits.set(key, group);
+        byUnits.set(units, group);
         this.lineFences.push(group);
       }
       group.locations.push(locationId);

@@ -61,6 +61,9 @@ describe('keel CLI', () => {
     expect(decisions.receipts.map((receipt) => receipt.cause)).toEqual(['new order', 'unclaimed by store-muenchen: the last M is the window display']);
     expect(decisions.requests.map((request) => `${request.kind} ${request.location_id} ${request.status}`)).toEqual(['offer store-muenchen unclaimed', 'fulfil 3pl-leipzig open']);
     expect(readFileSync(project.path('data/3pl-outbox/pick-orders-000001.csv'), 'utf8')).toContain('CC-2003');
+    const text = (await runCli(['route', 'explain', 'callcenter:CC-2003', '--project', project.dir])).stdout;
+    expect(text).toContain('store-muenchen: excluded (rejected_order): store-muenchen already rejected or unclaimed this order');
+    expect(text).toContain('Part 1: 3pl-leipzig ships 1 × NH-TEE-BLK-M (line 1)');
     const unknown = await runCli(['route', 'claim', 'CC-9999', '--location', 'store-muenchen', '--project', project.dir]);
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('order CC-9999 was never routed here')]);
 

@@ -42,3 +42,23 @@ export { PaginationSchema, pagerFor, recordsIn, type Pagination, type PageReques
 export { IncrementalSchema, UpdatedAtWalk, type Incremental } from './http/incremental.js';
 export { RateBudget, rateBudgetFor, type Priority, type RateLimitSettings } from './http/rate-budget.js';
 export { retryAfterMs } from './http/retry-after.js';
+// Routing receipts: stored as compact JSON (fence codes with their facts), put into words on demand.
+export { fenceReason, renderReceipt, strategyLocations, type LocationOutcome } from './routing/explain-receipt.js';
+export type { FenceHit, LineFenceHit, LocationFenceHit } from './routing/fences.js';
+export type {
+  HoldReason,
+  LineFenceGroup,
+  LocationFenceGroup,
+  ReceiptLine,
+  RoutedPart,
+  RoutedPartLine,
+  RoutingDecision,
+  RoutingReceipt,
+  StrategyReceipt,
+} from './routing/receipt.js';
+// Routing with side effects, for an API or a scheduler: route, claim, unclaim, shipped, cancel,
+// timeouts and retries, explain, reliability; opened on the project's state file.
+export { RoutingService, orderKeyOf, type RoutingPlan, type RouteOutcome, type GiveBackOutcome } from './routing/routing-service.js';
+export { openRouting } from './routing/open-routing.js';
+export { openInventory } from './inventory/open-inventory.js';
+export type { RouteRequest, RequestKind, RequestStatus, StoredReceipt, OutboxMessage } from './routing/routing-store.js';

@@ -77,6 +77,8 @@ interface Unit {
   servers: number[];
   /** Single-line units that may be split: candidates with some stock of the line. */
   partial: number[];
+  /** servers and partial without repeats, cheapest fixed score first (then index); built when first needed. */
+  ranked: number[] | undefined;
 }
 
 interface Best {
@@ -87,6 +89,28 @@ interface Best {
 
 class BudgetExhausted extends Error {}
 
+function withMember(chosen: readonly number[], candidate: number): number[] {
+  const next = new Array<number>(chosen.length + 1);
+  for (let at = 0; at < chosen.length; at += 1) next[at] = chosen[at] as number;
+  next[chosen.length] = candidate;
+  return next;
+}
+
+/**
+ * Stable sort in place. The search sorts many lists of a few items, where Array.prototype.sort
+ * allocates more than it compares; a stable sort gives the same order either way.
+ */
+function sortSmall<T>(items: T[], compare: (a: T, b: T) => number): T[] {
+  if (items.length > 16) return items.sort(compare);
+  for (let at = 1; at < items.length; at += 1) {
+    const item = items[at] as T;
+    let to = at - 1;
+    for (; to >= 0 && compare(items[to] as T, item) > 0; to -= 1) items[to + 1] = items[to] as T;
+    items[to + 1] = item;
+  }
+  return items;
+}
+
 export function allocate(problem: AllocationProblem): Allocation | undefined {
   const search = new AllocationSearch(problem);
   return search.run();
@@ -95,12 +119,39 @@ export function allocate(problem: AllocationProblem): Allocation | undefined {
 class AllocationSearch {
   private readonly units: Unit[];
   private readonly budget: number;
+  private readonly slots: readonly number[];
+  /** Set keys are packed into one number (base candidates + 1) while that stays exact, else joined as text. */
+  private readonly packedKeys: boolean;
+  /** Each candidate's fixed score, read once: the search compares them often. */
+  private readonly fixed: number[];
   private explored = 0;
   private best: Best | undefined;
 
   constructor(private readonly problem: AllocationProblem) {
     this.budget = problem.budget ?? DEFAULT_SEARCH_BUDGET;
     this.units = buildUnits(problem);
+    this.slots = stockSlots(problem);
+    this.packedKeys = (problem.candidates + 1) ** Math.min(problem.maxParts, problem.candidates) <= Number.MAX_SAFE_INTEGER;
+    this.fixed = [];
+    for (let candidate = 0; candidate < problem.candidates; candidate += 1) this.fixed.push(problem.fixedScore(candidate));
+  }
+
+  private compareFixed(a: number, b: number): number {
+    return (this.fixed[a] as number) - (this.fixed[b] as number) || a - b;
+  }
+
+  /** Distinct candidates, cheapest fixed score first (then index). */
+  private rankedAmong(candidates: readonly number[]): number[] {
+    const ranked = candidates.slice();
+    if (ranked.length > 64) return ranked.sort((a, b) => this.compareFixed(a, b));
+    // Insertion sort: the lists are short, and it needs no comparator calls.
+    for (let at = 1; at < ranked.length; at += 1) {
+      const candidate = ranked[at] as number;
+      let to = at - 1;
+      for (; to >= 0 && this.compareFixed(ranked[to] as number, candidate) > 0; to -= 1) ranked[to + 1] = ranked[to] as number;
+      ranked[to + 1] = candidate;
+    }
+    return ranked;
   }
 
   run(): Allocation | undefined {
@@ -129,33 +180,58 @@ class AllocationSearch {
     if (this.explored > this.budget) throw new BudgetExhausted();
   }
 
-  private enumerateSets(k: number, chosen: number[], seen: Set<string>): void {
+  private enumerateSets(k: number, chosen: number[], seen: Set<number | string>): void {
     this.tick();
-    const key = [...chosen].sort((a, b) => a - b).join(',');
-    if (seen.has(key)) return;
-    seen.add(key);
-    const bound = chosen.reduce((sum, candidate) => sum + this.problem.fixedScore(candidate), 0);
+    // The empty set and each single candidate are reached once per k (from the root, by distinct
+    // options); only larger sets can be reached twice, in another order.
+    if (chosen.length > 1) {
+      const key = this.setKey(chosen);
+      if (seen.has(key)) return;
+      seen.add(key);
+    }
+    let bound = 0;
+    for (const candidate of chosen) bound += this.fixed[candidate] as number;
     if (this.best !== undefined && bound > this.best.score + EPSILON * Math.max(1, Math.abs(this.best.score))) return;
     const missing = this.neediestUncovered(chosen);
     if (missing === undefined) {
       if (chosen.length === k) this.assign(chosen);
       // Only reached when smaller sets failed (empty member or min value): add members that serve something.
-      else for (const candidate of this.usefulCandidates()) if (!chosen.includes(candidate)) this.enumerateSets(k, [...chosen, candidate], seen);
+      else for (const candidate of this.usefulCandidates()) if (!chosen.includes(candidate)) this.enumerateSets(k, withMember(chosen, candidate), seen);
       return;
     }
     if (chosen.length === k) return;
-    const options = [...new Set([...missing.servers, ...missing.partial])].filter((candidate) => !chosen.includes(candidate));
-    options.sort((a, b) => this.problem.fixedScore(a) - this.problem.fixedScore(b) || a - b);
-    for (const candidate of options) this.enumerateSets(k, [...chosen, candidate], seen);
+    for (const candidate of this.ranked(missing)) if (!chosen.includes(candidate)) this.enumerateSets(k, withMember(chosen, candidate), seen);
+  }
+
+  /** The same set in any order gets the same key: its members in ascending order. */
+  private setKey(chosen: readonly number[]): number | string {
+    const base = this.problem.candidates + 1;
+    if (this.packedKeys && chosen.length === 2) {
+      const [a, b] = chosen as [number, number];
+      return a < b ? (a + 1) * base + b + 1 : (b + 1) * base + a + 1;
+    }
+    const sorted = chosen.slice();
+    for (let at = 1; at < sorted.length; at += 1) {
+      const member = sorted[at] as number;
+      let to = at - 1;
+      for (; to >= 0 && (sorted[to] as number) > member; to -= 1) sorted[to + 1] = sorted[to] as number;
+      sorted[to + 1] = member;
+    }
+    if (!this.packedKeys) return sorted.join(',');
+    let key = 0;
+    for (const member of sorted) key = key * base + member + 1;
+    return key;
+  }
+
+  /** Candidates that serve the unit, cheapest fixed score first: fixed per unit, so ranked once. */
+  private ranked(unit: Unit): number[] {
+    if (unit.ranked === undefined) unit.ranked = this.rankedAmong(unit.partial.length === 0 ? unit.servers : [...new Set([...unit.servers, ...unit.partial])]);
+    return unit.ranked;
   }
 
   private useful: number[] | undefined;
   private usefulCandidates(): number[] {
-    if (this.useful === undefined) {
-      const all = new Set<number>();
-      for (const unit of this.units) for (const candidate of [...unit.servers, ...unit.partial]) all.add(candidate);
-      this.useful = [...all].sort((a, b) => this.problem.fixedScore(a) - this.problem.fixedScore(b) || a - b);
-    }
+    if (this.useful === undefined) this.useful = this.rankedAmong([...new Set(this.units.flatMap((unit) => [...unit.servers, ...unit.partial]))]);
     return this.useful;
   }
 
@@ -176,9 +252,9 @@ class AllocationSearch {
 
   /** Best assignment of units to the members of one set, every member getting at least one line. */
   private assign(members: readonly number[]): void {
-    const sorted = [...members].sort((a, b) => a - b);
-    const state = new AssignmentState(this.problem, sorted);
-    const fillOrder = [...sorted].sort((a, b) => this.problem.fixedScore(a) - this.problem.fixedScore(b) || a - b);
+    const sorted = sortSmall([...members], (a, b) => a - b);
+    const state = new AssignmentState(this.problem, sorted, this.slots);
+    const fillOrder = sortSmall([...sorted], (a, b) => this.compareFixed(a, b));
     const choices: { unit: Unit; options: number[] }[] = [];
     for (const unit of this.units) {
       const options = sorted.filter((member) => unit.servers.includes(member));
@@ -188,7 +264,7 @@ class AllocationSearch {
       }
       if (!state.fillSplit(unit.lines[0] as number, fillOrder)) return;
     }
-    choices.sort((a, b) => a.options.length - b.options.length);
+    sortSmall(choices, (a, b) => a.options.length - b.options.length);
     this.assignFrom(state, choices, 0);
   }
 
@@ -203,10 +279,12 @@ class AllocationSearch {
     }
     const choice = choices[at] as { unit: Unit; options: number[] };
     // Cheapest member first, so a good incumbent is found early and bounds prune the rest.
-    const ranked = choice.options
-      .map((member) => ({ member, cost: state.costIfAdded(member, choice.unit.lines) }))
-      .filter((option) => option.cost !== undefined)
-      .sort((a, b) => (a.cost as number) - (b.cost as number) || a.member - b.member);
+    const ranked: { member: number; cost: number }[] = [];
+    for (const member of choice.options) {
+      const cost = state.costIfAdded(member, choice.unit.lines);
+      if (cost !== undefined) ranked.push({ member, cost });
+    }
+    sortSmall(ranked, (a, b) => a.cost - b.cost || a.member - b.member);
     for (const { member } of ranked) {
       state.add(member, choice.unit.lines);
       this.assignFrom(state, choices, at + 1);
@@ -218,17 +296,19 @@ class AllocationSearch {
 /** Parts under construction for one set of members, with the stock they use. */
 class AssignmentState {
   private readonly parts = new Map<number, PartLine[]>();
-  private readonly used = new Map<string, number>();
+  private readonly used = new Map<number, number>();
 
   constructor(
     private readonly problem: AllocationProblem,
     readonly members: readonly number[],
+    private readonly slots: readonly number[],
   ) {
     for (const member of members) this.parts.set(member, []);
   }
 
-  private usedKey(member: number, line: number): string {
-    return `${member}\u0000${(this.problem.lines[line] as AllocationLine).stockKey}`;
+  /** Stock used at a member, per stock key (lines of one key share a slot). */
+  private usedKey(member: number, line: number): number {
+    return member * this.problem.lines.length + (this.slots[line] as number);
   }
 
   private fits(member: number, line: number, quantity: number): boolean {
@@ -255,13 +335,13 @@ class AssignmentState {
     const added: PartLine[] = [];
     for (const line of lines) {
       const quantity = (this.problem.lines[line] as AllocationLine).quantity;
-      const sameKeyInUnit = lines.filter((other) => other !== line && other < line && sameStock(this.problem, other, line));
-      const alsoNeeded = sameKeyInUnit.reduce((sum, other) => sum + (this.problem.lines[other] as AllocationLine).quantity, 0);
+      let alsoNeeded = 0;
+      for (const other of lines) if (other !== line && other < line && sameStock(this.problem, other, line)) alsoNeeded += (this.problem.lines[other] as AllocationLine).quantity;
       if (!this.fits(member, line, quantity + alsoNeeded)) return undefined;
       added.push({ line, quantity });
     }
     const before = part.length === 0 ? this.problem.fixedScore(member) : this.problem.partScore(member, part);
-    return this.problem.partScore(member, [...part, ...added]) - before;
+    return this.problem.partScore(member, part.concat(added)) - before;
   }
 
   add(member: number, lines: readonly number[]): void {
@@ -276,7 +356,8 @@ class AssignmentState {
 
   remove(member: number, lines: readonly number[]): void {
     const part = this.parts.get(member) as PartLine[];
-    for (const line of [...lines].reverse()) {
+    for (let at = lines.length - 1; at >= 0; at -= 1) {
+      const line = lines[at] as number;
       const key = this.usedKey(member, line);
       this.used.set(key, (this.used.get(key) ?? 0) - (this.problem.lines[line] as AllocationLine).quantity);
       part.pop();
@@ -296,7 +377,7 @@ class AssignmentState {
   complete(): Best | undefined {
     const parts: AllocatedPart[] = [];
     for (const member of this.members) {
-      const lines = [...(this.parts.get(member) as PartLine[])].sort((a, b) => a.line - b.line);
+      const lines = sortSmall((this.parts.get(member) as PartLine[]).slice(), (a, b) => a.line - b.line);
       if (lines.length === 0) return undefined;
       parts.push({ candidate: member, lines, score: this.problem.partScore(member, lines) });
     }
@@ -315,7 +396,7 @@ function finish(problem: AllocationProblem, parts: AllocatedPart[]): Best | unde
       if (value < minValue) return undefined;
     }
   }
-  parts.sort((a, b) => a.candidate - b.candidate);
+  sortSmall(parts, (a, b) => a.candidate - b.candidate);
   const score = parts.reduce((sum, part) => sum + part.score, 0);
   return { score, key: allocationKey(problem, parts), parts };
 }
@@ -343,6 +424,17 @@ function sameStock(problem: AllocationProblem, a: number, b: number): boolean {
   return (problem.lines[a] as AllocationLine).stockKey === (problem.lines[b] as AllocationLine).stockKey;
 }
 
+/** For each line, the first line with its stock key: lines that draw on the same stock share it. */
+function stockSlots(problem: AllocationProblem): number[] {
+  const first = new Map<string, number>();
+  return problem.lines.map((line, at) => {
+    const slot = first.get(line.stockKey);
+    if (slot !== undefined) return slot;
+    first.set(line.stockKey, at);
+    return at;
+  });
+}
+
 function buildUnits(problem: AllocationProblem): Unit[] {
   const grouped = new Set<number>();
   const groups: number[][] = [];
@@ -360,11 +452,12 @@ function buildUnits(problem: AllocationProblem): Unit[] {
       if (canServeWhole(problem, candidate, lines)) servers.push(candidate);
       else if (problem.splitLines === true && lines.length === 1 && problem.stock(candidate, lines[0] as number) > 0) partial.push(candidate);
     }
-    return { lines, servers, partial };
+    return { lines, servers, partial, ranked: undefined };
   });
 }
 
 function canServeWhole(problem: AllocationProblem, candidate: number, lines: readonly number[]): boolean {
+  if (lines.length === 1) return (problem.lines[lines[0] as number] as AllocationLine).quantity <= problem.stock(candidate, lines[0] as number);
   const need = new Map<string, number>();
   for (const line of lines) {
     const entry = problem.lines[line] as AllocationLine;
@@ -376,10 +469,11 @@ function canServeWhole(problem: AllocationProblem, candidate: number, lines: rea
 }
 
 function isCovered(problem: AllocationProblem, unit: Unit, chosen: readonly number[]): boolean {
-  if (chosen.some((candidate) => unit.servers.includes(candidate))) return true;
+  for (const candidate of chosen) if (unit.servers.includes(candidate)) return true;
   if (unit.partial.length === 0) return false;
   const line = unit.lines[0] as number;
-  const total = chosen.reduce((sum, candidate) => sum + problem.stock(candidate, line), 0);
+  let total = 0;
+  for (const candidate of chosen) total += problem.stock(candidate, line);
   return total >= (problem.lines[line] as AllocationLine).quantity;
 }
 
@@ -409,7 +503,7 @@ function greedyCover(problem: AllocationProblem, units: readonly Unit[]): Best |
 
 /** Each unit to the member where it adds least; undefined when stock or min value does not allow it. */
 function assignGreedily(problem: AllocationProblem, units: readonly Unit[], members: readonly number[]): Best | undefined {
-  const state = new AssignmentState(problem, [...members].sort((a, b) => a - b));
+  const state = new AssignmentState(problem, [...members].sort((a, b) => a - b), stockSlots(problem));
   for (const unit of units) {
     let pick: number | undefined;
     let pickCost = Number.POSITIVE_INFINITY;

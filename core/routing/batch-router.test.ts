@@ -21,8 +21,8 @@ describe('routeBatch', () => {
       'wh-munich',
       'no_stock',
     ]);
-    const third = decisions[2]?.receipt?.strategies[0]?.candidates?.find((candidate) => candidate.location_id === 'wh-berlin');
-    expect(third?.excluded?.code).toBe('capacity_exhausted');
+    const third = decisions[2]?.receipt?.strategies[0]?.excluded?.find((group) => group.locations.includes('wh-berlin'));
+    expect(third?.code).toBe('capacity_exhausted');
     expect(context.state.available('shirt', 'wh-berlin')).toBe(8);
     expect(context.state.available('shirt', 'wh-munich')).toBe(0);
     expect(context.state.capacityLeft('wh-berlin')).toBe(0);

@@ -22,6 +22,8 @@ export interface MemoryStateInput {
   reliability?: ReadonlyMap<string, number>;
 }
 
+const NO_LEVELS: ReadonlyMap<string, number> = new Map();
+
 export class MemoryRoutingState implements RoutingState {
   private readonly stock = new Map<string, Map<string, number>>();
   private readonly used = new Map<string, number>();
@@ -40,6 +42,10 @@ export class MemoryRoutingState implements RoutingState {
 
   available(sku: string, locationId: string): number {
     return this.stock.get(sku)?.get(locationId) ?? 0;
+  }
+
+  stockLevels(sku: string): ReadonlyMap<string, number> {
+    return this.stock.get(sku) ?? NO_LEVELS;
   }
 
   incoming(sku: string): readonly Incoming[] {

@@ -40,8 +40,17 @@ export interface OrderFacts {
   value: number;
 }
 
-/** Decimal string → integer thousandths, exactly (big.js), so value conditions never meet float noise. */
+/** Up to twelve integer digits and three decimals: thousandths fit a double exactly, no rounding needed. */
+const PLAIN_AMOUNT = /^(-?)(\d{1,12})(?:\.(\d{1,3}))?$/;
+
+/** Decimal string → integer thousandths, exactly, so value conditions never meet float noise. */
 export function thousandths(amount: string): number {
+  // Prices are nearly always plain amounts (routing reads one per line); big.js takes the rest.
+  const plain = PLAIN_AMOUNT.exec(amount);
+  if (plain !== null) {
+    const value = Number(plain[2]) * 1000 + Number((plain[3] ?? '').padEnd(3, '0'));
+    return plain[1] === '-' ? -value : value;
+  }
   return new Big(amount).times(1000).round(0, Big.roundHalfEven).toNumber();
 }
 

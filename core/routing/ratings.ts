@@ -30,6 +30,8 @@ export interface RaterSetup {
 /** Scores parts for one order and one strategy over its candidates (indexes into `candidates`). */
 export class PartRater {
   private readonly fixedScores: number[];
+  /** Distance, priority and reliability points of each candidate: every part there starts from them. */
+  private readonly baseScores: number[];
   private readonly weights: Required<RatingWeights>;
   private readonly rated: RatingName[];
 
@@ -48,6 +50,7 @@ export class PartRater {
       parcels: w.parcels ?? 0,
     };
     this.rated = RATING_NAMES.filter((name) => this.weights[name] > 0);
+    this.baseScores = candidates.map((_, index) => this.base(index));
     this.fixedScores = candidates.map((_, index) => this.fixed(index));
   }
 
@@ -55,12 +58,18 @@ export class PartRater {
     return this.fixedScores[candidate] as number;
   }
 
+  private base(candidate: number): number {
+    const w = this.weights;
+    const location = this.candidates[candidate] as RoutingLocation;
+    const score = w.distance * (this.distances[candidate] ?? 0) + w.priority * location.priority;
+    return score + w.reliability * (1 - this.setup.state.reliability(location.location_id));
+  }
+
   /** Ratings that do not depend on the part's lines, plus the least any part can add. */
   private fixed(candidate: number): number {
     const w = this.weights;
     const location = this.candidates[candidate] as RoutingLocation;
-    let score = w.distance * (this.distances[candidate] ?? 0) + w.priority * location.priority;
-    score += w.reliability * (1 - this.setup.state.reliability(location.location_id));
+    let score = this.baseScores[candidate] as number;
     score += w.parcels * 1;
     if (w.shipping_cost > 0) score += w.shipping_cost * (this.shippingCost(location, 0) ?? 0);
     return score;
@@ -68,10 +77,9 @@ export class PartRater {
 
   partScore(candidate: number, lines: readonly PartLine[]): number {
     const w = this.weights;
-    const location = this.candidates[candidate] as RoutingLocation;
-    let score = w.distance * (this.distances[candidate] ?? 0) + w.priority * location.priority;
-    score += w.reliability * (1 - this.setup.state.reliability(location.location_id));
+    let score = this.baseScores[candidate] as number;
     if (w.shipping_cost === 0 && w.parcels === 0 && w.stock_depth === 0) return score;
+    const location = this.candidates[candidate] as RoutingLocation;
     const weight = this.weightOf(lines);
     if (w.parcels > 0) score += w.parcels * this.parcels(weight);
     if (w.shipping_cost > 0) score += w.shipping_cost * (this.shippingCost(location, weight) ?? 0);
@@ -141,6 +149,11 @@ export class PartRater {
 
   /** The fewest units left of any SKU of the part once it is taken out. */
   private unitsLeft(location: RoutingLocation, lines: readonly PartLine[]): number {
+    if (lines.length === 1) {
+      const entry = lines[0] as PartLine;
+      const left = this.setup.state.available((this.setup.lines[entry.line] as RoutedLine).sku, location.location_id) - entry.quantity;
+      return Number.isFinite(left) ? Math.max(0, left) : 0;
+    }
     const taken = new Map<string, number>();
     for (const entry of lines) {
       const sku = (this.setup.lines[entry.line] as RoutedLine).sku;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fenceReason, strategyLocations } from './explain-receipt.js';
 import { createOrderRouter } from './route-order.js';
 import type { RoutingProfile } from './profile-schema.js';
 import type { RoutingDecision } from './receipt.js';
@@ -16,9 +17,14 @@ function partsOf(decision: RoutingDecision): [string, string[]][] {
   return decision.parts.map((part) => [part.location_id, part.lines.map((line) => `${line.quantity}×${line.sku}`)]);
 }
 
+/** How the last strategy tried saw the location. */
+function seen(decision: RoutingDecision, location: string, strategy = -1) {
+  const trial = decision.receipt?.strategies.at(strategy);
+  return trial === undefined ? undefined : strategyLocations(trial).find((outcome) => outcome.location_id === location);
+}
+
 function exclusion(decision: RoutingDecision, location: string) {
-  const chosen = decision.receipt?.strategies.at(-1);
-  return chosen?.candidates?.find((candidate) => candidate.location_id === location)?.excluded?.code;
+  return seen(decision, location)?.excluded?.code;
 }
 
 describe('routeOrder fences', () => {
@@ -36,8 +42,22 @@ describe('routeOrder fences', () => {
     expect(exclusion(decision, 'store-hamburg')).toBe('country_not_served');
     expect(exclusion(decision, 'store-cologne')).toBe('missing_capability');
     expect(decision.status).toBe('held');
-    const vienna = decision.receipt?.strategies[0]?.candidates?.find((candidate) => candidate.location_id === '3pl-vienna');
-    expect(vienna?.excluded?.reason).toBe('3pl-vienna is a 3pl; this strategy takes warehouse, store');
+    const vienna = seen(decision, '3pl-vienna')?.excluded;
+    expect(vienna).toEqual({ code: 'type_not_allowed', type: '3pl', allowed: ['warehouse', 'store'] });
+    expect(vienna && fenceReason(vienna, '3pl-vienna')).toBe('3pl-vienna is a 3pl; this strategy takes warehouse, store');
+    expect(seen(decision, 'store-hamburg')?.excluded).toEqual({ code: 'country_not_served', country: 'DE' });
+    expect(seen(decision, 'store-cologne')?.excluded).toEqual({ code: 'missing_capability', capability: 'ship' });
+    // Each distinct hit is stored once with the locations it kept out.
+    expect(decision.receipt?.strategies[0]?.excluded?.map((group) => [group.code, group.locations])).toEqual([
+      ['type_not_allowed', ['3pl-vienna']],
+      ['missing_capability', ['store-cologne']],
+      ['country_not_served', ['store-hamburg']],
+      ['paused', ['wh-berlin']],
+      ['excluded_by_strategy', ['wh-munich']],
+    ]);
+    expect(decision.receipt?.strategies[0]?.candidates).toEqual([]);
+    // Receipts are plain JSON: what the state store gives back is what routing recorded.
+    expect(JSON.parse(JSON.stringify(decision.receipt))).toStrictEqual(decision.receipt);
   });
 
   it('fences locations that rejected the order, are too far, lack stock or a line capability', () => {
@@ -46,6 +66,7 @@ describe('routeOrder fences', () => {
     const near: RoutingProfile = { name: 'near', strategies: [{ name: 'near', fences: { max_distance_km: 200 } }] };
     const decision = route(near, { shirt: { 'wh-berlin': 1, 'store-hamburg': 0 } }, far, ['store-cologne']);
     expect(exclusion(decision, 'wh-berlin')).toBe('too_far');
+    expect(seen(decision, 'wh-berlin')?.excluded).toEqual({ code: 'too_far', distance_km: expect.closeTo(315, -1) as unknown as number, max_distance_km: 200 });
     expect(exclusion(decision, 'store-hamburg')).toBe('no_stock');
     expect(exclusion(decision, 'store-cologne')).toBe('rejected_order');
     const sofa = route({ name: 'p', strategies: [{ name: 'all', split: { allowed: true } }] }, { sofa: { 'wh-munich': 5, 'wh-berlin': 1 } }, order([['sofa', 1]]));
@@ -57,9 +78,39 @@ describe('routeOrder fences', () => {
     const profileCap: RoutingProfile = { name: 'cap', strategies: [{ name: 'all', split: { allowed: true }, ratings: { priority: 1 } }], locations: { 'wh-berlin': { daily_capacity: 0 } } };
     const decision = route(profileCap, { shirt: { 'wh-munich': 1, '3pl-vienna': 5 } }, order([['shirt', 2]]));
     expect(exclusion(decision, 'wh-berlin')).toBe('capacity_exhausted');
-    const munich = decision.receipt?.strategies[0]?.candidates?.find((candidate) => candidate.location_id === 'wh-munich');
-    expect(munich?.lines?.[0]).toMatchObject({ code: 'insufficient_stock', reason: 'wh-munich has 1 of 2 × shirt' });
+    expect(decision.receipt?.strategies[0]?.line_fences).toEqual([
+      { code: 'insufficient_stock', line: 0, sku: 'shirt', wanted: 2, available: 1, locations: ['wh-munich'] },
+    ]);
+    const short = seen(decision, 'wh-munich')?.line_fences ?? [];
+    expect(short).toEqual([{ code: 'insufficient_stock', line: 0, sku: 'shirt', wanted: 2, available: 1 }]);
+    expect(short[0] && fenceReason(short[0], 'wh-munich')).toBe('wh-munich has 1 of 2 × shirt');
     expect(partsOf(decision)).toEqual([['3pl-vienna', ['2×shirt']]]);
+  });
+
+  it('records a line fenced for a missing capability on a candidate that has the rest', () => {
+    const profileSplit: RoutingProfile = { name: 'bulky', strategies: [{ name: 'all', split: { allowed: true }, ratings: { priority: 1 } }] };
+    const decision = route(profileSplit, { sofa: { 'wh-berlin': 1, 'wh-munich': 4 }, shirt: { 'wh-munich': 3 } }, order([['sofa', 1], ['shirt', 1]]));
+    expect(partsOf(decision)).toEqual([
+      ['wh-berlin', ['1×sofa']],
+      ['wh-munich', ['1×shirt']],
+    ]);
+    expect(seen(decision, 'wh-munich')).toEqual({ location_id: 'wh-munich', line_fences: [{ code: 'line_capability_missing', line: 0, sku: 'sofa', capability: 'bulky' }] });
+    expect(decision.receipt?.strategies[0]?.candidates).toEqual(['wh-berlin', 'wh-munich']);
+    expect(decision.receipt?.lines).toEqual([
+      { line: 0, sku: 'sofa', quantity: 1 },
+      { line: 1, sku: 'shirt', quantity: 1 },
+    ]);
+  });
+
+  it('fences inactive locations and those outside the strategy\'s locations', () => {
+    const only: RoutingProfile = { name: 'only', strategies: [{ name: 'two', fences: { locations: ['wh-berlin', 'wh-munich'] } }] };
+    const context = contextFor(only, { stock: stockOf({ shirt: { ...everywhere } }) });
+    const berlin = context.locations.find((location) => location.location_id === 'wh-berlin');
+    if (berlin !== undefined) berlin.active = false;
+    const decision = createOrderRouter(loaded(only), context)(order([['shirt', 1]]));
+    expect(exclusion(decision, 'wh-berlin')).toBe('inactive');
+    expect(exclusion(decision, '3pl-vienna')).toBe('not_in_strategy_locations');
+    expect(partsOf(decision)).toEqual([['wh-munich', ['1×shirt']]]);
   });
 
   it('requires shipping rates for the customer zone when shipping cost is rated, and prefers the cheaper one', () => {

@@ -8,13 +8,14 @@
  */
 import type { Order } from '../model/order.js';
 import { allocate, type AllocationLine, type PartLine } from './allocate.js';
-import { lineFence, locationFence, type FenceInput } from './fences.js';
-import { haversineKm } from './geo.js';
+import { OrderLocations, locationIndex, scanCandidates, type Candidate } from './candidates.js';
+import type { FenceGroups } from './fence-groups.js';
+import { lineFence, type FenceInput } from './fences.js';
 import type { LoadedProfile } from './load-profile.js';
 import { orderFacts, thousandths, type OrderFacts, type RoutedLine } from './order-facts.js';
-import type { Strategy, StrategyConditions } from './profile-schema.js';
+import type { RoutingProfile, Strategy, StrategyConditions } from './profile-schema.js';
 import { PartRater } from './ratings.js';
-import type { CandidateReceipt, HoldReason, RoutedPart, RoutingDecision, RoutingReceipt, StrategyReceipt } from './receipt.js';
+import type { HoldReason, RoutedPart, RoutedPartLine, RoutingDecision, RoutingReceipt, StrategyReceipt } from './receipt.js';
 import type { RoutingContext, RoutingLocation } from './routing-input.js';
 import { compileShippingRates, type RateLookup } from './shipping-rates.js';
 
@@ -28,40 +29,74 @@ export interface RouteOptions {
 }
 
 type Role = 'ship' | 'pickup' | 'transfer';
+const SHIP_ROLES: readonly Role[] = ['ship'];
+const PICKUP_ROLES: readonly Role[] = ['pickup'];
+const PICKUP_OR_TRANSFER_ROLES: readonly Role[] = ['pickup', 'transfer'];
+const NOBODY: ReadonlySet<string> = new Set();
 
 type Attempt =
-  | { ok: true; parts: RoutedPart[]; score: number; method: 'exact' | 'heuristic'; explored: number; candidates?: CandidateReceipt[] }
-  | { ok: false; code: string; reason: string; candidates?: CandidateReceipt[] };
+  | { ok: true; parts: RoutedPart[]; score: number; method: 'exact' | 'heuristic'; explored: number; locations: FenceGroups | undefined }
+  | { ok: false; code: string; reason: string; locations: FenceGroups | undefined };
 
 export type OrderRouter = (order: Order, options?: RouteOptions) => RoutingDecision;
 
-export function createOrderRouter(loaded: LoadedProfile, context: RoutingContext): OrderRouter {
-  const rates = compileShippingRates(loaded.profile.shipping_rates);
-  return (order, options = {}) => routeOrder(order, loaded, context, rates, options);
+/** What every order routed by one router shares. */
+interface Router {
+  loaded: LoadedProfile;
+  context: RoutingContext;
+  rates: RateLookup;
+  /** context.now as ISO text, formatted once per instant rather than once per order. */
+  decidedAt(): string;
+  /** Location id → index in context.locations, built once per list of locations. */
+  locationIndex(): ReadonlyMap<string, number>;
 }
 
-function routeOrder(order: Order, loaded: LoadedProfile, context: RoutingContext, rates: RateLookup, options: RouteOptions): RoutingDecision {
-  const { profile } = loaded;
+export function createOrderRouter(loaded: LoadedProfile, context: RoutingContext): OrderRouter {
+  let stampedAt = Number.NaN;
+  let stamp = '';
+  let indexed = context.locations;
+  let index = locationIndex(indexed);
+  const router: Router = {
+    loaded,
+    context,
+    rates: compileShippingRates(loaded.profile.shipping_rates),
+    decidedAt() {
+      const at = context.now.getTime();
+      if (at !== stampedAt) {
+        stamp = context.now.toISOString();
+        stampedAt = at;
+      }
+      return stamp;
+    },
+    locationIndex() {
+      if (context.locations !== indexed) {
+        indexed = context.locations;
+        index = locationIndex(indexed);
+      }
+      return index;
+    },
+  };
+  return (order, options = {}) => routeOrder(order, router, options);
+}
+
+function routeOrder(order: Order, router: Router, options: RouteOptions): RoutingDecision {
+  const { profile } = router.loaded;
   const withReceipt = options.receipt !== false;
-  const facts = orderFacts(order, context, rates);
+  const facts = orderFacts(order, router.context, router.rates);
   const trials: StrategyReceipt[] = [];
-  const receipt = (extra: Partial<RoutingReceipt>): RoutingReceipt | undefined =>
-    withReceipt
-      ? {
-          order_key: facts.order_key,
-          profile: { name: profile.name, version: loaded.version },
-          decided_at: context.now.toISOString(),
-          strategies: trials,
-          ...(facts.position !== undefined ? { customer_position: { ...facts.position, source: facts.position_source ?? 'order' } } : {}),
-          ...extra,
-        }
-      : undefined;
   const hold = (code: string, reason: string): RoutingDecision => {
     const held: HoldReason = { state: profile.hold ?? 'manual_review', code, reason };
-    return { status: 'held', order_key: facts.order_key, hold: held, ...withOptional('receipt', receipt({ hold: held })) };
+    const decision: RoutingDecision = { status: 'held', order_key: facts.order_key, hold: held };
+    if (withReceipt) {
+      const receipt = receiptFor(router, facts, trials);
+      receipt.hold = held;
+      decision.receipt = receipt;
+    }
+    return decision;
   };
   if (facts.lines.length === 0) return hold('no_open_lines', 'every line is shipped or cancelled: nothing to route');
 
+  const known = new OrderLocations(facts, router.context, router.locationIndex(), withReceipt);
   let lastFailure: { code: string; reason: string } | undefined;
   for (const strategy of profile.strategies) {
     const notApplicable = conditionFails(strategy.when, facts);
@@ -69,32 +104,55 @@ function routeOrder(order: Order, loaded: LoadedProfile, context: RoutingContext
       if (withReceipt) trials.push({ strategy: strategy.name, outcome: 'not_applicable', reason: notApplicable });
       continue;
     }
-    const roles: Role[] = facts.delivery === 'pickup' ? (profile.click_and_collect?.transfer === true ? ['pickup', 'transfer'] : ['pickup']) : ['ship'];
+    const roles = rolesFor(facts, profile);
     for (const role of roles) {
-      const attempt = tryStrategy(strategy, role, facts, loaded, context, rates, options, withReceipt);
+      const attempt = tryStrategy(strategy, role, facts, known, router, options);
       const name = roles.length > 1 ? `${strategy.name} (${role})` : strategy.name;
       if (attempt.ok) {
-        if (withReceipt) trials.push({ strategy: name, outcome: 'chosen', ...withOptional('candidates', attempt.candidates) });
         const { parts, method, explored, score } = attempt;
-        return {
-          status: 'allocated',
-          order_key: facts.order_key,
-          strategy: strategy.name,
-          parts,
-          method,
-          ...withOptional('receipt', receipt({ allocation: { strategy: strategy.name, parts, score, method, explored } })),
-        };
+        const decision: RoutingDecision = { status: 'allocated', order_key: facts.order_key, strategy: strategy.name, parts, method };
+        if (withReceipt) {
+          trials.push(trial(name, 'chosen', undefined, attempt.locations));
+          const receipt = receiptFor(router, facts, trials);
+          receipt.allocation = { strategy: strategy.name, parts, score, method, explored };
+          decision.receipt = receipt;
+        }
+        return decision;
       }
       lastFailure = attempt;
-      if (withReceipt) trials.push({ strategy: name, outcome: 'no_allocation', code: attempt.code, reason: attempt.reason, ...withOptional('candidates', attempt.candidates) });
+      if (withReceipt) trials.push(trial(name, 'no_allocation', attempt, attempt.locations));
     }
   }
   if (lastFailure === undefined) return hold('no_strategy_applies', 'no strategy applies to this order; add a fallback strategy without conditions');
   return hold(lastFailure.code, lastFailure.reason);
 }
 
-function withOptional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+function rolesFor(facts: OrderFacts, profile: RoutingProfile): readonly Role[] {
+  if (facts.delivery !== 'pickup') return SHIP_ROLES;
+  return profile.click_and_collect?.transfer === true ? PICKUP_OR_TRANSFER_ROLES : PICKUP_ROLES;
+}
+
+function trial(strategy: string, outcome: StrategyReceipt['outcome'], failure: { code: string; reason: string } | undefined, locations: FenceGroups | undefined): StrategyReceipt {
+  const entry: StrategyReceipt = failure === undefined ? { strategy, outcome } : { strategy, outcome, code: failure.code, reason: failure.reason };
+  if (locations !== undefined) {
+    entry.candidates = locations.candidates;
+    if (locations.excluded.length > 0) entry.excluded = locations.excluded;
+    if (locations.lineFences.length > 0) entry.line_fences = locations.lineFences;
+  }
+  return entry;
+}
+
+function receiptFor(router: Router, facts: OrderFacts, trials: StrategyReceipt[]): RoutingReceipt {
+  const receipt: RoutingReceipt = {
+    order_key: facts.order_key,
+    profile: { name: router.loaded.profile.name, version: router.loaded.version },
+    decided_at: router.decidedAt(),
+    lines: facts.lines.map((line) => ({ line: line.index, sku: line.sku, quantity: line.quantity })),
+    strategies: trials,
+  };
+  const position = facts.position;
+  if (position !== undefined) receipt.customer_position = { lat: position.lat, lon: position.lon, source: facts.position_source ?? 'order' };
+  return receipt;
 }
 
 /** Why the strategy does not apply to the order, or undefined when every condition holds. */
@@ -117,67 +175,22 @@ export function conditionFails(when: StrategyConditions | undefined, facts: Orde
   return undefined;
 }
 
-interface Candidate {
-  location: RoutingLocation;
-  distance: number | undefined;
-  /** Units usable per line (0 where a line fence holds). */
-  stock: number[];
-}
-
-function tryStrategy(
-  strategy: Strategy,
-  role: Role,
-  facts: OrderFacts,
-  loaded: LoadedProfile,
-  context: RoutingContext,
-  rates: RateLookup,
-  options: RouteOptions,
-  withReceipt: boolean,
-): Attempt {
-  const { profile } = loaded;
+function tryStrategy(strategy: Strategy, role: Role, facts: OrderFacts, known: OrderLocations, router: Router, options: RouteOptions): Attempt {
+  const { profile } = router.loaded;
+  const { context, rates } = router;
   const weights = strategy.ratings ?? {};
   const input: FenceInput = {
     facts,
     fences: strategy.fences ?? {},
     state: context.state,
     rates,
-    rejected: options.rejected ?? new Set(),
+    rejected: options.rejected ?? NOBODY,
     role,
     needsShippingRate: (weights.shipping_cost ?? 0) > 0,
     distanceKm: undefined,
   };
-  const receipts: CandidateReceipt[] | undefined = withReceipt ? [] : undefined;
-  const candidates: Candidate[] = [];
-  /** Locations past the location fences: where incoming stock may be promised. */
-  const open: RoutingLocation[] = [];
-  for (const location of context.locations) {
-    const distance = facts.position !== undefined && location.coordinates !== undefined ? haversineKm(location.coordinates, facts.position) : undefined;
-    input.distanceKm = distance;
-    const hit = locationFence(location, input);
-    if (hit !== undefined) {
-      receipts?.push({ location_id: location.location_id, excluded: hit });
-      continue;
-    }
-    open.push(location);
-    const stock: number[] = [];
-    const lineHits: NonNullable<CandidateReceipt['lines']> = [];
-    let any = false;
-    for (const line of facts.lines) {
-      const available = Math.max(0, context.state.available(line.sku, location.location_id));
-      const lineHit = lineFence(location, line, available);
-      const usable = lineHit?.code === 'line_capability_missing' ? 0 : available;
-      stock.push(usable);
-      if (usable > 0) any = true;
-      if (lineHit !== undefined && receipts !== undefined) lineHits.push({ line: line.index, sku: line.sku, ...lineHit });
-    }
-    if (!any) {
-      receipts?.push({ location_id: location.location_id, excluded: { code: 'no_stock', reason: `${location.location_id} has none of the ordered SKUs it could ship` } });
-      continue;
-    }
-    receipts?.push({ location_id: location.location_id, ...(lineHits.length > 0 ? { lines: lineHits } : {}) });
-    candidates.push({ location, distance, stock });
-  }
-  const fail = (code: string, reason: string): Attempt => ({ ok: false, code, reason, ...withOptional('candidates', receipts) });
+  const { candidates, open, receipt } = scanCandidates(known, input);
+  const fail = (code: string, reason: string): Attempt => ({ ok: false, code, reason, locations: receipt });
 
   const split = strategy.split;
   const splitAllowed = split?.allowed === true;
@@ -200,18 +213,18 @@ function tryStrategy(
       const due = incomingFor(line, open, context, profile.backorders.horizon_days);
       if (due === undefined) return fail('no_stock', `${line.quantity} × ${line.sku} is neither in stock nor incoming at a candidate location`);
       const existing = incomingParts.find((part) => part.location_id === due.location_id);
-      const entry = { line: line.index, ...withOptional('line_id', line.line_id), sku: line.sku, quantity: line.quantity };
+      const entry = partLine(line, line.quantity);
       if (existing !== undefined) {
         existing.lines.push(entry);
         if ((existing.available_from ?? '') < due.expected_at) existing.available_from = due.expected_at;
       } else {
-        incomingParts.push({ location_id: due.location_id, lines: [entry], source: 'incoming', available_from: due.expected_at, score: 0, ratings: {}, ...transferTo(role, facts, due.location_id) });
+        incomingParts.push(withTransfer({ location_id: due.location_id, lines: [entry], source: 'incoming', available_from: due.expected_at, score: 0, ratings: {} }, role, facts));
       }
     }
   }
 
-  const stocked = facts.lines.map((_, at) => at).filter((at) => !shortLines.includes(at));
-  if (stocked.length === 0) return { ok: true, parts: incomingParts, score: 0, method: 'exact', explored: 0, ...withOptional('candidates', receipts) };
+  const stocked = shortLines.length === 0 ? facts.lines.map((_, at) => at) : facts.lines.map((_, at) => at).filter((at) => !shortLines.includes(at));
+  if (stocked.length === 0) return { ok: true, parts: incomingParts, score: 0, method: 'exact', explored: 0, locations: receipt };
   const partsLeft = maxParts - incomingParts.length;
   if (partsLeft < 1) return fail('too_many_parts', `pre-order lines already take ${incomingParts.length} part(s) of at most ${maxParts}`);
 
@@ -233,7 +246,7 @@ function tryStrategy(
     maxParts: partsLeft,
     minValuePerPart: minValue,
     splitLines,
-    ...withOptional('budget', options.budget),
+    budget: options.budget,
   });
   if (allocation === undefined) {
     if (maxParts === 1) return fail('no_single_location', 'no candidate location can ship the whole order, and this strategy does not split');
@@ -241,32 +254,29 @@ function tryStrategy(
     const together = (split?.ship_together?.length ?? 0) > 0 ? ', keeping ship-together lines in one part' : '';
     return fail('no_allocation', `no allocation in at most ${partsLeft} part(s)${value}${together}`);
   }
-  const stockParts: RoutedPart[] = allocation.parts.map((part) => {
+  const parts: RoutedPart[] = allocation.parts.map((part) => {
     const location = (candidates[part.candidate] as Candidate).location;
-    return {
+    const routed: RoutedPart = {
       location_id: location.location_id,
-      lines: part.lines.map((entry: PartLine) => {
-        const line = lines[entry.line] as RoutedLine;
-        return { line: line.index, ...withOptional('line_id', line.line_id), sku: line.sku, quantity: entry.quantity };
-      }),
+      lines: part.lines.map((entry: PartLine) => partLine(lines[entry.line] as RoutedLine, entry.quantity)),
       source: 'stock',
       score: part.score,
-      ratings: withReceipt ? rater.breakdown(part.candidate, part.lines) : {},
-      ...transferTo(role, facts, location.location_id),
+      ratings: known.receipts ? rater.breakdown(part.candidate, part.lines) : {},
     };
+    return withTransfer(routed, role, facts);
   });
-  return {
-    ok: true,
-    parts: [...stockParts, ...incomingParts],
-    score: allocation.score,
-    method: allocation.method,
-    explored: allocation.explored,
-    ...withOptional('candidates', receipts),
-  };
+  for (const part of incomingParts) parts.push(part);
+  return { ok: true, parts, score: allocation.score, method: allocation.method, explored: allocation.explored, locations: receipt };
 }
 
-function transferTo(role: Role, facts: OrderFacts, locationId: string): { transfer_to?: string } {
-  return role === 'transfer' && facts.pickup_location_id !== undefined && locationId !== facts.pickup_location_id ? { transfer_to: facts.pickup_location_id } : {};
+function partLine(line: RoutedLine, quantity: number): RoutedPartLine {
+  return line.line_id === undefined ? { line: line.index, sku: line.sku, quantity } : { line: line.index, line_id: line.line_id, sku: line.sku, quantity };
+}
+
+/** Click-and-collect by transfer: a part from another location ships to the pickup store. */
+function withTransfer(part: RoutedPart, role: Role, facts: OrderFacts): RoutedPart {
+  if (role === 'transfer' && facts.pickup_location_id !== undefined && part.location_id !== facts.pickup_location_id) part.transfer_to = facts.pickup_location_id;
+  return part;
 }
 
 /** The earliest incoming delivery at an open location that covers the line, ties by location id. */

@@ -33,6 +33,8 @@ export interface SkuInfo {
 export interface RoutingState {
   /** Units of the SKU the location can still promise (on hand − safety stock − reserved there). */
   available(sku: string, locationId: string): number;
+  /** The same for every location at once, by location id (absent: none): routing reads each line's stock this way. */
+  stockLevels(sku: string): ReadonlyMap<string, number>;
   incoming(sku: string): readonly Incoming[];
   /** Parts the location can still take today; Infinity when it has no daily capacity. */
   capacityLeft(locationId: string): number;

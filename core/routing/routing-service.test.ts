@@ -8,6 +8,7 @@ import type { InventoryConfig } from '../inventory/inventory-config.js';
 import { InventoryService } from '../inventory/inventory-service.js';
 import { SqliteInventoryStore } from '../inventory/sqlite-inventory.js';
 import type { Order } from '../model/order.js';
+import { strategyLocations } from './explain-receipt.js';
 import { profileVersion } from './load-profile.js';
 import type { RoutingProfile } from './profile-schema.js';
 import type { RoutingSection } from './routing-config.js';
@@ -153,7 +154,8 @@ describe('routing service: orders routed over live stock', () => {
     const where = (outcome: typeof a) => (outcome.status === 'allocated' ? outcome.requests.map((request) => request.location_id) : outcome.status);
     expect([where(a), where(b), where(c)]).toEqual([['wh-south'], ['drop-acme'], ['wh-south']]);
     const explained = await second.routing.explain(`shop:${(b as { order_key: string }).order_key.split(':')[1]}`);
-    const fenced = explained.receipts[0]?.receipt.strategies[0]?.candidates?.find((candidate) => candidate.location_id === 'wh-south');
+    const trial = explained.receipts[0]?.receipt.strategies[0];
+    const fenced = trial !== undefined ? strategyLocations(trial).find((candidate) => candidate.location_id === 'wh-south') : undefined;
     expect(fenced?.excluded?.code).toBe('capacity_exhausted');
   });
 
@@ -241,7 +243,8 @@ describe('routing service: store offers, claims and reliability', () => {
     expect(Object.fromEntries(await routing.store.capacityUsed('2026-11-23'))).toEqual({ 'store-a': 0, 'store-b': 1 });
     const explained = await routing.explain(key);
     expect(explained.receipts.map((receipt) => receipt.cause)).toEqual(['new order', 'unclaimed by store-a: shelf empty']);
-    const fence = explained.receipts[1]?.receipt.strategies[0]?.candidates?.find((candidate) => candidate.location_id === 'store-a')?.excluded;
+    const second = explained.receipts[1]?.receipt.strategies[0];
+    const fence = second !== undefined ? strategyLocations(second).find((candidate) => candidate.location_id === 'store-a')?.excluded : undefined;
     expect(fence?.code).toBe('rejected_order');
     const scores = await routing.reliability(minutes(3));
     expect(scores.find((score) => score.location_id === 'store-a')).toMatchObject({ score: expect.closeTo(0.8, 5), unclaims: 1 });

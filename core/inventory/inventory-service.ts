@@ -101,24 +101,32 @@ export class InventoryService {
   /** Applies parsed stock inputs in one transaction per kind; outcomes in input order. */
   async ingest(inputs: readonly StockInput[]): Promise<ApplyOutcome[]> {
     const outcomes: ApplyOutcome[] = new Array<ApplyOutcome>(inputs.length);
-    const snapshots: { at: number; value: SnapshotInput }[] = [];
-    const movements: { at: number; value: MovementInput }[] = [];
+    // Each kind's values and, beside them, where they were in the input.
+    const snapshots: SnapshotInput[] = [];
+    const snapshotsAt: number[] = [];
+    const movements: MovementInput[] = [];
+    const movementsAt: number[] = [];
     const incoming: IncomingInput[] = [];
-    inputs.forEach((input, at) => {
-      if (input.kind === 'snapshot') snapshots.push({ at, value: input.value });
-      else if (input.kind === 'movement') movements.push({ at, value: input.value });
-      else {
+    for (let at = 0; at < inputs.length; at += 1) {
+      const input = inputs[at] as StockInput;
+      if (input.kind === 'snapshot') {
+        snapshots.push(input.value);
+        snapshotsAt.push(at);
+      } else if (input.kind === 'movement') {
+        movements.push(input.value);
+        movementsAt.push(at);
+      } else {
         incoming.push(input.value);
         outcomes[at] = 'applied';
       }
-    });
+    }
     if (snapshots.length > 0) {
-      const applied = await this.store.applySnapshots(snapshots.map((item) => item.value));
-      snapshots.forEach((item, index) => (outcomes[item.at] = applied[index] as ApplyOutcome));
+      const applied = await this.store.applySnapshots(snapshots);
+      for (let index = 0; index < snapshotsAt.length; index += 1) outcomes[snapshotsAt[index] as number] = applied[index] as ApplyOutcome;
     }
     if (movements.length > 0) {
-      const applied = await this.store.applyMovements(movements.map((item) => item.value));
-      movements.forEach((item, index) => (outcomes[item.at] = applied[index] as ApplyOutcome));
+      const applied = await this.store.applyMovements(movements);
+      for (let index = 0; index < movementsAt.length; index += 1) outcomes[movementsAt[index] as number] = applied[index] as ApplyOutcome;
     }
     if (incoming.length > 0) await this.store.setIncoming(incoming);
     return outcomes;

@@ -138,6 +138,8 @@ export class SqliteInventoryStore implements InventoryStore {
          ON CONFLICT (channel, sku) DO UPDATE SET shown = excluded.shown, expected = excluded.expected, at = excluded.at`,
       ),
       clearDrift: db.prepare('DELETE FROM inv_drift WHERE channel = ? AND sku = ?'),
+      upsertPublishedBulk: db.prepare(upsertPublishedSql(BULK_ROWS)),
+      anyDrift: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM inv_drift WHERE channel = ? LIMIT 1'),
       drift: db.prepare<[string], { sku: string; shown: number; expected: number; at: number }>(
         'SELECT sku, shown, expected, at FROM inv_drift WHERE channel = ? ORDER BY sku',
       ),
@@ -398,11 +400,20 @@ export class SqliteInventoryStore implements InventoryStore {
 
   async markPublished(channel: string, values: readonly PublishedValue[], now: number): Promise<void> {
     this.db.transaction(() => {
-      for (const value of values) {
-        this.sql.upsertPublished.run(channel, value.sku, value.quantity, value.revision, now);
-        this.sql.clearDrift.run(channel, value.sku);
+      // Drift is the exception: a channel without any needs no delete per value.
+      const drifting = this.sql.anyDrift.get(channel) !== undefined;
+      for (let start = 0; start < values.length; start += BULK_ROWS) {
+        const rows = values.slice(start, start + BULK_ROWS);
+        const params: (string | number)[] = [];
+        for (const value of rows) params.push(channel, value.sku, value.quantity, value.revision, now);
+        (rows.length === BULK_ROWS ? this.sql.upsertPublishedBulk : this.upsertPublishedStatement(rows.length)).run(params);
+        if (drifting) for (const value of rows) this.sql.clearDrift.run(channel, value.sku);
       }
     })();
+  }
+
+  private upsertPublishedStatement(rows: number): Database.Statement {
+    return this.db.prepare(upsertPublishedSql(rows));
   }
 
   async publishWatermark(channel: string): Promise<number> {
@@ -433,4 +444,9 @@ export class SqliteInventoryStore implements InventoryStore {
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+function upsertPublishedSql(rows: number): string {
+  return `INSERT INTO inv_published (channel, sku, quantity, revision, published_at) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?)').join(', ')}
+    ON CONFLICT (channel, sku) DO UPDATE SET quantity = excluded.quantity, revision = max(revision, excluded.revision), published_at = excluded.published_at`;
 }

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +21,10 @@ afterEach(async () => {
   dir = undefined;
 });
 
-function open(): { store: InventoryStore; path: string } {
+function open(idleMs?: number): { store: InventoryStore; path: string } {
   dir = mkdtempSync(join(tmpdir(), 'keel-ingest-thread-'));
   const path = join(dir, 'state.db');
-  store = withIngestThread(new SqliteInventoryStore(path), path, COMPILED_WORKER);
+  store = withIngestThread(new SqliteInventoryStore(path), path, { worker: COMPILED_WORKER, idleMs });
   return { store, path };
 }
 
@@ -46,8 +47,8 @@ describe('stock ingest on its own thread', () => {
   it('stays on the calling thread when there is no compiled worker, or the database is in memory', async () => {
     const plain = new SqliteInventoryStore(':memory:');
     try {
-      expect(withIngestThread(plain, ':memory:', COMPILED_WORKER)).toBe(plain);
-      expect(withIngestThread(plain, '/tmp/state.db', new URL('./no-such-worker.js', import.meta.url))).toBe(plain);
+      expect(withIngestThread(plain, ':memory:', { worker: COMPILED_WORKER })).toBe(plain);
+      expect(withIngestThread(plain, '/tmp/state.db', { worker: new URL('./no-such-worker.js', import.meta.url) })).toBe(plain);
     } finally {
       await plain.close();
     }
@@ -73,6 +74,23 @@ describe('stock ingest on its own thread', () => {
     ]);
     expect(stock.incoming).toEqual([{ location_id: 'wh-b', quantity: 4, expected_at: '2026-12-01' }]);
     expect(await store.allSkus()).toEqual(['TEE']);
+  });
+
+  it.skipIf(!built)('ends the thread when idle and starts another on the next write', async () => {
+    const { store } = open(10);
+    expect(await store.applySnapshots([snapshot('TEE', 'wh-a', 5, '2026-11-23T06:00:00Z')])).toEqual(['applied']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await store.applySnapshots([snapshot('TEE', 'wh-a', 6, '2026-11-23T07:00:00Z')])).toEqual(['applied']);
+    expect((await store.stock('TEE', Date.parse('2026-11-23T08:00:00Z'))).levels).toEqual([{ location_id: 'wh-a', on_hand: 6 }]);
+  });
+
+  it.skipIf(!built)('closes before the process ends, though nothing else keeps it alive', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'keel-ingest-thread-'));
+    const script = fileURLToPath(new URL('../../dist/test-support/ingest-and-close.js', import.meta.url));
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [script, join(dir as string, 'state.db')], (error, stdout) => (error !== null ? reject(error) : resolve(stdout)));
+    });
+    expect(out).toBe('applied closed\n');
   });
 
   it.skipIf(!built)('reports the thread failing, and refuses writes once closed', async () => {

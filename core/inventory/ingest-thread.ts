@@ -108,10 +108,11 @@ const COMPILED_WORKER = new URL('./ingest-worker.js', import.meta.url);
  * Both connections take IMMEDIATE transactions, so their writes queue up as two processes'
  * would. The thread starts on the first write, so commands that only read never start it.
  */
-export function withIngestThread(store: InventoryStore, path: string, worker: URL = COMPILED_WORKER): InventoryStore {
+export function withIngestThread(store: InventoryStore, path: string, options: { worker?: URL; idleMs?: number } = {}): InventoryStore {
+  const worker = options.worker ?? COMPILED_WORKER;
   // An in-memory database is private to its connection: a second one would see another database.
   if (path === ':memory:' || !existsSync(fileURLToPath(worker))) return store;
-  const thread = new IngestThread(path, worker);
+  const thread = new IngestThread(path, worker, options.idleMs ?? IDLE_MS);
   const ingest: Pick<InventoryStore, 'applySnapshots' | 'applyMovements' | 'setIncoming' | 'close'> = {
     applySnapshots: async (inputs) => {
       const snapshots = packSnapshots(inputs);
@@ -141,21 +142,33 @@ export function withIngestThread(store: InventoryStore, path: string, worker: UR
   });
 }
 
-/** One worker, its requests answered in order. The worker keeps the process alive only while a request is open. */
+/** How long the worker outlives its last request: a feed writes batch after batch, then nothing for a long time. */
+const IDLE_MS = 1000;
+
+type Waiter = { resolve(reply: IngestReply): void; reject(error: Error): void };
+
+/**
+ * One worker at a time, its requests answered in order. It keeps the process alive only while a
+ * request is open, and ends (closing its connection) once idle, giving its memory back for what
+ * comes after a feed (publishing reads a lot); the next write starts another.
+ */
 class IngestThread {
   private worker: Worker | undefined;
-  private broken: Error | undefined;
+  private closed = false;
+  private idle: NodeJS.Timeout | undefined;
   private next = 1;
-  private readonly pending = new Map<number, { resolve(reply: IngestReply): void; reject(error: Error): void }>();
+  private readonly pending = new Map<number, Waiter>();
 
   constructor(
     private readonly path: string,
     private readonly entry: URL,
+    private readonly idleMs: number,
   ) {}
 
   request(request: Request, transfer: readonly ArrayBuffer[] = []): Promise<IngestReply> {
-    if (this.broken !== undefined) return Promise.reject(this.broken);
-    const worker = this.start();
+    if (this.closed) return Promise.reject(new Error('the inventory store is closed'));
+    clearTimeout(this.idle);
+    const worker = this.worker ?? this.start();
     const id = this.next;
     this.next += 1;
     return new Promise<IngestReply>((resolve, reject) => {
@@ -169,38 +182,51 @@ class IngestThread {
   }
 
   async close(): Promise<void> {
-    if (this.worker === undefined) return;
-    const worker = this.worker;
-    try {
-      if (this.broken === undefined) await this.request({ method: 'close' });
-    } finally {
-      this.broken ??= new Error('the inventory store is closed');
-      await worker.terminate();
-    }
+    this.closed = true;
+    clearTimeout(this.idle);
+    await this.stop();
   }
 
   private start(): Worker {
-    if (this.worker !== undefined) return this.worker;
     const worker = new Worker(this.entry, { workerData: { path: this.path } });
     worker.unref();
     worker.on('message', (reply: IngestReply) => this.settle(reply.id, (waiter) => waiter.resolve(reply)));
-    worker.on('error', (error) => this.fail(error));
-    worker.on('exit', (code) => this.fail(new Error(`the inventory ingest thread stopped (exit code ${code})`)));
+    worker.on('error', (error) => this.fail(worker, error));
+    worker.on('exit', (code) => this.fail(worker, new Error(`the inventory ingest thread stopped (exit code ${code})`)));
     this.worker = worker;
     return worker;
   }
 
-  private settle(id: number, done: (waiter: { resolve(reply: IngestReply): void; reject(error: Error): void }) => void): void {
+  /** The worker closes its connection and ends; resolves when it has. */
+  private async stop(): Promise<void> {
+    const worker = this.worker;
+    if (worker === undefined) return;
+    this.worker = undefined;
+    const ended = new Promise((resolve) => worker.once('exit', resolve));
+    // Held open until the thread has closed its connection and ended, or the process could end first.
+    worker.ref();
+    worker.postMessage({ id: 0, method: 'close' } satisfies IngestRequest);
+    await ended;
+    // Never the case when idle; on close, a write still open has no one left to answer it.
+    for (const id of [...this.pending.keys()]) this.settle(id, (waiter) => waiter.reject(new Error('the inventory store was closed during a write')));
+  }
+
+  private settle(id: number, done: (waiter: Waiter) => void): void {
     const waiter = this.pending.get(id);
     if (waiter === undefined) return;
     this.pending.delete(id);
-    if (this.pending.size === 0) this.worker?.unref();
+    if (this.pending.size === 0 && this.worker !== undefined) {
+      this.worker.unref();
+      this.idle = setTimeout(() => void this.stop(), this.idleMs);
+      this.idle.unref();
+    }
     done(waiter);
   }
 
-  /** The worker died: every open request fails with the reason, and so does every later one. */
-  private fail(error: Error): void {
-    this.broken ??= error;
+  /** The worker died: its open requests fail with the reason; the next request starts another. */
+  private fail(worker: Worker, error: Error): void {
+    if (this.worker !== worker) return; // stopped on purpose
+    this.worker = undefined;
     for (const id of [...this.pending.keys()]) this.settle(id, (waiter) => waiter.reject(error));
   }
 }

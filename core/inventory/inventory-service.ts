@@ -228,7 +228,7 @@ export class InventoryService {
   }
 
   /**
-   * The stock image: on-hand as one Int32Array per SKU indexed by location, a few megabytes for
+   * The stock image: on-hand as an Int32Array per SKU indexed by location, a few megabytes for
    * 50,000 SKUs × 20 locations, filled range by range. Valid while nothing changed (same change
    * sequence) and for a minute at most, since reservations lapse with time.
    */
@@ -239,17 +239,12 @@ export class InventoryService {
       this.image = image;
     }
     if (!image.ranges.some(([from, to]) => from <= first && last <= to)) {
-      const read = await this.store.stockRange(first, last, now.getTime());
-      for (const [sku, stock] of read) {
-        const counts = new Int32Array(this.locationIds.length);
-        for (const level of stock.levels) {
-          const index = this.locationIndex.get(level.location_id);
-          if (index !== undefined) counts[index] = level.on_hand;
-        }
-        image.onHand.set(sku, counts);
-        if (stock.reserved > 0) image.reserved.set(sku, stock.reserved);
-        if (stock.incoming.length > 0) image.incoming.set(sku, stock.incoming);
-      }
+      const read = await this.store.stockImage(first, last, this.locationIds, now.getTime());
+      // A view per SKU on the range's one buffer.
+      const width = this.locationIds.length;
+      read.skus.forEach((sku, row) => image.onHand.set(sku, read.onHand.subarray(row * width, (row + 1) * width)));
+      for (const [sku, units] of read.reserved) if (units > 0) image.reserved.set(sku, units);
+      for (const [sku, incoming] of read.incoming) image.incoming.set(sku, incoming);
       image.ranges.push([first, last]);
     }
     return image;

@@ -59,13 +59,14 @@ export const inventoryScenario: Scenario = {
       const parse = await measureInChild({ kind: 'csv-parse', file: input.file });
       say(`${NAME}: csv-parse alone       ${perSecond(parse.records, parse.elapsedMs)} rows/s`);
       const project = createProject(input.file);
-      const full = await measureInChild({ kind: 'keel-run', projectDir: project.dir, statePath: project.statePath }, launcherNodeFlags());
+      const profiling = options.cpuProfDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+      const full = await measureInChild({ kind: 'keel-run', projectDir: project.dir, statePath: project.statePath }, [...launcherNodeFlags(), ...profiling]);
       // The first publish sends every (SKU, channel) value: none was published before.
       checkOutcome(full, rows + (rows / LOCATION_COUNT) * Object.keys(CHANNELS).length, 'full run');
       const firstFiles = outputFiles(project.dir);
       say(`${NAME}: full run              ${perSecond(rows, full.elapsedMs)} rows/s (${(full.elapsedMs / 1000).toFixed(1)}s), peak ${toMb(full.peakRssBytes)} MB`);
       copyFileSync(changes.file, join(project.dir, 'in', 'stock-2.csv'));
-      const delta = await measureInChild({ kind: 'keel-run', projectDir: project.dir, statePath: project.statePath }, launcherNodeFlags());
+      const delta = await measureInChild({ kind: 'keel-run', projectDir: project.dir, statePath: project.statePath }, [...launcherNodeFlags(), ...profiling]);
       const deltas = countLines(project.dir, outputFiles(project.dir).filter((file) => !firstFiles.includes(file)));
       checkOutcome(delta, changes.count + deltas, 'second run');
       say(`${NAME}: 1% changed             ${(delta.elapsedMs / 1000).toFixed(2)}s, ${deltas} deltas published (expected ${changes.expectedDeltas}), peak ${toMb(delta.peakRssBytes)} MB`);
@@ -75,6 +76,7 @@ export const inventoryScenario: Scenario = {
       if (best === undefined || full.elapsedMs < best.full.elapsedMs) best = { full, delta, parse, deltas };
     }
     if (best === undefined) throw new Error('--repeat must be at least 1');
+    if (options.cpuProfDir !== undefined) say(`${NAME}: CPU profiles written to ${options.cpuProfDir}`);
     const perS = perSecond(rows, best.full.elapsedMs);
     const parsePerS = perSecond(best.parse.records, best.parse.elapsedMs);
     return {

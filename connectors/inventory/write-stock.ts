@@ -1,8 +1,16 @@
 import type { InventoryService, StockInput } from '../../core/inventory/inventory-service.js';
 import { StockRejection } from '../../core/inventory/inventory-service.js';
+import type { ApplyOutcome } from '../../core/inventory/inventory-store.js';
 import { readPath, type JsonObject } from '../../core/json.js';
 import type { WriteContext, WriteRecord, WriteResult } from '../../core/sdk/connector.js';
 import { engineOf } from './engine.js';
+
+/** The runner only reads write results, so every record with the same outcome shares one. */
+const RESULTS: Readonly<Record<ApplyOutcome, WriteResult>> = Object.freeze({
+  applied: Object.freeze({ status: 'ok', ref: 'applied' }),
+  stale: Object.freeze({ status: 'ok', ref: 'stale' }),
+  duplicate: Object.freeze({ status: 'ok', ref: 'duplicate' }),
+});
 
 /** Stock into the ledger; a record it cannot place is a permanent failure with the reason. */
 export async function writeLedger(ctx: WriteContext, batch: WriteRecord[]): Promise<WriteResult[]> {
@@ -10,8 +18,8 @@ export async function writeLedger(ctx: WriteContext, batch: WriteRecord[]): Prom
   const results: WriteResult[] = new Array<WriteResult>(batch.length);
   const inputs: StockInput[] = [];
   const positions: number[] = [];
-  for (const [index, record] of batch.entries()) {
-    const parsed = engine.parseStock(record.data);
+  for (let index = 0; index < batch.length; index += 1) {
+    const parsed = engine.parseStock((batch[index] as WriteRecord).data);
     if (parsed instanceof StockRejection) results[index] = { status: 'permanent', error: parsed.reason, code: parsed.code };
     else {
       inputs.push(parsed);
@@ -19,7 +27,7 @@ export async function writeLedger(ctx: WriteContext, batch: WriteRecord[]): Prom
     }
   }
   const outcomes = await engine.ingest(inputs);
-  outcomes.forEach((outcome, at) => (results[positions[at] as number] = { status: 'ok', ref: outcome }));
+  for (let at = 0; at < outcomes.length; at += 1) results[positions[at] as number] = RESULTS[outcomes[at] as ApplyOutcome];
   return results;
 }
 

@@ -58,8 +58,10 @@ class RowParser extends Parser {
     options: CsvParseOptions,
     private readonly toRecord: (row: string[], line: number) => SourceRecord | undefined,
   ) {
-    // One array buffered ahead keeps the parser busy and memory flat.
-    super({ ...options, readableHighWaterMark: 1 } as CsvParseOptions);
+    // Three arrays (three input chunks, some 14,000 rows of a stock export) buffered ahead: the
+    // parser keeps going while the pipeline waits on a write (to a worker thread, a server), and
+    // memory stays bounded.
+    super({ ...options, readableHighWaterMark: 3 } as CsvParseOptions);
   }
 
   override push(chunk: unknown, encoding?: BufferEncoding): boolean {

@@ -101,24 +101,32 @@ export class InventoryService {
   /** Applies parsed stock inputs in one transaction per kind; outcomes in input order. */
   async ingest(inputs: readonly StockInput[]): Promise<ApplyOutcome[]> {
     const outcomes: ApplyOutcome[] = new Array<ApplyOutcome>(inputs.length);
-    const snapshots: { at: number; value: SnapshotInput }[] = [];
-    const movements: { at: number; value: MovementInput }[] = [];
+    // Each kind's values and, beside them, where they were in the input.
+    const snapshots: SnapshotInput[] = [];
+    const snapshotsAt: number[] = [];
+    const movements: MovementInput[] = [];
+    const movementsAt: number[] = [];
     const incoming: IncomingInput[] = [];
-    inputs.forEach((input, at) => {
-      if (input.kind === 'snapshot') snapshots.push({ at, value: input.value });
-      else if (input.kind === 'movement') movements.push({ at, value: input.value });
-      else {
+    for (let at = 0; at < inputs.length; at += 1) {
+      const input = inputs[at] as StockInput;
+      if (input.kind === 'snapshot') {
+        snapshots.push(input.value);
+        snapshotsAt.push(at);
+      } else if (input.kind === 'movement') {
+        movements.push(input.value);
+        movementsAt.push(at);
+      } else {
         incoming.push(input.value);
         outcomes[at] = 'applied';
       }
-    });
+    }
     if (snapshots.length > 0) {
-      const applied = await this.store.applySnapshots(snapshots.map((item) => item.value));
-      snapshots.forEach((item, index) => (outcomes[item.at] = applied[index] as ApplyOutcome));
+      const applied = await this.store.applySnapshots(snapshots);
+      for (let index = 0; index < snapshotsAt.length; index += 1) outcomes[snapshotsAt[index] as number] = applied[index] as ApplyOutcome;
     }
     if (movements.length > 0) {
-      const applied = await this.store.applyMovements(movements.map((item) => item.value));
-      movements.forEach((item, index) => (outcomes[item.at] = applied[index] as ApplyOutcome));
+      const applied = await this.store.applyMovements(movements);
+      for (let index = 0; index < movementsAt.length; index += 1) outcomes[movementsAt[index] as number] = applied[index] as ApplyOutcome;
     }
     if (incoming.length > 0) await this.store.setIncoming(incoming);
     return outcomes;
@@ -220,7 +228,7 @@ export class InventoryService {
   }
 
   /**
-   * The stock image: on-hand as one Int32Array per SKU indexed by location, a few megabytes for
+   * The stock image: on-hand as an Int32Array per SKU indexed by location, a few megabytes for
    * 50,000 SKUs × 20 locations, filled range by range. Valid while nothing changed (same change
    * sequence) and for a minute at most, since reservations lapse with time.
    */
@@ -231,18 +239,12 @@ export class InventoryService {
       this.image = image;
     }
     if (!image.ranges.some(([from, to]) => from <= first && last <= to)) {
-      const read = await this.store.stockRange(first, last, now.getTime());
-      for (const [sku, stock] of read) {
-        const counts = new Int32Array(this.locationIds.length);
-        for (const level of stock.levels) {
-          const index = this.locationIndex.get(level.location_id);
-          // Units held for routed orders are gone from that location for every channel counting it.
-          if (index !== undefined) counts[index] = level.on_hand - (level.held ?? 0);
-        }
-        image.onHand.set(sku, counts);
-        if (stock.reserved > 0) image.reserved.set(sku, stock.reserved);
-        if (stock.incoming.length > 0) image.incoming.set(sku, stock.incoming);
-      }
+      const read = await this.store.stockImage(first, last, this.locationIds, now.getTime());
+      // A view per SKU on the range's one buffer.
+      const width = this.locationIds.length;
+      read.skus.forEach((sku, row) => image.onHand.set(sku, read.onHand.subarray(row * width, (row + 1) * width)));
+      for (const [sku, units] of read.reserved) if (units > 0) image.reserved.set(sku, units);
+      for (const [sku, incoming] of read.incoming) image.incoming.set(sku, incoming);
       image.ranges.push([first, last]);
     }
     return image;

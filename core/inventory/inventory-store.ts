@@ -90,6 +90,16 @@ export interface ReservationRow {
   expires_at: number;
 }
 
+export interface StockImageRange {
+  /** The SKUs from `first` to `last` that have stock levels, in order. */
+  skus: string[];
+  /** `skus.length` rows of `locations.length` counts, less the units held there for routed orders. */
+  onHand: Int32Array;
+  /** Units reserved by open orders and not held at a location, for SKUs with any. */
+  reserved: Map<string, number>;
+  incoming: Map<string, Incoming[]>;
+}
+
 export interface PublishedValue {
   sku: string;
   quantity: number;
@@ -108,6 +118,11 @@ export interface InventoryStore {
   stock(sku: string, now: number): Promise<SkuStock>;
   /** Stock of every SKU from `first` to `last` (inclusive, in SKU order) that has any: publishing reads in ranges. */
   stockRange(first: string, last: string, now: number): Promise<Map<string, SkuStock>>;
+  /**
+   * The same as stockRange, compact, for publishing the whole catalogue: a row of on-hand counts
+   * per SKU in `locations` order (0 where a SKU has none; other locations left out).
+   */
+  stockImage(first: string, last: string, locations: readonly string[], now: number): Promise<StockImageRange>;
   /** SKUs that changed after `since` (a change sequence), and the newest sequence. */
   changedSince(since: number): Promise<{ skus: string[]; through: number }>;
   allSkus(): Promise<string[]>;

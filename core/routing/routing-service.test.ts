@@ -121,6 +121,11 @@ describe('routing service: orders routed over live stock', () => {
     const shop = await inventory.availability('CUP', 'shop', T0);
     expect([shop.quantity, (await inventory.availability('CUP', 'till', T0)).quantity]).toEqual([10, 4]);
     expect(shop.explain.map((step) => step.detail)).toContain('on hand 10 − safety stock 1 − 3 held for routed orders = 6');
+    // Publishing reads whole ranges into a stock image: the same figures come out of it.
+    const published = new Map<string, number>();
+    for await (const page of inventory.changes('shop', 'full', T0)) for (const value of page.values) published.set(`shop ${value.sku}`, value.quantity);
+    for await (const page of inventory.changes('till', 'full', T0)) for (const value of page.values) published.set(`till ${value.sku}`, value.quantity);
+    expect([published.get('shop CUP'), published.get('till CUP')]).toEqual([10, 4]);
   });
 
   it('never gives two orders the same units at a location: the second goes where stock is left', async () => {

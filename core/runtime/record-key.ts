@@ -59,8 +59,25 @@ export function contentHash(record: JsonObject): string {
 export function stableJson(value: JsonValue | undefined): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map((item) => stableJson(item)).join(',')}]`;
+  // Built by appending rather than map/join: this runs for every record of a live source.
   const keys = Object.keys(value).sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${stableJson(value[key])}`).join(',')}}`;
+  let out = '{';
+  for (let index = 0; index < keys.length; index += 1) {
+    const key = keys[index] as string;
+    out += `${index === 0 ? '' : ','}${JSON.stringify(key)}:${stableJson(value[key])}`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * One hash over `parts` and then the content of `records` in order (each as stableJson): what a
+ * batch holds, in one digest rather than one per record.
+ */
+export function hashRecords(parts: readonly string[], records: readonly JsonObject[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\u0000');
+  for (const record of records) hash.update(stableJson(record)).update('\u0000');
+  return hash.digest('hex').slice(0, 32);
 }
 
 export function hashParts(...parts: string[]): string {

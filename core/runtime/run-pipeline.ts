@@ -10,7 +10,7 @@ import type { ConnectorState, DecodeReject, SourcePage, WriteRecord } from '../s
 import { DROP, RecordRejection, type StepFunction, type StepOutput } from '../sdk/step.js';
 import { emptyCounts, type DeadLetter, type DeadLetterInput, type LedgerEntry, type RunCounts, type StateStore, type StoredCursor } from '../state/state-store.js';
 import { backoffDelayMs, sleep } from './backoff.js';
-import { compileRecordKey, contentHash, hashParts, type KeyFunction } from './record-key.js';
+import { compileRecordKey, hashParts, hashRecords, type KeyFunction } from './record-key.js';
 import type { InventoryService } from '../inventory/inventory-service.js';
 import type { RoutingService } from '../routing/routing-service.js';
 
@@ -58,11 +58,23 @@ export interface RunSummary extends RunCounts {
 interface ItemInFlight {
   data: JsonObject;
   original: JsonObject;
-  origin: string | undefined;
+  /** Where the record came from, as parts (see originOf): the text is built only for a dead letter. */
+  unit: string | undefined;
+  mark: string;
+  at: number | undefined;
+  /** A replayed dead letter's recorded origin. */
+  replayOrigin: string | undefined;
   /** Set when the item is a dead letter being replayed. */
   deadLetterId?: number;
   /** Replays of target failures go to that target only. */
   onlyTarget?: string;
+}
+
+/** `orders.csv:17`, `availability:shop#3`, the unit alone, or undefined for a source without units. */
+function originOf(item: ItemInFlight): string | undefined {
+  if (item.replayOrigin !== undefined) return item.replayOrigin;
+  const { unit, mark, at } = item;
+  return unit === undefined ? undefined : at === undefined ? unit : `${unit}${mark}${at}`;
 }
 
 interface TargetRuntime {
@@ -231,9 +243,17 @@ class SourceRun {
           const end = Math.min(records.length, index + this.plan.batchSize - this.batch.length);
           for (; index < end; index += 1) {
             const record = records[index] as (typeof records)[number];
-            const origin = unit === undefined ? undefined : record.at === undefined ? unit : `${unit}${mark}${record.at}`;
             const replayOf = this.ctx.replay ? REPLAY_INFO.get(record) : undefined;
-            this.batch.push({ data: record.data, original: record.data, origin: replayOf?.origin ?? origin, deadLetterId: replayOf?.id, onlyTarget: replayOf?.target });
+            this.batch.push({
+              data: record.data,
+              original: record.data,
+              unit,
+              mark,
+              at: record.at,
+              replayOrigin: replayOf?.origin,
+              deadLetterId: replayOf?.id,
+              onlyTarget: replayOf?.target,
+            });
           }
           if (this.batch.length >= this.plan.batchSize) {
             await this.flush({ checkpoint: this.lastCheckpoint, skip: pageBase + index });
@@ -291,7 +311,7 @@ class SourceRun {
         deadLetters.push({
           source: this.source.name,
           stage: outcome.stage,
-          origin: item.origin,
+          origin: originOf(item),
           code: outcome.code,
           reason: outcome.reason,
           payload: JSON.stringify(item.original),
@@ -309,7 +329,7 @@ class SourceRun {
       ? hashParts('replay', ...items.map((item) => String(item.deadLetterId)))
       : this.source.read.replayable === false
         ? // A live source's position does not say what it holds: the records themselves name the batch.
-          hashParts(this.plan.name, this.source.name, ...items.map((item) => contentHash(item.data)))
+          hashRecords([this.plan.name, this.source.name], items.map((item) => item.data))
         : hashParts(this.plan.name, this.source.name, JSON.stringify(batchStart.checkpoint), String(batchStart.skip), String(items.length));
     const deliveries: LedgerEntry[] = [];
     const sequences: { target: string; value: number }[] = [];
@@ -386,7 +406,7 @@ class SourceRun {
       stage,
       target: name,
       recordKey: key,
-      origin: item.origin,
+      origin: originOf(item),
       code,
       reason,
       payload: JSON.stringify(item.original),
@@ -552,25 +572,29 @@ type StepOutcome = ItemInFlight | typeof DROP | StepFailure | { many: StepOutcom
 function applySteps(steps: StepFunction[], plan: PipelinePlan, item: ItemInFlight, from = 0, start: JsonObject = item.data): StepOutcome | Promise<StepOutcome> {
   let data = start;
   for (let index = from; index < steps.length; index += 1) {
-    const stage = (): string => `step:${index + 1}:${plan.steps[index]?.type ?? 'unknown'}`;
     let output;
     try {
       output = (steps[index] as StepFunction)(data);
     } catch (error) {
-      return { stage: stage(), code: 'step_failed', reason: error instanceof Error ? error.message : String(error) };
+      return { stage: stepStage(plan, index), code: 'step_failed', reason: error instanceof Error ? error.message : String(error) };
     }
     if (output instanceof Promise) {
       return output.then(
-        (resolved) => settle(resolved, stage()) ?? continueWith(steps, plan, item, index + 1, resolved),
-        (error: unknown) => ({ stage: stage(), code: 'step_failed', reason: error instanceof Error ? error.message : String(error) }),
+        (resolved) => settle(resolved, plan, index) ?? continueWith(steps, plan, item, index + 1, resolved),
+        (error: unknown) => ({ stage: stepStage(plan, index), code: 'step_failed', reason: error instanceof Error ? error.message : String(error) }),
       );
     }
-    const settled = settle(output, stage());
+    const settled = settle(output, plan, index);
     if (settled !== undefined) return settled;
     if (Array.isArray(output)) return continueWith(steps, plan, item, index + 1, output);
     data = output as JsonObject;
   }
   return data === item.data ? item : { ...item, data };
+}
+
+/** The stage a step's failure is reported at: `step:2:map`. */
+function stepStage(plan: PipelinePlan, index: number): string {
+  return `step:${index + 1}:${plan.steps[index]?.type ?? 'unknown'}`;
 }
 
 /** After a step: one record goes on; several (fan-out) each go through the remaining steps. */
@@ -582,9 +606,9 @@ function continueWith(steps: StepFunction[], plan: PipelinePlan, item: ItemInFli
 }
 
 /** A step's output that ends the record's way (dropped or rejected), or undefined to go on. */
-function settle(output: StepOutput, stage: string): StepOutcome | undefined {
+function settle(output: StepOutput, plan: PipelinePlan, index: number): StepOutcome | undefined {
   if (output === DROP) return DROP;
-  if (output instanceof RecordRejection) return { stage, code: output.code, reason: output.reason };
+  if (output instanceof RecordRejection) return { stage: stepStage(plan, index), code: output.code, reason: output.reason };
   return undefined;
 }
 

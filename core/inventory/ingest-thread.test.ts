@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { packSnapshots, unpackSnapshots, withIngestThread } from './ingest-thread.js';
+import type { InventoryStore } from './inventory-store.js';
+import { SqliteInventoryStore } from './sqlite-inventory.js';
+
+/** The worker runs compiled code: `npm test` builds dist/ first. */
+const COMPILED_WORKER = new URL('../../dist/core/inventory/ingest-worker.js', import.meta.url);
+const built = existsSync(fileURLToPath(COMPILED_WORKER));
+
+let dir: string | undefined;
+let store: InventoryStore | undefined;
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+function open(idleMs?: number): { store: InventoryStore; path: string } {
+  dir = mkdtempSync(join(tmpdir(), 'keel-ingest-thread-'));
+  const path = join(dir, 'state.db');
+  store = withIngestThread(new SqliteInventoryStore(path), path, { worker: COMPILED_WORKER, idleMs });
+  return { store, path };
+}
+
+const snapshot = (sku: string, location_id: string, on_hand: number, at: string) => ({ sku, location_id, on_hand, at: Date.parse(at), source: 'wms' });
+
+describe('stock ingest on its own thread', () => {
+  it('sends snapshots by column, each distinct string once, and gets the same snapshots back', () => {
+    const inputs = [
+      snapshot('TEE', 'wh-a', 5, '2026-11-23T06:00:00Z'),
+      snapshot('TEE', 'wh-b', 0, '2026-11-23T06:00:01Z'),
+      { ...snapshot('MUG', 'wh-a', 12, '2026-11-23T06:00:02Z'), source: 'erp' },
+      snapshot('wh-a', 'TEE', 3, '2026-11-23T06:00:03Z'),
+    ];
+    const columns = packSnapshots(inputs);
+    expect(columns.strings).toEqual(['TEE', 'wms', 'wh-a', 'wh-b', 'MUG', 'erp']);
+    expect(unpackSnapshots(columns)).toEqual(inputs);
+    expect(unpackSnapshots(packSnapshots([]))).toEqual([]);
+  });
+
+  it('stays on the calling thread when there is no compiled worker, or the database is in memory', async () => {
+    const plain = new SqliteInventoryStore(':memory:');
+    try {
+      expect(withIngestThread(plain, ':memory:', { worker: COMPILED_WORKER })).toBe(plain);
+      expect(withIngestThread(plain, '/tmp/state.db', { worker: new URL('./no-such-worker.js', import.meta.url) })).toBe(plain);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it.skipIf(!built)('writes on the thread what the main connection then reads, with the same outcomes', async () => {
+    const { store } = open();
+    const first = await store.applySnapshots([snapshot('TEE', 'wh-a', 5, '2026-11-23T06:00:00Z'), snapshot('TEE', 'wh-b', 7, '2026-11-23T06:00:00Z')]);
+    expect(first).toEqual(['applied', 'applied']);
+    // An older count is stale, the same one a duplicate: the ledger rules run on the thread unchanged.
+    const again = await store.applySnapshots([snapshot('TEE', 'wh-a', 1, '2026-11-23T05:00:00Z'), snapshot('TEE', 'wh-b', 7, '2026-11-23T06:00:00Z')]);
+    expect(again).toEqual(['stale', 'duplicate']);
+    const moved = await store.applyMovements([
+      { movement_id: 'pos:1', sku: 'TEE', location_id: 'wh-a', delta: -2, at: Date.parse('2026-11-23T07:00:00Z'), source: 'pos' },
+      { movement_id: 'pos:1', sku: 'TEE', location_id: 'wh-a', delta: -2, at: Date.parse('2026-11-23T07:00:00Z'), source: 'pos' },
+    ]);
+    expect(moved).toEqual(['applied', 'duplicate']);
+    await store.setIncoming([{ sku: 'TEE', location_id: 'wh-b', quantity: 4, expected_at: '2026-12-01', source: 'erp' }]);
+    const stock = await store.stock('TEE', Date.parse('2026-11-23T08:00:00Z'));
+    expect(stock.levels).toEqual([
+      { location_id: 'wh-a', on_hand: 3 },
+      { location_id: 'wh-b', on_hand: 7 },
+    ]);
+    expect(stock.incoming).toEqual([{ location_id: 'wh-b', quantity: 4, expected_at: '2026-12-01' }]);
+    expect(await store.allSkus()).toEqual(['TEE']);
+  });
+
+  it.skipIf(!built)('ends the thread when idle and starts another on the next write', async () => {
+    const { store } = open(10);
+    expect(await store.applySnapshots([snapshot('TEE', 'wh-a', 5, '2026-11-23T06:00:00Z')])).toEqual(['applied']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await store.applySnapshots([snapshot('TEE', 'wh-a', 6, '2026-11-23T07:00:00Z')])).toEqual(['applied']);
+    expect((await store.stock('TEE', Date.parse('2026-11-23T08:00:00Z'))).levels).toEqual([{ location_id: 'wh-a', on_hand: 6 }]);
+  });
+
+  it.skipIf(!built)('closes before the process ends, though nothing else keeps it alive', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'keel-ingest-thread-'));
+    const script = fileURLToPath(new URL('../../dist/test-support/ingest-and-close.js', import.meta.url));
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [script, join(dir as string, 'state.db')], (error, stdout) => (error !== null ? reject(error) : resolve(stdout)));
+    });
+    expect(out).toBe('applied closed\n');
+  });
+
+  it.skipIf(!built)('reports the thread failing, and refuses writes once closed', async () => {
+    const { store } = open();
+    await expect(store.applySnapshots([{ sku: 'TEE', location_id: 'wh-a', on_hand: 1, at: Number.NaN, source: 'wms' }])).rejects.toThrow(/NOT NULL|constraint|datatype/i);
+    expect(await store.applySnapshots([snapshot('TEE', 'wh-a', 5, '2026-11-23T06:00:00Z')])).toEqual(['applied']);
+    await store.close();
+    await expect(store.applySnapshots([snapshot('TEE', 'wh-a', 6, '2026-11-23T07:00:00Z')])).rejects.toThrow(/closed/);
+  });
+});

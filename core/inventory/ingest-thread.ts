@@ -1,0 +1,232 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ApplyOutcome, IncomingInput, InventoryStore, MovementInput, SnapshotInput } from './inventory-store.js';
+
+export type IngestRequest =
+  | { id: number; method: 'applySnapshots'; snapshots: SnapshotColumns }
+  | { id: number; method: 'applyMovements'; inputs: readonly MovementInput[] }
+  | { id: number; method: 'setIncoming'; inputs: readonly IncomingInput[] }
+  | { id: number; method: 'close' };
+
+export interface IngestReply {
+  id: number;
+  /** Outcomes as indexes into OUTCOMES. */
+  outcomes?: Uint8Array<ArrayBuffer>;
+  error?: { name: string; message: string; code: unknown };
+}
+
+/** A request before it is numbered. */
+type Request = IngestRequest extends infer R ? (R extends IngestRequest ? Omit<R, 'id'> : never) : never;
+
+const OUTCOMES: readonly ApplyOutcome[] = ['applied', 'stale', 'duplicate'];
+
+/**
+ * Snapshots by column, for the trip to the worker: numbers in typed arrays (moved, not copied)
+ * and each distinct string once (a batch names a few hundred SKUs, 20 locations, one source).
+ * Copying 10,000 objects field by field cost more than the thread saved.
+ */
+export interface SnapshotColumns {
+  strings: string[];
+  sku: Uint32Array<ArrayBuffer>;
+  location: Uint32Array<ArrayBuffer>;
+  source: Uint32Array<ArrayBuffer>;
+  onHand: Float64Array<ArrayBuffer>;
+  at: Float64Array<ArrayBuffer>;
+}
+
+export function packSnapshots(inputs: readonly SnapshotInput[]): SnapshotColumns {
+  const strings: string[] = [];
+  const known = new Map<string, number>();
+  const idOf = (text: string): number => {
+    let id = known.get(text);
+    if (id === undefined) {
+      id = strings.length;
+      strings.push(text);
+      known.set(text, id);
+    }
+    return id;
+  };
+  const count = inputs.length;
+  const columns: SnapshotColumns = {
+    strings,
+    sku: new Uint32Array(count),
+    location: new Uint32Array(count),
+    source: new Uint32Array(count),
+    onHand: new Float64Array(count),
+    at: new Float64Array(count),
+  };
+  let previous: SnapshotInput | undefined;
+  for (let index = 0; index < count; index += 1) {
+    const input = inputs[index] as SnapshotInput;
+    // Feeds come sorted by SKU from one source: most rows repeat the row before.
+    columns.sku[index] = previous !== undefined && previous.sku === input.sku ? (columns.sku[index - 1] as number) : idOf(input.sku);
+    columns.source[index] = previous !== undefined && previous.source === input.source ? (columns.source[index - 1] as number) : idOf(input.source);
+    columns.location[index] = idOf(input.location_id);
+    columns.onHand[index] = input.on_hand;
+    columns.at[index] = input.at;
+    previous = input;
+  }
+  return columns;
+}
+
+export function unpackSnapshots(columns: SnapshotColumns): SnapshotInput[] {
+  const { strings } = columns;
+  const inputs = new Array<SnapshotInput>(columns.sku.length);
+  for (let index = 0; index < inputs.length; index += 1) {
+    inputs[index] = {
+      sku: strings[columns.sku[index] as number] as string,
+      location_id: strings[columns.location[index] as number] as string,
+      on_hand: columns.onHand[index] as number,
+      at: columns.at[index] as number,
+      source: strings[columns.source[index] as number] as string,
+    };
+  }
+  return inputs;
+}
+
+export function packOutcomes(outcomes: readonly ApplyOutcome[]): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(outcomes, (outcome) => OUTCOMES.indexOf(outcome));
+}
+
+function unpackOutcomes(codes: Uint8Array | undefined): ApplyOutcome[] {
+  return Array.from(codes ?? [], (code) => OUTCOMES[code] as ApplyOutcome);
+}
+
+/** The compiled worker entry. Running from TypeScript sources (the tests) it is absent, and ingest stays on the calling thread. */
+const COMPILED_WORKER = new URL('./ingest-worker.js', import.meta.url);
+
+/**
+ * `store`, with stock ingest (snapshots, movements, incoming stock) written on a worker thread
+ * with its own connection to the same state file; reads, reservations and publishing stay on
+ * `store`. Closing closes both.
+ *
+ * Why: better-sqlite3 blocks the thread it runs on, and writing a batch of stock rows is, after
+ * parsing, most of what a stock feed costs. On its own thread the write of one batch overlaps
+ * with the main thread decoding and mapping the next. Crash safety is unchanged: a write is
+ * answered once its transaction has committed, and the runner commits the batch only then.
+ * Both connections take IMMEDIATE transactions, so their writes queue up as two processes'
+ * would. The thread starts on the first write, so commands that only read never start it.
+ */
+export function withIngestThread(store: InventoryStore, path: string, options: { worker?: URL; idleMs?: number } = {}): InventoryStore {
+  const worker = options.worker ?? COMPILED_WORKER;
+  // An in-memory database is private to its connection: a second one would see another database.
+  if (path === ':memory:' || !existsSync(fileURLToPath(worker))) return store;
+  const thread = new IngestThread(path, worker, options.idleMs ?? IDLE_MS);
+  const ingest: Pick<InventoryStore, 'applySnapshots' | 'applyMovements' | 'setIncoming' | 'close'> = {
+    applySnapshots: async (inputs) => {
+      const snapshots = packSnapshots(inputs);
+      const moved = [snapshots.sku.buffer, snapshots.location.buffer, snapshots.source.buffer, snapshots.onHand.buffer, snapshots.at.buffer];
+      return unpackOutcomes((await thread.request({ method: 'applySnapshots', snapshots }, moved)).outcomes);
+    },
+    applyMovements: async (inputs) => unpackOutcomes((await thread.request({ method: 'applyMovements', inputs })).outcomes),
+    setIncoming: async (inputs) => {
+      await thread.request({ method: 'setIncoming', inputs });
+    },
+    close: async () => {
+      try {
+        await thread.close();
+      } finally {
+        await store.close();
+      }
+    },
+  };
+  // A proxy rather than a class that forwards each method: whatever the store interface gains
+  // later is forwarded as it is.
+  return new Proxy(store, {
+    get(target, property) {
+      if (typeof property === 'string' && Object.hasOwn(ingest, property)) return ingest[property as keyof typeof ingest];
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** How long the worker outlives its last request: a feed writes batch after batch, then nothing for a long time. */
+const IDLE_MS = 1000;
+
+type Waiter = { resolve(reply: IngestReply): void; reject(error: Error): void };
+
+/**
+ * One worker at a time, its requests answered in order. It keeps the process alive only while a
+ * request is open, and ends (closing its connection) once idle, giving its memory back for what
+ * comes after a feed (publishing reads a lot); the next write starts another.
+ */
+class IngestThread {
+  private worker: Worker | undefined;
+  private closed = false;
+  private idle: NodeJS.Timeout | undefined;
+  private next = 1;
+  private readonly pending = new Map<number, Waiter>();
+
+  constructor(
+    private readonly path: string,
+    private readonly entry: URL,
+    private readonly idleMs: number,
+  ) {}
+
+  request(request: Request, transfer: readonly ArrayBuffer[] = []): Promise<IngestReply> {
+    if (this.closed) return Promise.reject(new Error('the inventory store is closed'));
+    clearTimeout(this.idle);
+    const worker = this.worker ?? this.start();
+    const id = this.next;
+    this.next += 1;
+    return new Promise<IngestReply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      if (this.pending.size === 1) worker.ref();
+      worker.postMessage({ ...request, id }, transfer);
+    }).then((reply) => {
+      if (reply.error === undefined) return reply;
+      throw Object.assign(new Error(reply.error.message), { name: reply.error.name, code: reply.error.code });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.idle);
+    await this.stop();
+  }
+
+  private start(): Worker {
+    const worker = new Worker(this.entry, { workerData: { path: this.path } });
+    worker.unref();
+    worker.on('message', (reply: IngestReply) => this.settle(reply.id, (waiter) => waiter.resolve(reply)));
+    worker.on('error', (error) => this.fail(worker, error));
+    worker.on('exit', (code) => this.fail(worker, new Error(`the inventory ingest thread stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  /** The worker closes its connection and ends; resolves when it has. */
+  private async stop(): Promise<void> {
+    const worker = this.worker;
+    if (worker === undefined) return;
+    this.worker = undefined;
+    const ended = new Promise((resolve) => worker.once('exit', resolve));
+    // Held open until the thread has closed its connection and ended, or the process could end first.
+    worker.ref();
+    worker.postMessage({ id: 0, method: 'close' } satisfies IngestRequest);
+    await ended;
+    // Never the case when idle; on close, a write still open has no one left to answer it.
+    for (const id of [...this.pending.keys()]) this.settle(id, (waiter) => waiter.reject(new Error('the inventory store was closed during a write')));
+  }
+
+  private settle(id: number, done: (waiter: Waiter) => void): void {
+    const waiter = this.pending.get(id);
+    if (waiter === undefined) return;
+    this.pending.delete(id);
+    if (this.pending.size === 0 && this.worker !== undefined) {
+      this.worker.unref();
+      this.idle = setTimeout(() => void this.stop(), this.idleMs);
+      this.idle.unref();
+    }
+    done(waiter);
+  }
+
+  /** The worker died: its open requests fail with the reason; the next request starts another. */
+  private fail(worker: Worker, error: Error): void {
+    if (this.worker !== worker) return; // stopped on purpose
+    this.worker = undefined;
+    for (const id of [...this.pending.keys()]) this.settle(id, (waiter) => waiter.reject(error));
+  }
+}

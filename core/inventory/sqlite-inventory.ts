@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openStateDatabase } from '../state/open-database.js';
 import type { Incoming, LocationStock, SkuStock } from './availability.js';
 import type {
   ApplyOutcome,
@@ -69,11 +68,7 @@ export class SqliteInventoryStore implements InventoryStore {
   private readonly sql;
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 15000');
+    this.db = openStateDatabase(path);
     // Publishing reads the whole stock table in ranges: a bigger page cache keeps its B-tree in memory.
     this.db.pragma('cache_size = -8192');
     this.db.exec(SCHEMA);

@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openStateDatabase } from '../state/open-database.js';
 import type { JsonObject } from '../json.js';
 import type { PenaltyState } from './reliability.js';
 import type { DecisionWrite, OutboxMessage, RequestKind, RequestStatus, RouteRequest, RoutedOrderRow, RoutingStore, StoredReceipt } from './routing-store.js';
@@ -68,11 +67,7 @@ export class SqliteRoutingStore implements RoutingStore {
   private readonly sql;
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 15000');
+    this.db = openStateDatabase(path);
     this.db.exec(SCHEMA);
     const db = this.db;
     this.sql = {

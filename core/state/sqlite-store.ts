@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openStateDatabase } from './open-database.js';
 import type { JsonValue } from '../json.js';
 import type {
   BatchCommit,
@@ -82,12 +81,7 @@ export class SqliteStateStore implements StateStore {
   private readonly statements;
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL is durable against a crashed process (the case we promise); FULL would add an fsync per batch.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 10000');
+    this.db = openStateDatabase(path, 10000);
     this.db.exec(SCHEMA);
     const db = this.db;
     this.statements = {

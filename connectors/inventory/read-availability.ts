@@ -1,3 +1,5 @@
+import type { PublishValue } from '../../core/inventory/inventory-service.js';
+import type { JsonObject } from '../../core/json.js';
 import type { ReadContext, SourcePage } from '../../core/sdk/connector.js';
 import { engineOf } from './engine.js';
 
@@ -22,29 +24,21 @@ export async function* readAvailability(ctx: ReadContext<unknown, { channel: str
     through = chunk.through;
     if (ctx.signal.aborted) return;
     const values = chunk.values;
+    // Names this publish and page: batch keys (and so file names and ledger entries) differ per publish.
+    const checkpoint = { channel, through, computed_at: computedAt, page: (page += 1) };
     yield {
       unit: `availability:${channel}`,
       positions: 'item',
       records: values.map((value) => ({
         at: (at += 1),
-        data: {
-          channel,
-          sku: value.sku,
-          quantity: value.quantity,
-          status: value.status,
-          ...(value.available_from !== undefined ? { available_from: value.available_from } : {}),
-          revision: value.revision,
-          computed_at: computedAt,
-        },
+        data: publishedRecord(channel, value, computedAt),
       })),
-      // Names this publish and page: batch keys (and so file names and ledger entries) differ per publish.
-      checkpoint: { channel, through, computed_at: computedAt, page: (page += 1) },
+      checkpoint,
+      // The page's values follow from the change sequence and the revisions recorded before this
+      // publish, and every record carries computed_at: this names the page's content exactly.
+      identity: JSON.stringify(checkpoint),
       afterCommit: async () => {
-        await engine.store.markPublished(
-          channel,
-          values.map((value) => ({ sku: value.sku, quantity: value.quantity, revision: value.revision })),
-          Date.now(),
-        );
+        await engine.store.markPublished(channel, values, Date.now());
       },
     };
   }
@@ -55,4 +49,11 @@ export async function* readAvailability(ctx: ReadContext<unknown, { channel: str
     checkpoint: { channel, through, computed_at: computedAt, page: page + 1 },
     afterCommit: async () => engine.store.setPublishWatermark(channel, through),
   };
+}
+
+/** What a channel is sent for one SKU; one object literal per shape, no spreads (a quarter of a million per publish). */
+function publishedRecord(channel: string, value: PublishValue, computedAt: string): JsonObject {
+  const { sku, quantity, status, revision } = value;
+  if (value.available_from === undefined) return { channel, sku, quantity, status, revision, computed_at: computedAt };
+  return { channel, sku, quantity, status, available_from: value.available_from, revision, computed_at: computedAt };
 }

@@ -1,4 +1,4 @@
-import type { InventoryService, StockInput } from '../../core/inventory/inventory-service.js';
+import type { InventoryService } from '../../core/inventory/inventory-service.js';
 import { StockRejection } from '../../core/inventory/inventory-service.js';
 import type { ApplyOutcome } from '../../core/inventory/inventory-store.js';
 import { readPath, type JsonObject } from '../../core/json.js';
@@ -14,21 +14,10 @@ const RESULTS: Readonly<Record<ApplyOutcome, WriteResult>> = Object.freeze({
 
 /** Stock into the ledger; a record it cannot place is a permanent failure with the reason. */
 export async function writeLedger(ctx: WriteContext, batch: WriteRecord[]): Promise<WriteResult[]> {
-  const engine = engineOf(ctx);
-  const results: WriteResult[] = new Array<WriteResult>(batch.length);
-  const inputs: StockInput[] = [];
-  const positions: number[] = [];
-  for (let index = 0; index < batch.length; index += 1) {
-    const parsed = engine.parseStock((batch[index] as WriteRecord).data);
-    if (parsed instanceof StockRejection) results[index] = { status: 'permanent', error: parsed.reason, code: parsed.code };
-    else {
-      inputs.push(parsed);
-      positions.push(index);
-    }
-  }
-  const outcomes = await engine.ingest(inputs);
-  for (let at = 0; at < outcomes.length; at += 1) results[positions[at] as number] = RESULTS[outcomes[at] as ApplyOutcome];
-  return results;
+  const records = new Array<JsonObject>(batch.length);
+  for (let index = 0; index < batch.length; index += 1) records[index] = (batch[index] as WriteRecord).data;
+  const outcomes = await engineOf(ctx).ingestRecords(records);
+  return outcomes.map((outcome) => (outcome instanceof StockRejection ? { status: 'permanent', error: outcome.reason, code: outcome.code } : RESULTS[outcome]));
 }
 
 /**

@@ -113,11 +113,13 @@ export function applyChannelRules(
     quantity = rules.max_quantity;
     explain?.push({ step: 'maximum listed', detail: `capped at ${rules.max_quantity}`, quantity });
   }
-  const done = (result: Omit<Availability, 'explain'>): Availability => ({ ...result, explain: explain ?? [] });
-  if (quantity > 0) return done({ sku, channel, quantity, status: 'in_stock' });
+  // One object per result: publishing builds one per SKU and channel.
+  const done = (quantity: number, status: AvailabilityStatus, available_from?: string): Availability =>
+    available_from === undefined ? { sku, channel, quantity, status, explain: explain ?? [] } : { sku, channel, quantity, status, available_from, explain: explain ?? [] };
+  if (quantity > 0) return done(quantity, 'in_stock');
   if (rules.backorder !== undefined) {
     explain?.push({ step: 'backorder', detail: `none left; ${rules.backorder.units} units may be sold on backorder`, quantity: rules.backorder.units });
-    return done({ sku, channel, quantity: rules.backorder.units, status: 'backorder' });
+    return done(rules.backorder.units, 'backorder');
   }
   if (rules.preorder !== undefined) {
     const counted = new Set(locations.map((location) => location.location_id));
@@ -134,10 +136,10 @@ export function applyChannelRules(
       const first = (due[0] as Incoming).expected_at;
       const capped = rules.max_quantity !== undefined ? Math.min(total, rules.max_quantity) : total;
       explain?.push({ step: 'pre-order', detail: `none left; ${total} incoming within ${rules.preorder.horizon_days} days, first on ${first}`, quantity: capped });
-      return done({ sku, channel, quantity: capped, status: 'preorder', available_from: first });
+      return done(capped, 'preorder', first);
     }
   }
-  return done({ sku, channel, quantity: 0, status: 'out_of_stock' });
+  return done(0, 'out_of_stock');
 }
 
 /**

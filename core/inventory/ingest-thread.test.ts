@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { packSnapshots, unpackSnapshots, withIngestThread } from './ingest-thread.js';
+import { withIngestThread } from './ingest-thread.js';
+import { packSnapshots, unpackSnapshots } from './snapshot-columns.js';
 import type { InventoryStore } from './inventory-store.js';
 import { SqliteInventoryStore } from './sqlite-inventory.js';
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ApplyOutcome, IncomingInput, InventoryStore, MovementInput, SnapshotInput } from './inventory-store.js';
+import type { ApplyOutcome, IncomingInput, InventoryStore, MovementInput } from './inventory-store.js';
+import { columnBuffers, packSnapshots, type SnapshotColumns } from './snapshot-columns.js';
 
 export type IngestRequest =
   | { id: number; method: 'applySnapshots'; snapshots: SnapshotColumns }
@@ -20,70 +21,6 @@ export interface IngestReply {
 type Request = IngestRequest extends infer R ? (R extends IngestRequest ? Omit<R, 'id'> : never) : never;
 
 const OUTCOMES: readonly ApplyOutcome[] = ['applied', 'stale', 'duplicate'];
-
-/**
- * Snapshots by column, for the trip to the worker: numbers in typed arrays (moved, not copied)
- * and each distinct string once (a batch names a few hundred SKUs, 20 locations, one source).
- * Copying 10,000 objects field by field cost more than the thread saved.
- */
-export interface SnapshotColumns {
-  strings: string[];
-  sku: Uint32Array<ArrayBuffer>;
-  location: Uint32Array<ArrayBuffer>;
-  source: Uint32Array<ArrayBuffer>;
-  onHand: Float64Array<ArrayBuffer>;
-  at: Float64Array<ArrayBuffer>;
-}
-
-export function packSnapshots(inputs: readonly SnapshotInput[]): SnapshotColumns {
-  const strings: string[] = [];
-  const known = new Map<string, number>();
-  const idOf = (text: string): number => {
-    let id = known.get(text);
-    if (id === undefined) {
-      id = strings.length;
-      strings.push(text);
-      known.set(text, id);
-    }
-    return id;
-  };
-  const count = inputs.length;
-  const columns: SnapshotColumns = {
-    strings,
-    sku: new Uint32Array(count),
-    location: new Uint32Array(count),
-    source: new Uint32Array(count),
-    onHand: new Float64Array(count),
-    at: new Float64Array(count),
-  };
-  let previous: SnapshotInput | undefined;
-  for (let index = 0; index < count; index += 1) {
-    const input = inputs[index] as SnapshotInput;
-    // Feeds come sorted by SKU from one source: most rows repeat the row before.
-    columns.sku[index] = previous !== undefined && previous.sku === input.sku ? (columns.sku[index - 1] as number) : idOf(input.sku);
-    columns.source[index] = previous !== undefined && previous.source === input.source ? (columns.source[index - 1] as number) : idOf(input.source);
-    columns.location[index] = idOf(input.location_id);
-    columns.onHand[index] = input.on_hand;
-    columns.at[index] = input.at;
-    previous = input;
-  }
-  return columns;
-}
-
-export function unpackSnapshots(columns: SnapshotColumns): SnapshotInput[] {
-  const { strings } = columns;
-  const inputs = new Array<SnapshotInput>(columns.sku.length);
-  for (let index = 0; index < inputs.length; index += 1) {
-    inputs[index] = {
-      sku: strings[columns.sku[index] as number] as string,
-      location_id: strings[columns.location[index] as number] as string,
-      on_hand: columns.onHand[index] as number,
-      at: columns.at[index] as number,
-      source: strings[columns.source[index] as number] as string,
-    };
-  }
-  return inputs;
-}
 
 export function packOutcomes(outcomes: readonly ApplyOutcome[]): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(outcomes, (outcome) => OUTCOMES.indexOf(outcome));
@@ -113,12 +50,11 @@ export function withIngestThread(store: InventoryStore, path: string, options: {
   // An in-memory database is private to its connection: a second one would see another database.
   if (path === ':memory:' || !existsSync(fileURLToPath(worker))) return store;
   const thread = new IngestThread(path, worker, options.idleMs ?? IDLE_MS);
-  const ingest: Pick<InventoryStore, 'applySnapshots' | 'applyMovements' | 'setIncoming' | 'close'> = {
-    applySnapshots: async (inputs) => {
-      const snapshots = packSnapshots(inputs);
-      const moved = [snapshots.sku.buffer, snapshots.location.buffer, snapshots.source.buffer, snapshots.onHand.buffer, snapshots.at.buffer];
-      return unpackOutcomes((await thread.request({ method: 'applySnapshots', snapshots }, moved)).outcomes);
-    },
+  const applySnapshotColumns = async (snapshots: SnapshotColumns): Promise<ApplyOutcome[]> =>
+    unpackOutcomes((await thread.request({ method: 'applySnapshots', snapshots }, columnBuffers(snapshots))).outcomes);
+  const ingest: Pick<InventoryStore, 'applySnapshots' | 'applySnapshotColumns' | 'applyMovements' | 'setIncoming' | 'close'> = {
+    applySnapshots: async (inputs) => applySnapshotColumns(packSnapshots(inputs)),
+    applySnapshotColumns,
     applyMovements: async (inputs) => unpackOutcomes((await thread.request({ method: 'applyMovements', inputs })).outcomes),
     setIncoming: async (inputs) => {
       await thread.request({ method: 'setIncoming', inputs });

@@ -3,7 +3,7 @@
  * project's state file. Requests are answered one at a time, in the order they came.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { packOutcomes, unpackSnapshots, type IngestReply, type IngestRequest } from './ingest-thread.js';
+import { packOutcomes, type IngestReply, type IngestRequest } from './ingest-thread.js';
 import { SqliteInventoryStore } from './sqlite-inventory.js';
 
 const port = workerPort();
@@ -17,7 +17,7 @@ async function answer(request: IngestRequest): Promise<IngestReply> {
   try {
     switch (request.method) {
       case 'applySnapshots':
-        return { id: request.id, outcomes: packOutcomes(await store.applySnapshots(unpackSnapshots(request.snapshots))) };
+        return { id: request.id, outcomes: packOutcomes(await store.applySnapshotColumns(request.snapshots)) };
       case 'applyMovements':
         return { id: request.id, outcomes: packOutcomes(await store.applyMovements(request.inputs)) };
       case 'setIncoming':

@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 import type { JsonObject, JsonValue } from '../json.js';
 import { applyChannelRules, computeAvailability, computeBundleAvailability, sellablePool, type Availability, type Incoming, type SkuStock } from './availability.js';
 import { channelLocations, type InventoryConfig, type InventoryLocation } from './inventory-config.js';
-import type { ApplyOutcome, IncomingInput, InventoryStore, MovementInput, ReserveLine, ReserveResult, SnapshotInput } from './inventory-store.js';
+import { SnapshotColumnsBuilder } from './snapshot-columns.js';
+import type { ApplyOutcome, IncomingInput, InventoryStore, MovementInput, ReserveLine, ReserveResult, SkuSelection, SnapshotInput } from './inventory-store.js';
 
 /** A record the ledger cannot take, and why; callers dead-letter it. */
 export class StockRejection {
@@ -58,6 +59,54 @@ export class InventoryService {
 
   /** Reads a canonical stock level (snapshot), stock movement, or incoming stock record. */
   parseStock(record: JsonObject): StockInput | StockRejection {
+    const kind = this.readStock(record);
+    if (kind instanceof StockRejection) return kind;
+    const { sku, location_id, source, quantity, at } = this.read;
+    if (kind === 'movement') return { kind, value: { movement_id: this.read.movement_id, sku, location_id, delta: quantity, at, source } };
+    if (kind === 'incoming') return { kind, value: { sku, location_id, quantity, expected_at: this.read.expected_at, source } };
+    return { kind, value: { sku, location_id, on_hand: quantity, at, source } };
+  }
+
+  /**
+   * Reads and applies a feed's records: snapshots go to the ledger by column, straight from the
+   * records (a feed is mostly counts, and an object per count is what a million-row feed cannot
+   * afford); movements and incoming stock as parsed inputs. Outcomes, or the rejection, in order.
+   */
+  async ingestRecords(records: readonly JsonObject[]): Promise<(ApplyOutcome | StockRejection)[]> {
+    const outcomes = new Array<ApplyOutcome | StockRejection>(records.length);
+    const snapshots = new SnapshotColumnsBuilder(records.length);
+    const snapshotsAt: number[] = [];
+    const others: StockInput[] = [];
+    const othersAt: number[] = [];
+    for (let index = 0; index < records.length; index += 1) {
+      const kind = this.readStock(records[index] as JsonObject);
+      if (kind === 'snapshot') {
+        const { sku, location_id, source, quantity, at } = this.read;
+        snapshots.add(sku, location_id, quantity, at, source);
+        snapshotsAt.push(index);
+      } else if (kind instanceof StockRejection) {
+        outcomes[index] = kind;
+      } else {
+        others.push(this.parseStock(records[index] as JsonObject) as StockInput);
+        othersAt.push(index);
+      }
+    }
+    if (snapshots.length > 0) {
+      const applied = await this.store.applySnapshotColumns(snapshots.finish());
+      for (let at = 0; at < snapshotsAt.length; at += 1) outcomes[snapshotsAt[at] as number] = applied[at] as ApplyOutcome;
+    }
+    if (others.length > 0) {
+      const applied = await this.ingest(others);
+      for (let at = 0; at < othersAt.length; at += 1) outcomes[othersAt[at] as number] = applied[at] as ApplyOutcome;
+    }
+    return outcomes;
+  }
+
+  /** The fields readStock found in the record it read last: one object, reused for every record. */
+  private readonly read = { sku: '', location_id: '', source: '', quantity: 0, at: 0, movement_id: '', expected_at: '' };
+
+  /** Checks a stock record and leaves its fields in `this.read`; says which kind it is. */
+  private readStock(record: JsonObject): StockInput['kind'] | StockRejection {
     const sku = record['sku'];
     if (typeof sku !== 'string' || sku.trim() === '') return new StockRejection('sku is missing', 'sku_missing');
     if (this.catalog !== undefined && !this.catalog.has(sku)) {
@@ -73,7 +122,10 @@ export class InventoryService {
         'location_unknown',
       );
     }
-    const source = typeof record['source'] === 'string' ? record['source'] : 'unknown';
+    const read = this.read;
+    read.sku = sku;
+    read.location_id = locationId;
+    read.source = typeof record['source'] === 'string' ? record['source'] : 'unknown';
     if (record['movement_id'] !== undefined || record['delta'] !== undefined) {
       const delta = wholeNumber(record['delta'], 'delta', true);
       if (delta instanceof StockRejection) return delta;
@@ -81,21 +133,28 @@ export class InventoryService {
       if (at instanceof StockRejection) return at;
       const id = record['movement_id'];
       if (typeof id !== 'string' && typeof id !== 'number') return new StockRejection('movement_id is missing: movements are applied once per id', 'movement_id_missing');
-      return { kind: 'movement', value: { movement_id: `${source}:${id}`, sku, location_id: locationId, delta, at, source } };
+      read.movement_id = `${read.source}:${id}`;
+      read.quantity = delta;
+      read.at = at;
+      return 'movement';
     }
     if (record['expected_at'] !== undefined) {
       const quantity = wholeNumber(record['quantity'], 'quantity', false);
       if (quantity instanceof StockRejection) return quantity;
       const at = instant(record['expected_at'], 'expected_at');
       if (at instanceof StockRejection) return at;
-      return { kind: 'incoming', value: { sku, location_id: locationId, quantity, expected_at: String(record['expected_at']), source } };
+      read.quantity = quantity;
+      read.expected_at = String(record['expected_at']);
+      return 'incoming';
     }
     const count = record['on_hand'] ?? record['available'];
     const onHand = wholeNumber(count, record['on_hand'] !== undefined ? 'on_hand' : 'available', false);
     if (onHand instanceof StockRejection) return onHand;
     const at = instant(record['updated_at'], 'updated_at');
     if (at instanceof StockRejection) return at;
-    return { kind: 'snapshot', value: { sku, location_id: locationId, on_hand: onHand, at, source } };
+    read.quantity = onHand;
+    read.at = at;
+    return 'snapshot';
   }
 
   /** Applies parsed stock inputs in one transaction per kind; outcomes in input order. */
@@ -180,20 +239,18 @@ export class InventoryService {
     for (const sku of skus) for (const bundle of this.bundleOf.get(sku) ?? []) candidates.add(bundle);
     if (mode === 'full') for (const bundle of Object.keys(this.config.bundles ?? {})) candidates.add(bundle);
     const list = [...candidates].sort();
-    // Few candidates (a delta): ask for each; many (a first or full publish): read in SKU ranges,
-    // kept in a compact image that the other channels of the same round reuse.
+    // Many candidates (a first or full publish): read in SKU ranges; few (a delta): read just
+    // them. Either way into a compact image that the other channels of the same round reuse.
     const sparse = list.length * 2 < (await this.store.skuCount());
+    const slots = locations.map((location) => this.locationIndex.get(location.location_id) as number);
+    const safety = locations.map((location) => location.safety_stock ?? 0);
     for (let start = 0; start < list.length || start === 0; start += pageSize) {
       const page = list.slice(start, start + pageSize);
       const values: PublishValue[] = [];
       if (page.length > 0) {
-        const first = page[0] as string;
-        const last = page[page.length - 1] as string;
-        const image = sparse ? undefined : await this.imageOf(first, last, through, now);
-        const stockOf = image === undefined ? await this.pointReader(page, now) : undefined;
-        const slots = locations.map((location) => this.locationIndex.get(location.location_id) as number);
-        const safety = locations.map((location) => location.safety_stock ?? 0);
-        const published = await this.store.published(channel, first, last);
+        const selection: SkuSelection = sparse ? { skus: page } : { first: page[0] as string, last: page[page.length - 1] as string };
+        const image = await this.imageOf(page, selection, through, now);
+        const published = await this.store.published(channel, selection);
         for (const sku of page) {
           const components = this.config.bundles?.[sku];
           let availability: Availability;
@@ -201,19 +258,20 @@ export class InventoryService {
             const parts = new Map<string, SkuStock>();
             for (const component of Object.keys(components)) parts.set(component, await this.store.stock(component, now.getTime()));
             availability = computeBundleAvailability(sku, components, (component) => parts.get(component) ?? emptyStock(component), channel, rules, locations, now, false);
-          } else if (image !== undefined) {
+          } else {
             // From the compact image: the pool straight from the counts, no objects per location.
             const counts = image.onHand.get(sku);
             let pool = 0;
             if (counts !== undefined) for (let index = 0; index < slots.length; index += 1) pool += Math.max(0, (counts[slots[index] as number] as number) - (safety[index] as number));
             const reserved = image.reserved.get(sku) ?? 0;
             availability = applyChannelRules(sku, channel, rules, Math.max(0, pool - reserved), undefined, image.incoming.get(sku) ?? [], locations, now);
-          } else {
-            availability = computeAvailability((stockOf as (sku: string) => SkuStock)(sku), channel, rules, locations, now, false);
           }
           const previous = published.get(sku);
           if (mode === 'delta' && previous !== undefined && previous.quantity === availability.quantity) continue;
-          values.push({ ...availability, revision: (previous?.revision ?? 0) + 1 });
+          // The availability is this loop's own fresh object: it becomes the value as it is.
+          const value = availability as PublishValue;
+          value.revision = (previous?.revision ?? 0) + 1;
+          values.push(value);
         }
       }
       yield { values, through };
@@ -221,31 +279,37 @@ export class InventoryService {
     }
   }
 
-  private async pointReader(skus: readonly string[], now: Date): Promise<(sku: string) => SkuStock> {
-    const stocks = new Map<string, SkuStock>();
-    for (const sku of skus) stocks.set(sku, await this.store.stock(sku, now.getTime()));
-    return (sku) => stocks.get(sku) ?? emptyStock(sku);
-  }
-
   /**
    * The stock image: on-hand as an Int32Array per SKU indexed by location, a few megabytes for
-   * 50,000 SKUs × 20 locations, filled range by range. Valid while nothing changed (same change
-   * sequence) and for a minute at most, since reservations lapse with time.
+   * 50,000 SKUs × 20 locations, filled selection by selection (a range of SKUs, or a delta's
+   * list). Valid while nothing changed (same change sequence) and for a minute at most, since
+   * reservations lapse with time.
    */
-  private async imageOf(first: string, last: string, through: number, now: Date): Promise<StockImage> {
+  private async imageOf(page: readonly string[], selection: SkuSelection, through: number, now: Date): Promise<StockImage> {
     let image = this.image;
     if (image === undefined || image.through !== through || now.getTime() - image.at > 60_000) {
-      image = { through, at: now.getTime(), ranges: [], onHand: new Map(), reserved: new Map(), incoming: new Map() };
+      image = { through, at: now.getTime(), ranges: [], listed: new Set(), onHand: new Map(), reserved: new Map(), incoming: new Map() };
       this.image = image;
     }
-    if (!image.ranges.some(([from, to]) => from <= first && last <= to)) {
-      const read = await this.store.stockImage(first, last, this.locationIds, now.getTime());
-      // A view per SKU on the range's one buffer.
+    const held = image;
+    const covered = (sku: string): boolean => held.listed.has(sku) || held.ranges.some(([from, to]) => from <= sku && sku <= to);
+    let read: SkuSelection | undefined;
+    if ('skus' in selection) {
+      const missing = page.filter((sku) => !covered(sku));
+      if (missing.length > 0) read = { skus: missing };
+    } else if (!image.ranges.some(([from, to]) => from <= selection.first && selection.last <= to)) {
+      read = selection;
+    }
+    if (read !== undefined) {
+      const range = await this.store.stockImage(read, this.locationIds, now.getTime());
+      // A view per SKU on the read's one buffer.
       const width = this.locationIds.length;
-      read.skus.forEach((sku, row) => image.onHand.set(sku, read.onHand.subarray(row * width, (row + 1) * width)));
-      for (const [sku, units] of read.reserved) if (units > 0) image.reserved.set(sku, units);
-      for (const [sku, incoming] of read.incoming) image.incoming.set(sku, incoming);
-      image.ranges.push([first, last]);
+      range.skus.forEach((sku, row) => image.onHand.set(sku, range.onHand.subarray(row * width, (row + 1) * width)));
+      for (const [sku, units] of range.reserved) if (units > 0) image.reserved.set(sku, units);
+      for (const [sku, incoming] of range.incoming) image.incoming.set(sku, incoming);
+      // SKUs read and found without stock are covered too: they have none.
+      if ('skus' in read) for (const sku of read.skus) image.listed.add(sku);
+      else image.ranges.push([read.first, read.last]);
     }
     return image;
   }
@@ -266,6 +330,8 @@ interface StockImage {
   through: number;
   at: number;
   ranges: [string, string][];
+  /** SKUs read one by one (a delta's), stock or not. */
+  listed: Set<string>;
   onHand: Map<string, Int32Array>;
   reserved: Map<string, number>;
   incoming: Map<string, readonly Incoming[]>;

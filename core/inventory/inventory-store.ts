@@ -1,4 +1,5 @@
 import type { Incoming, SkuStock } from './availability.js';
+import type { SnapshotColumns } from './snapshot-columns.js';
 
 /** A full count of one SKU at one location at a moment. */
 export interface SnapshotInput {
@@ -90,8 +91,14 @@ export interface ReservationRow {
   expires_at: number;
 }
 
+/**
+ * Which SKUs a read covers: a range in SKU order (a whole catalogue, page by page) or a list (the
+ * few SKUs a delta touches, scattered over the catalogue).
+ */
+export type SkuSelection = { first: string; last: string } | { skus: readonly string[] };
+
 export interface StockImageRange {
-  /** The SKUs from `first` to `last` that have stock levels, in order. */
+  /** The selected SKUs that have stock levels, in order. */
   skus: string[];
   /** `skus.length` rows of `locations.length` counts, less the units held there for routed orders. */
   onHand: Int32Array;
@@ -112,6 +119,8 @@ export interface PublishedValue {
  */
 export interface InventoryStore {
   applySnapshots(inputs: readonly SnapshotInput[]): Promise<ApplyOutcome[]>;
+  /** The same, for counts by column (a feed's batch, as the inventory engine builds it). */
+  applySnapshotColumns(columns: SnapshotColumns): Promise<ApplyOutcome[]>;
   applyMovements(inputs: readonly MovementInput[]): Promise<ApplyOutcome[]>;
   setIncoming(inputs: readonly IncomingInput[]): Promise<void>;
   /** Stock, active reservations and incoming stock of one SKU, as of `now`. */
@@ -122,7 +131,7 @@ export interface InventoryStore {
    * The same as stockRange, compact, for publishing the whole catalogue: a row of on-hand counts
    * per SKU in `locations` order (0 where a SKU has none; other locations left out).
    */
-  stockImage(first: string, last: string, locations: readonly string[], now: number): Promise<StockImageRange>;
+  stockImage(selection: SkuSelection, locations: readonly string[], now: number): Promise<StockImageRange>;
   /** SKUs that changed after `since` (a change sequence), and the newest sequence. */
   changedSince(since: number): Promise<{ skus: string[]; through: number }>;
   allSkus(): Promise<string[]>;
@@ -155,7 +164,7 @@ export interface InventoryStore {
   reservations(orderKey: string): Promise<ReservationRow[]>;
 
   /** What the channel was last sent, for the SKUs from `first` to `last`. */
-  published(channel: string, first: string, last: string): Promise<Map<string, PublishedValue>>;
+  published(channel: string, selection: SkuSelection): Promise<Map<string, PublishedValue>>;
   markPublished(channel: string, values: readonly PublishedValue[], now: number): Promise<void>;
   /** The change sequence the channel's last delta publish covered. */
   publishWatermark(channel: string): Promise<number>;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openStateDatabase } from '../state/open-database.js';
+import { unpackSnapshots, type SnapshotColumns } from './snapshot-columns.js';
 import type { Incoming, LocationStock, SkuStock } from './availability.js';
 import type {
   ApplyOutcome,
@@ -12,6 +13,7 @@ import type {
   ReservationRow,
   ReserveRequest,
   ReserveResult,
+  SkuSelection,
   SnapshotInput,
   StockImageRange,
 } from './inventory-store.js';
@@ -51,6 +53,38 @@ const BULK_ROWS = 100;
 /** Joins location ids in one string (stockImage); a unit separator, not expected in an id, and checked for. */
 const GROUP_SEPARATOR = '\u001f';
 
+/** The SQL predicate for each kind of SkuSelection, and its parameters. */
+const BY_RANGE = 'sku BETWEEN ? AND ?';
+const BY_LIST = 'sku IN (SELECT value FROM json_each(?))';
+
+function selectionParams(selection: SkuSelection): string[] {
+  return 'skus' in selection ? [JSON.stringify(selection.skus)] : [selection.first, selection.last];
+}
+
+/** The reads behind stockImage and published, for SKUs matching `where` (BY_RANGE or BY_LIST). */
+function selectionStatements(db: Database.Database, where: string) {
+  return {
+    // Rows as arrays and a row per SKU with its locations and counts joined by SQLite: a million
+    // levels as 50,000 strings is a third of the time of a JS array and two strings per level.
+    levelsGrouped: db
+      .prepare<string[], [string, string, string]>(
+        `SELECT sku, group_concat(location_id, '${GROUP_SEPARATOR}'), group_concat(on_hand) FROM inv_levels WHERE ${where} GROUP BY sku ORDER BY sku`,
+      )
+      .raw(),
+    held: db.prepare<(string | number)[], { sku: string; location_id: string; total: number }>(
+      `SELECT sku, location_id, SUM(quantity) AS total FROM inv_reservations
+       WHERE ${where} AND status = 'active' AND expires_at > ? AND location_id IS NOT NULL GROUP BY sku, location_id`,
+    ),
+    reserved: db.prepare<(string | number)[], { sku: string; total: number }>(
+      `SELECT sku, SUM(quantity) AS total FROM inv_reservations WHERE ${where} AND status = 'active' AND expires_at > ? AND location_id IS NULL GROUP BY sku`,
+    ),
+    incoming: db.prepare<string[], Incoming & { sku: string }>(
+      `SELECT sku, location_id, quantity, expected_at FROM inv_incoming WHERE ${where} ORDER BY sku, expected_at`,
+    ),
+    published: db.prepare<string[], PublishedValue>(`SELECT sku, quantity, revision FROM inv_published WHERE channel = ? AND ${where}`),
+  };
+}
+
 interface LevelRow {
   snapshot_qty: number;
   snapshot_at: number;
@@ -66,6 +100,8 @@ interface LevelRow {
 export class SqliteInventoryStore implements InventoryStore {
   private readonly db: Database.Database;
   private readonly sql;
+  private readonly byRange;
+  private readonly byList;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path);
@@ -73,6 +109,8 @@ export class SqliteInventoryStore implements InventoryStore {
     this.db.pragma('cache_size = -8192');
     this.db.exec(SCHEMA);
     const db = this.db;
+    this.byRange = selectionStatements(db, BY_RANGE);
+    this.byList = selectionStatements(db, BY_LIST);
     this.sql = {
       level: db.prepare<[string, string], LevelRow>('SELECT snapshot_qty, snapshot_at, on_hand FROM inv_levels WHERE sku = ? AND location_id = ?'),
       movementsAfter: db.prepare<[string, string, number], { total: number | null }>(
@@ -99,7 +137,7 @@ export class SqliteInventoryStore implements InventoryStore {
       getMeta: db.prepare<[string], { value: number }>('SELECT value FROM inv_meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO inv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       touch: db.prepare('INSERT INTO inv_changes (sku, seq) VALUES (?, ?) ON CONFLICT (sku) DO UPDATE SET seq = excluded.seq'),
-      changedSince: db.prepare<[number], { sku: string }>('SELECT sku FROM inv_changes WHERE seq > ? ORDER BY sku'),
+      changedSince: db.prepare<[number], string>('SELECT sku FROM inv_changes WHERE seq > ? ORDER BY sku').pluck(),
       allSkus: db.prepare<[], { sku: string }>('SELECT sku FROM inv_changes ORDER BY sku'),
       skuCount: db.prepare<[], { count: number }>('SELECT count(*) AS count FROM inv_changes'),
       hasSku: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM inv_changes WHERE sku = ?'),
@@ -122,28 +160,18 @@ export class SqliteInventoryStore implements InventoryStore {
         "SELECT reservation_id, sku FROM inv_reservations WHERE status = 'active' AND expires_at <= ?",
       ),
       published: db.prepare<[string, string], PublishedValue>('SELECT sku, quantity, revision FROM inv_published WHERE channel = ? AND sku = ?'),
-      publishedRange: db.prepare<[string, string, string], PublishedValue>('SELECT sku, quantity, revision FROM inv_published WHERE channel = ? AND sku BETWEEN ? AND ?'),
       // Rows as arrays: publishing reads a million of them, and objects per row cost twice the time.
       levelsRange: db
         .prepare<[string, string], [string, string, number]>('SELECT sku, location_id, on_hand FROM inv_levels WHERE sku BETWEEN ? AND ? ORDER BY sku, location_id')
         .raw(),
-      reservedRange: db.prepare<[string, string, number], { sku: string; total: number }>(
-        "SELECT sku, SUM(quantity) AS total FROM inv_reservations WHERE sku BETWEEN ? AND ? AND status = 'active' AND expires_at > ? AND location_id IS NULL GROUP BY sku",
-      ),
-      heldRange: db.prepare<[string, string, number], { sku: string; location_id: string; total: number }>(
-        `SELECT sku, location_id, SUM(quantity) AS total FROM inv_reservations
-         WHERE sku BETWEEN ? AND ? AND status = 'active' AND expires_at > ? AND location_id IS NOT NULL GROUP BY sku, location_id`,
-      ),
-      incomingRange: db.prepare<[string, string], Incoming & { sku: string }>(
-        'SELECT sku, location_id, quantity, expected_at FROM inv_incoming WHERE sku BETWEEN ? AND ? ORDER BY sku, expected_at',
-      ),
-      levelsGroupedRange: db
-        .prepare<[string, string], [string, string, string]>(
-          `SELECT sku, group_concat(location_id, '${GROUP_SEPARATOR}'), group_concat(on_hand) FROM inv_levels WHERE sku BETWEEN ? AND ? GROUP BY sku ORDER BY sku`,
-        )
-        .raw(),
       snapshotTimesRange: db
         .prepare<[string, string, number], [string, string, number]>('SELECT sku, location_id, snapshot_at FROM inv_levels WHERE sku BETWEEN ? AND ? LIMIT ?')
+        .raw(),
+      snapshotTimesOf: db
+        .prepare<[string], [string, string, number]>(
+          `SELECT l.sku, l.location_id, l.snapshot_at FROM json_each(?) AS j
+           JOIN inv_levels AS l ON l.sku = json_extract(j.value, '$[0]') AND l.location_id = json_extract(j.value, '$[1]')`,
+        )
         .raw(),
       replaceLevels: db.prepare(
         `INSERT OR REPLACE INTO inv_levels (sku, location_id, snapshot_qty, snapshot_at, source, on_hand) VALUES ${Array(BULK_ROWS).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
@@ -185,6 +213,10 @@ export class SqliteInventoryStore implements InventoryStore {
       .immediate();
   }
 
+  async applySnapshotColumns(columns: SnapshotColumns): Promise<ApplyOutcome[]> {
+    return this.applySnapshots(unpackSnapshots(columns));
+  }
+
   async applySnapshots(inputs: readonly SnapshotInput[]): Promise<ApplyOutcome[]> {
     const movements = this.sql.anyMovement.get() !== undefined;
     return this.write((touch) => (movements ? inputs.map((input) => this.applySnapshotWithMovements(input, touch)) : this.applySnapshotsBulk(inputs, touch)));
@@ -205,10 +237,13 @@ export class SqliteInventoryStore implements InventoryStore {
     }
     const known = new Map<string, number>();
     const limit = inputs.length * 4;
-    const range = this.sql.snapshotTimesRange.all(first, last, limit + 1);
-    // A batch scattered over the whole catalogue (a delta file): look up each row instead.
-    if (range.length > limit) return inputs.map((input) => this.applySnapshotWithMovements(input, touch));
-    for (const [sku, location, at] of range) known.set(`${sku}\u0000${location}`, at);
+    // A full export names each SKU at many locations, in order: its current levels are one range
+    // read. A delta file names a few rows scattered over the catalogue: look up just those.
+    let skus = 0;
+    for (let index = 0; index < inputs.length; index += 1) if (index === 0 || (inputs[index] as SnapshotInput).sku !== (inputs[index - 1] as SnapshotInput).sku) skus += 1;
+    let times = skus * 4 > inputs.length ? undefined : this.sql.snapshotTimesRange.all(first, last, limit + 1);
+    if (times === undefined || times.length > limit) times = this.sql.snapshotTimesOf.all(JSON.stringify(inputs.map((input) => [input.sku, input.location_id])));
+    for (const [sku, location, at] of times) known.set(`${sku}\u0000${location}`, at);
     const outcomes: ApplyOutcome[] = [];
     const fresh: SnapshotInput[] = [];
     // The last count of a (SKU, location) in the batch wins if it is the newest.
@@ -319,14 +354,14 @@ export class SqliteInventoryStore implements InventoryStore {
           if (current?.sku !== sku) current = entry(sku);
           current.levels.push({ location_id, on_hand });
         }
-        for (const row of this.sql.reservedRange.iterate(first, last, now)) entry(row.sku).reserved = row.total;
-        for (const row of this.sql.heldRange.iterate(first, last, now)) {
+        for (const row of this.byRange.reserved.iterate(first, last, now)) entry(row.sku).reserved = row.total;
+        for (const row of this.byRange.held.iterate(first, last, now)) {
           const stock = entry(row.sku);
           const level = stock.levels.find((candidate) => candidate.location_id === row.location_id);
           if (level !== undefined) level.held = row.total;
           else stock.levels.push({ location_id: row.location_id, on_hand: 0, held: row.total });
         }
-        for (const row of this.sql.incomingRange.iterate(first, last)) {
+        for (const row of this.byRange.incoming.iterate(first, last)) {
           entry(row.sku).incoming.push({ location_id: row.location_id, quantity: row.quantity, expected_at: row.expected_at });
         }
       })
@@ -334,14 +369,14 @@ export class SqliteInventoryStore implements InventoryStore {
     return out;
   }
 
-  async stockImage(first: string, last: string, locations: readonly string[], now: number): Promise<StockImageRange> {
+  async stockImage(selection: SkuSelection, locations: readonly string[], now: number): Promise<StockImageRange> {
     const width = locations.length;
     const slotOf = new Map(locations.map((location, slot) => [location, slot]));
+    const sql = 'skus' in selection ? this.byList : this.byRange;
+    const params = selectionParams(selection);
     return this.db
       .transaction((): StockImageRange => {
-        // A row per SKU with its locations and counts joined by SQLite: a million rows as 50,000
-        // strings is a third of the time of a JS array and two strings per row.
-        const rows = this.sql.levelsGroupedRange.all(first, last);
+        const rows = sql.levelsGrouped.all(...params);
         const skus = new Array<string>(rows.length);
         const onHand = new Int32Array(rows.length * width);
         let joined: string | undefined;
@@ -371,16 +406,16 @@ export class SqliteInventoryStore implements InventoryStore {
         }
         // Units held for routed orders are gone from their location for every channel counting it.
         let rowOf: Map<string, number> | undefined;
-        for (const held of this.sql.heldRange.iterate(first, last, now)) {
+        for (const held of sql.held.iterate(...params, now)) {
           rowOf ??= new Map(skus.map((sku, row) => [sku, row]));
           const row = rowOf.get(held.sku);
           const slot = slotOf.get(held.location_id);
           if (row !== undefined && slot !== undefined) onHand[row * width + slot] = (onHand[row * width + slot] as number) - held.total;
         }
         const reserved = new Map<string, number>();
-        for (const row of this.sql.reservedRange.iterate(first, last, now)) reserved.set(row.sku, row.total);
+        for (const row of sql.reserved.iterate(...params, now)) reserved.set(row.sku, row.total);
         const incoming = new Map<string, Incoming[]>();
-        for (const row of this.sql.incomingRange.iterate(first, last)) {
+        for (const row of sql.incoming.iterate(...params)) {
           let list = incoming.get(row.sku);
           if (list === undefined) incoming.set(row.sku, (list = []));
           list.push({ location_id: row.location_id, quantity: row.quantity, expected_at: row.expected_at });
@@ -393,7 +428,7 @@ export class SqliteInventoryStore implements InventoryStore {
   async changedSince(since: number): Promise<{ skus: string[]; through: number }> {
     return this.db
       .transaction(() => ({
-        skus: this.sql.changedSince.all(since).map((row) => row.sku),
+        skus: this.sql.changedSince.all(since),
         through: this.sql.getMeta.get('seq')?.value ?? 0,
       }))
       .deferred();
@@ -531,9 +566,10 @@ export class SqliteInventoryStore implements InventoryStore {
     return this.sql.orderReservations.all(orderKey);
   }
 
-  async published(channel: string, first: string, last: string): Promise<Map<string, PublishedValue>> {
+  async published(channel: string, selection: SkuSelection): Promise<Map<string, PublishedValue>> {
     const out = new Map<string, PublishedValue>();
-    for (const row of this.sql.publishedRange.iterate(channel, first, last)) out.set(row.sku, row);
+    const sql = 'skus' in selection ? this.byList : this.byRange;
+    for (const row of sql.published.iterate(channel, ...selectionParams(selection))) out.set(row.sku, row);
     return out;
   }
 

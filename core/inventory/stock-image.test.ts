@@ -35,11 +35,18 @@ describe('stock image', () => {
     await store.setIncoming([{ sku: 'B', location_id: 'wh-b', quantity: 6, expected_at: '2026-12-01', source: 'erp' }]);
 
     const locations = ['wh-b', 'wh-a', odd];
-    const image = await store.stockImage('A', 'C', locations, NOW);
+    const image = await store.stockImage({ first: 'A', last: 'C' }, locations, NOW);
     expect(image.skus).toEqual(['A', 'B', 'C']);
     expect([...image.onHand]).toEqual([7, 3, 0, 0, 0, 0, 0, 1, 3]);
     expect(image.reserved).toEqual(new Map([['A', 2]]));
     expect(image.incoming).toEqual(new Map([['B', [{ location_id: 'wh-b', quantity: 6, expected_at: '2026-12-01' }]]]));
+
+    // A delta's list of SKUs, in any order, some unknown: the same rows for those it names.
+    const listed = await store.stockImage({ skus: ['C', 'Z', 'A'] }, locations, NOW);
+    expect(listed.skus).toEqual(['A', 'C']);
+    expect([...listed.onHand]).toEqual([7, 3, 0, 0, 1, 3]);
+    expect(listed.reserved).toEqual(new Map([['A', 2]]));
+    expect(listed.incoming).toEqual(new Map());
 
     // The same numbers as the full read.
     const range = await store.stockRange('A', 'C', NOW);

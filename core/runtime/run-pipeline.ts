@@ -6,7 +6,7 @@ import { ConfigError, KeelError, toKeelError, type ConfigProblem } from '../erro
 import type { JsonObject, JsonValue } from '../json.js';
 import type { Logger } from '../logger.js';
 import type { Redactor } from '../redact.js';
-import type { ConnectorState, DecodeReject, SourcePage, WriteRecord } from '../sdk/connector.js';
+import type { ConnectorState, DecodeReject, SourcePage, WriteRecord, WriteResult } from '../sdk/connector.js';
 import { DROP, RecordRejection, type StepFunction, type StepOutput } from '../sdk/step.js';
 import { emptyCounts, type DeadLetter, type DeadLetterInput, type LedgerEntry, type RunCounts, type StateStore, type StoredCursor } from '../state/state-store.js';
 import { backoffDelayMs, sleep } from './backoff.js';
@@ -181,6 +181,8 @@ class SourceRun {
   private batch: ItemInFlight[] = [];
   private batchRejects: DecodeReject[] = [];
   private batchStart: StoredCursor = { checkpoint: null, skip: 0 };
+  /** Live sources: the identities of the page slices in the batch, or undefined once a page had none. */
+  private batchPages: string[] | undefined = [];
   private hooks: (() => Promise<void>)[] = [];
 
   constructor(
@@ -241,6 +243,10 @@ class SourceRun {
         }
         while (index < records.length) {
           const end = Math.min(records.length, index + this.plan.batchSize - this.batch.length);
+          if (this.batchPages !== undefined) {
+            if (page.identity === undefined) this.batchPages = undefined;
+            else this.batchPages.push(`${page.identity}@${index}-${end}`);
+          }
           for (; index < end; index += 1) {
             const record = records[index] as (typeof records)[number];
             const replayOf = this.ctx.replay ? REPLAY_INFO.get(record) : undefined;
@@ -284,9 +290,11 @@ class SourceRun {
     const rejects = this.batchRejects;
     const batchStart = this.batchStart;
     const hooks = this.hooks;
+    const pages = this.batchPages;
     this.batch = [];
     this.batchRejects = [];
     this.hooks = [];
+    this.batchPages = [];
     this.batchStart = cursor;
     if (items.length === 0 && rejects.length === 0 && hooks.length === 0 && sameCursor(cursor, batchStart)) return;
 
@@ -328,8 +336,10 @@ class SourceRun {
     const batchKey = this.ctx.replay
       ? hashParts('replay', ...items.map((item) => String(item.deadLetterId)))
       : this.source.read.replayable === false
-        ? // A live source's position does not say what it holds: the records themselves name the batch.
-          hashRecords([this.plan.name, this.source.name], items.map((item) => item.data))
+        ? // A live source's position does not say what it holds: its pages' identities or the records themselves name the batch.
+          pages !== undefined && pages.length > 0
+          ? hashParts(this.plan.name, this.source.name, 'pages', ...pages)
+          : hashRecords([this.plan.name, this.source.name], items.map((item) => item.original))
         : hashParts(this.plan.name, this.source.name, JSON.stringify(batchStart.checkpoint), String(batchStart.skip), String(items.length));
     const deliveries: LedgerEntry[] = [];
     const sequences: { target: string; value: number }[] = [];
@@ -414,14 +424,17 @@ class SourceRun {
     });
     if (items.length === 0) return result;
 
-    let pending: { item: ItemInFlight; record: WriteRecord }[] = [];
+    // What is still to write, and beside it (same index) the item each record came from.
+    let pending: WriteRecord[] = [];
+    let pendingItems: ItemInFlight[] = [];
     if (scope === 'batch') {
       const done = await this.ctx.store.delivered(this.plan.name, name, [batchKey]);
       if (done.has(batchKey)) {
         result.duplicates = items.length;
         return result;
       }
-      pending = items.map((item, index) => ({ item, record: { key: `${batchKey}:${index}`, data: item.data } }));
+      pending = items.map((item, index) => new BatchRecord(batchKey, index, item.data));
+      pendingItems = items;
     } else {
       const keyed: { item: ItemInFlight; record: WriteRecord }[] = [];
       for (const item of items) {
@@ -436,7 +449,8 @@ class SourceRun {
         if (done.has(entry.record.key) || seen.has(entry.record.key)) result.duplicates += 1;
         else {
           seen.add(entry.record.key);
-          pending.push(entry);
+          pending.push(entry.record);
+          pendingItems.push(entry.item);
         }
       }
     }
@@ -462,7 +476,7 @@ class SourceRun {
             batchKey,
             sequence,
           },
-          pending.map((entry) => entry.record),
+          pending,
         );
       } catch (error) {
         const keelError = toKeelError(error, stage);
@@ -480,23 +494,30 @@ class SourceRun {
           stage,
         });
       }
-      const retry: typeof pending = [];
+      const retry: WriteRecord[] = [];
+      const retryItems: ItemInFlight[] = [];
       let retryAfter = 0;
-      for (const [index, outcome] of results.entries()) {
-        const entry = pending[index] as (typeof pending)[number];
+      for (let index = 0; index < results.length; index += 1) {
+        const outcome = results[index] as WriteResult;
         if (outcome.status === 'ok') {
           okCount += 1;
-          if (scope === 'record') result.deliveries.push({ target: name, key: entry.record.key, ref: outcome.ref });
-        } else if (outcome.status === 'permanent') {
-          result.deadLetters.push(letter(entry.item, outcome.code ?? 'write_rejected', outcome.error, entry.record.key));
+          if (scope === 'record') result.deliveries.push({ target: name, key: (pending[index] as WriteRecord).key, ref: outcome.ref });
+          continue;
+        }
+        const record = pending[index] as WriteRecord;
+        const item = pendingItems[index] as ItemInFlight;
+        if (outcome.status === 'permanent') {
+          result.deadLetters.push(letter(item, outcome.code ?? 'write_rejected', outcome.error, record.key));
         } else if (attempt >= this.plan.retry.maxAttempts) {
-          result.deadLetters.push(letter(entry.item, 'retries_exhausted', `gave up after ${attempt} attempts: ${outcome.error}`, entry.record.key));
+          result.deadLetters.push(letter(item, 'retries_exhausted', `gave up after ${attempt} attempts: ${outcome.error}`, record.key));
         } else {
-          retry.push(entry);
+          retry.push(record);
+          retryItems.push(item);
           retryAfter = Math.max(retryAfter, outcome.retryAfterMs ?? 0);
         }
       }
       pending = retry;
+      pendingItems = retryItems;
       if (pending.length > 0) {
         const delay = Math.max(retryAfter, backoffDelayMs(this.plan.retry, attempt));
         await sleep(delay, this.ctx.abort);
@@ -506,6 +527,22 @@ class SourceRun {
     if (scope === 'batch') result.deliveries.push({ target: name, key: batchKey, ref: String(sequence) });
     result.sequence = { target: name, value: sequence };
     return result;
+  }
+}
+
+/**
+ * A record of a batch-scoped write: its key is the batch key and its place in the batch, built
+ * only if the target asks (most write the batch under the batch key and never do).
+ */
+class BatchRecord implements WriteRecord {
+  constructor(
+    private readonly batchKey: string,
+    private readonly index: number,
+    readonly data: JsonObject,
+  ) {}
+
+  get key(): string {
+    return `${this.batchKey}:${this.index}`;
   }
 }
 
@@ -589,7 +626,14 @@ function applySteps(steps: StepFunction[], plan: PipelinePlan, item: ItemInFligh
     if (Array.isArray(output)) return continueWith(steps, plan, item, index + 1, output);
     data = output as JsonObject;
   }
-  return data === item.data ? item : { ...item, data };
+  if (data === item.data) return item;
+  // The runner's own item, on its way through the steps once: it takes the output (the source
+  // record stays in `original`). A fan-out's records each need an item of their own.
+  if (from === 0) {
+    item.data = data;
+    return item;
+  }
+  return { ...item, data };
 }
 
 /** The stage a step's failure is reported at: `step:2:map`. */

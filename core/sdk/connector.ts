@@ -40,6 +40,13 @@ export interface SourcePage {
   records: SourceRecord[];
   rejects?: DecodeReject[];
   checkpoint?: JsonValue;
+  /**
+   * For a source that cannot replay: names what this page holds, so that two pages with the same
+   * identity hold the same records. The runner then names batches by it rather than by hashing
+   * every record's content. Give it only when it is true (a page built from a stored revision and
+   * a timestamp its records carry, say); without it the content is hashed.
+   */
+  identity?: string;
   /** Runs after `checkpoint` is committed: e.g. moving a fully processed file to an archive folder. */
   afterCommit?: () => Promise<void>;
 }

@@ -32,13 +32,19 @@ export default defineStep({
     });
     const remove = new Set(config.remove ?? []);
     return (record) => {
-      // Runs once per record: an indexed walk over Object.keys, not Object.entries (an array per
-      // field) and not a spread (V8 makes such copies slow dictionaries, slowing every later read).
-      const out: JsonObject = {};
-      const keys = Object.keys(record);
-      for (let index = 0; index < keys.length; index += 1) {
-        const key = keys[index] as string;
-        if (remove.size === 0 || !remove.has(key)) setOwn(out, key, record[key]);
+      // Runs once per record. Object.assign onto an empty object is V8's fastest copy (twice an
+      // indexed walk; a spread makes a slow dictionary that slows every later read), but it
+      // assigns: an own `__proto__` key would set the copy's prototype, so such records, and
+      // copies that leave fields out, take the walk with setOwn.
+      let out: JsonObject;
+      if (remove.size === 0 && !Object.hasOwn(record, '__proto__')) out = Object.assign({}, record);
+      else {
+        out = {};
+        const keys = Object.keys(record);
+        for (let index = 0; index < keys.length; index += 1) {
+          const key = keys[index] as string;
+          if (!remove.has(key)) setOwn(out, key, record[key]);
+        }
       }
       for (const assignment of assignments) {
         const value = assignment.from !== undefined ? readPath(record, assignment.from) : assignment.value;

@@ -133,3 +133,63 @@ describe('retryable target errors', () => {
     ]);
   });
 });
+
+/** A live source (it cannot replay) serving the pages in feed.json as they are. */
+const LIVE_CONNECTOR = `
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+export default {
+  name: 'live',
+  kind: 'generic',
+  sdkVersion: 1,
+  configSchema: { type: 'object', additionalProperties: false },
+  streams: {
+    levels: {
+      read: {
+        replayable: false,
+        read: async function* (ctx) {
+          for (const page of JSON.parse(readFileSync(join(ctx.projectDir, 'feed.json'), 'utf8'))) yield page;
+        },
+      },
+    },
+  },
+};
+`;
+
+describe('batches of a live source', () => {
+  function liveProject(): TempProject {
+    return tempProject({
+      'keel.yaml': 'name: live\nconnections:\n  api: { connector: ./live.js }\n  outbox: { connector: file, config: { root: ./out } }\n',
+      'live.js': LIVE_CONNECTOR,
+      'pipelines/levels.yaml':
+        'name: levels\nsource: { connection: api, stream: levels }\ntargets:\n  - { connection: outbox, stream: files, options: { path: "levels-{seq}.ndjson" } }\nbatch_size: 3\n',
+    });
+  }
+  const feed = (pages: { identity?: string; quantities: number[] }[]): string =>
+    JSON.stringify(pages.map((page) => ({ ...(page.identity !== undefined ? { identity: page.identity } : {}), records: page.quantities.map((quantity) => ({ data: { sku: 'A', quantity } })) })));
+  const files = (dir: string): string[] => readdirSync(`${dir}/out`).filter((name) => !name.startsWith('.'));
+
+  it('are named by their content, or by the identities of their pages where the source gives them', async () => {
+    project = liveProject();
+    writeFileSync(project.path('feed.json'), feed([{ quantities: [1, 2] }, { quantities: [3, 4] }]));
+    expect((await run(project.dir)).summary).toMatchObject({ read: 4, written: 4, duplicates: 0 });
+    // The same records again: the same content, already delivered.
+    expect((await run(project.dir)).summary).toMatchObject({ read: 4, written: 0, duplicates: 4 });
+    expect(files(project.dir)).toHaveLength(2);
+
+    // Pages that name themselves: the name decides, not the records (which the runner then never hashes).
+    writeFileSync(project.path('feed.json'), feed([{ identity: 'p1', quantities: [1, 2] }, { identity: 'p2', quantities: [3, 4] }]));
+    expect((await run(project.dir)).summary).toMatchObject({ written: 4, duplicates: 0 });
+    writeFileSync(project.path('feed.json'), feed([{ identity: 'p1', quantities: [9, 9] }, { identity: 'p2', quantities: [9, 9] }]));
+    expect((await run(project.dir)).summary).toMatchObject({ written: 0, duplicates: 4 });
+    writeFileSync(project.path('feed.json'), feed([{ identity: 'p1', quantities: [1, 2] }, { identity: 'p3', quantities: [3, 4] }]));
+    // The first batch (p1 and the first record of p3) is new as a whole, and so is the second.
+    expect((await run(project.dir)).summary).toMatchObject({ written: 4, duplicates: 0 });
+    // A batch holding a page without a name falls back to the content: [1, 2, 3] and [4] went out in the first run.
+    writeFileSync(project.path('feed.json'), feed([{ identity: 'p1', quantities: [1, 2] }, { quantities: [3, 4] }]));
+    expect((await run(project.dir)).summary).toMatchObject({ written: 0, duplicates: 4 });
+    writeFileSync(project.path('feed.json'), feed([{ identity: 'p1', quantities: [1, 2] }, { quantities: [5, 6] }]));
+    expect((await run(project.dir)).summary).toMatchObject({ written: 4, duplicates: 0 });
+    expect(files(project.dir)).toHaveLength(8);
+  });
+});

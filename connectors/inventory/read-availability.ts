@@ -19,6 +19,7 @@ export async function* readAvailability(ctx: ReadContext<unknown, { channel: str
   let page = 0;
   let at = 0;
   let through = 0;
+  const marking: Promise<void>[] = [];
   const pages = engine.changes(channel, ctx.options.mode ?? 'delta', now, PAGE);
   for await (const chunk of pages) {
     through = chunk.through;
@@ -38,7 +39,11 @@ export async function* readAvailability(ctx: ReadContext<unknown, { channel: str
       // publish, and every record carries computed_at: this names the page's content exactly.
       identity: JSON.stringify(checkpoint),
       afterCommit: async () => {
-        await engine.store.markPublished(channel, values, Date.now());
+        // Recorded while the next page is computed (on the ledger's write thread when it has one);
+        // the closing page waits for every record before it moves the watermark.
+        const marked = engine.store.markPublished(channel, values, Date.now());
+        marked.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+        marking.push(marked);
       },
     };
   }
@@ -47,7 +52,10 @@ export async function* readAvailability(ctx: ReadContext<unknown, { channel: str
     unit: `availability:${channel}`,
     records: [],
     checkpoint: { channel, through, computed_at: computedAt, page: page + 1 },
-    afterCommit: async () => engine.store.setPublishWatermark(channel, through),
+    afterCommit: async () => {
+      await Promise.all(marking);
+      await engine.store.setPublishWatermark(channel, through);
+    },
   };
 }
 

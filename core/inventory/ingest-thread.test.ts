@@ -75,6 +75,15 @@ describe('stock ingest on its own thread', () => {
     ]);
     expect(stock.incoming).toEqual([{ location_id: 'wh-b', quantity: 4, expected_at: '2026-12-01' }]);
     expect(await store.allSkus()).toEqual(['TEE']);
+
+    // What a channel was sent is recorded on the thread too, values as they were.
+    await store.markPublished('shop', [{ sku: 'TEE', quantity: 8, revision: 3 }, { sku: 'MUG', quantity: 2 ** 31, revision: 1 }], Date.now());
+    expect(await store.published('shop', { skus: ['MUG', 'TEE'] })).toEqual(
+      new Map([
+        ['MUG', { sku: 'MUG', quantity: 2 ** 31, revision: 1 }],
+        ['TEE', { sku: 'TEE', quantity: 8, revision: 3 }],
+      ]),
+    );
   });
 
   it.skipIf(!built)('ends the thread when idle and starts another on the next write', async () => {

@@ -1,14 +1,26 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ApplyOutcome, IncomingInput, InventoryStore, MovementInput } from './inventory-store.js';
+import type { ApplyOutcome, IncomingInput, InventoryStore, MovementInput, PublishedValue } from './inventory-store.js';
 import { columnBuffers, packSnapshots, type SnapshotColumns } from './snapshot-columns.js';
 
 export type IngestRequest =
   | { id: number; method: 'applySnapshots'; snapshots: SnapshotColumns }
   | { id: number; method: 'applyMovements'; inputs: readonly MovementInput[] }
   | { id: number; method: 'setIncoming'; inputs: readonly IncomingInput[] }
+  | { id: number; method: 'markPublished'; channel: string; published: PublishedColumns; now: number }
   | { id: number; method: 'close' };
+
+/** What a channel was sent, by column for the trip to the worker (a publish page holds a thousand values). */
+export interface PublishedColumns {
+  skus: string[];
+  quantities: Float64Array<ArrayBuffer>;
+  revisions: Float64Array<ArrayBuffer>;
+}
+
+export function unpackPublished(columns: PublishedColumns): PublishedValue[] {
+  return columns.skus.map((sku, index) => ({ sku, quantity: columns.quantities[index] as number, revision: columns.revisions[index] as number }));
+}
 
 export interface IngestReply {
   id: number;
@@ -34,13 +46,14 @@ function unpackOutcomes(codes: Uint8Array | undefined): ApplyOutcome[] {
 const COMPILED_WORKER = new URL('./ingest-worker.js', import.meta.url);
 
 /**
- * `store`, with stock ingest (snapshots, movements, incoming stock) written on a worker thread
- * with its own connection to the same state file; reads, reservations and publishing stay on
- * `store`. Closing closes both.
+ * `store`, with stock ingest (snapshots, movements, incoming stock) and the record of what was
+ * published written on a worker thread with its own connection to the same state file; reads,
+ * reservations and the rest stay on `store`. Closing closes both.
  *
  * Why: better-sqlite3 blocks the thread it runs on, and writing a batch of stock rows is, after
  * parsing, most of what a stock feed costs. On its own thread the write of one batch overlaps
- * with the main thread decoding and mapping the next. Crash safety is unchanged: a write is
+ * with the main thread decoding and mapping the next; likewise recording a published page
+ * overlaps with computing the next one. Crash safety is unchanged: a write is
  * answered once its transaction has committed, and the runner commits the batch only then.
  * Both connections take IMMEDIATE transactions, so their writes queue up as two processes'
  * would. The thread starts on the first write, so commands that only read never start it.
@@ -52,12 +65,20 @@ export function withIngestThread(store: InventoryStore, path: string, options: {
   const thread = new IngestThread(path, worker, options.idleMs ?? IDLE_MS);
   const applySnapshotColumns = async (snapshots: SnapshotColumns): Promise<ApplyOutcome[]> =>
     unpackOutcomes((await thread.request({ method: 'applySnapshots', snapshots }, columnBuffers(snapshots))).outcomes);
-  const ingest: Pick<InventoryStore, 'applySnapshots' | 'applySnapshotColumns' | 'applyMovements' | 'setIncoming' | 'close'> = {
+  const ingest: Pick<InventoryStore, 'applySnapshots' | 'applySnapshotColumns' | 'applyMovements' | 'setIncoming' | 'markPublished' | 'close'> = {
     applySnapshots: async (inputs) => applySnapshotColumns(packSnapshots(inputs)),
     applySnapshotColumns,
     applyMovements: async (inputs) => unpackOutcomes((await thread.request({ method: 'applyMovements', inputs })).outcomes),
     setIncoming: async (inputs) => {
       await thread.request({ method: 'setIncoming', inputs });
+    },
+    markPublished: async (channel, values, now) => {
+      const published: PublishedColumns = {
+        skus: values.map((value) => value.sku),
+        quantities: Float64Array.from(values, (value) => value.quantity),
+        revisions: Float64Array.from(values, (value) => value.revision),
+      };
+      await thread.request({ method: 'markPublished', channel, published, now }, [published.quantities.buffer, published.revisions.buffer]);
     },
     close: async () => {
       try {

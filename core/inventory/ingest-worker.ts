@@ -1,9 +1,9 @@
 /**
- * Worker thread entry (see ingest-thread.ts): stock ingest on its own SQLite connection to the
- * project's state file. Requests are answered one at a time, in the order they came.
+ * Worker thread entry (see ingest-thread.ts): stock ingest and publish records on its own SQLite
+ * connection to the project's state file. Requests are answered one at a time, in the order they came.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { packOutcomes, type IngestReply, type IngestRequest } from './ingest-thread.js';
+import { packOutcomes, unpackPublished, type IngestReply, type IngestRequest } from './ingest-thread.js';
 import { SqliteInventoryStore } from './sqlite-inventory.js';
 
 const port = workerPort();
@@ -22,6 +22,9 @@ async function answer(request: IngestRequest): Promise<IngestReply> {
         return { id: request.id, outcomes: packOutcomes(await store.applyMovements(request.inputs)) };
       case 'setIncoming':
         await store.setIncoming(request.inputs);
+        return { id: request.id };
+      case 'markPublished':
+        await store.markPublished(request.channel, unpackPublished(request.published), request.now);
         return { id: request.id };
       case 'close':
         // The last request: the connection closes, the port with it, and the thread ends.

@@ -584,7 +584,9 @@ export class SqliteInventoryStore implements InventoryStore {
         (rows.length === BULK_ROWS ? this.sql.upsertPublishedBulk : this.upsertPublishedStatement(rows.length)).run(params);
         if (drifting) for (const value of rows) this.sql.clearDrift.run(channel, value.sku);
       }
-    })();
+      // IMMEDIATE: it reads before it writes, and a deferred transaction that another connection
+      // wrote past in between cannot take the write lock (SQLITE_BUSY without waiting).
+    }).immediate();
   }
 
   private upsertPublishedStatement(rows: number): Database.Statement {

@@ -189,7 +189,7 @@ export class SqliteRoutingStore implements RoutingStore {
   async markSent(messageIds: readonly number[], now: number): Promise<void> {
     this.db.transaction(() => {
       for (const id of messageIds) this.sql.markSent.run(now, id);
-    })();
+    }).immediate();
   }
 
   async capacityUsed(day: string): Promise<Map<string, number>> {

@@ -180,7 +180,7 @@ export class SqliteStateStore implements StateStore {
       if (batch.cursor !== undefined) {
         s.writeCursor.run(batch.pipeline, batch.source, JSON.stringify(batch.cursor.checkpoint), batch.cursor.skip, now);
       }
-    })();
+    }).immediate();
   }
 
   async startRun(run: RunStart): Promise<number> {
@@ -239,7 +239,7 @@ export class SqliteStateStore implements StateStore {
     const now = new Date().toISOString();
     this.db.transaction(() => {
       for (const id of ids) update.run(status, now, id);
-    })();
+    }).immediate();
   }
 
   async getValue(scope: string, key: string): Promise<JsonValue | undefined> {

@@ -25,6 +25,15 @@ describe('csv', () => {
     expect(records[0]?.data).toEqual({ name: 'Müller', qty: '5' });
   });
 
+  it('reads every value right where rows repeat values, few or many distinct, past the interning limit', async () => {
+    // sku: runs of three rows; location: 4 distinct; id: 3,000 distinct (interning stops), status repeats.
+    const rows = Array.from({ length: 3000 }, (_, n) => ({ sku: `S${Math.floor(n / 3)}`, location: `L${n % 4}`, id: String(n), status: n % 2 === 0 ? 'ok' : '' }));
+    const text = `sku,location,id,status\n${rows.map((row) => `${row.sku},${row.location},${row.id},${row.status}`).join('\n')}\n`;
+    const { records, rejects } = await decodeText(CODECS.csv.createDecoder({}), text, 1000);
+    expect(rejects).toEqual([]);
+    expect(records.map((record) => record.data)).toEqual(rows);
+  });
+
   it('keeps a __proto__ header as plain data', async () => {
     const { records } = await decodeText(CODECS.csv.createDecoder({}), '__proto__,constructor,sku\npolluted,x,A\n');
     const record = records[0]?.data ?? {};

@@ -28,16 +28,43 @@ const CsvOptions = Type.Object(
 );
 type CsvOptions = Static<typeof CsvOptions>;
 
-/** Builds a record from a row; hostile header names (`__proto__`) become plain own properties. */
+/** Distinct values a column may have and still be interned (locations, statuses, small counts). */
+const INTERN_LIMIT = 1024;
+
+/**
+ * Builds a record from a row; hostile header names (`__proto__`) become plain own properties.
+ *
+ * Values are shared where rows repeat them: the same value as the row before (an export sorted by
+ * SKU names each SKU on many rows), or a value of a column with few distinct ones (a location,
+ * a status, a small count). Each row's own copy would otherwise live as long as its batch, and
+ * copying such long-lived strings is most of what young-generation collections cost on a
+ * million-row feed. A column that passes INTERN_LIMIT distinct values stops being interned.
+ */
 function recordBuilder(columns: readonly string[]): (row: readonly string[]) => JsonObject {
   const hostile = columns.some(isPrototypeKey);
+  const previous: (string | undefined)[] = columns.map(() => undefined);
+  const interned: (Map<string, string> | undefined)[] = columns.map(() => new Map<string, string>());
+  const shared = (index: number, value: string): string => {
+    if (value === previous[index]) return previous[index];
+    let out = value;
+    const table = interned[index];
+    if (table !== undefined) {
+      const known = table.get(value);
+      if (known !== undefined) out = known;
+      else if (table.size < INTERN_LIMIT) table.set(value, value);
+      else interned[index] = undefined;
+    }
+    previous[index] = out;
+    return out;
+  };
   return (row) => {
     const record: JsonObject = {};
     const count = Math.min(columns.length, row.length);
     for (let index = 0; index < count; index += 1) {
       const column = columns[index] as string;
-      if (hostile) setOwn(record, column, row[index] as string);
-      else record[column] = row[index] as string;
+      const value = shared(index, row[index] as string);
+      if (hostile) setOwn(record, column, value);
+      else record[column] = value;
     }
     return record;
   };

@@ -65,10 +65,11 @@ function selectionParams(selection: SkuSelection): string[] {
 function selectionStatements(db: Database.Database, where: string) {
   return {
     // Rows as arrays and a row per SKU with its locations and counts joined by SQLite: a million
-    // levels as 50,000 strings is a third of the time of a JS array and two strings per level.
+    // levels as 50,000 rows is a third of the time of a row per level. The counts come as a JSON
+    // array, which JSON.parse turns into numbers without a string per count.
     levelsGrouped: db
       .prepare<string[], [string, string, string]>(
-        `SELECT sku, group_concat(location_id, '${GROUP_SEPARATOR}'), group_concat(on_hand) FROM inv_levels WHERE ${where} GROUP BY sku ORDER BY sku`,
+        `SELECT sku, group_concat(location_id, '${GROUP_SEPARATOR}'), json_group_array(on_hand) FROM inv_levels WHERE ${where} GROUP BY sku ORDER BY sku`,
       )
       .raw(),
     held: db.prepare<(string | number)[], { sku: string; location_id: string; total: number }>(
@@ -389,7 +390,7 @@ export class SqliteInventoryStore implements InventoryStore {
             joined = locationIds;
             slots = locationIds.split(GROUP_SEPARATOR).map((location) => slotOf.get(location) ?? -1);
           }
-          const values = counts.split(',');
+          const values = JSON.parse(counts) as number[];
           if (values.length !== slots.length) {
             // A location id holding the separator: this SKU row by row.
             for (const level of this.sql.levels.all(sku)) {
@@ -401,7 +402,7 @@ export class SqliteInventoryStore implements InventoryStore {
           }
           for (let index = 0; index < values.length; index += 1) {
             const slot = slots[index] as number;
-            if (slot >= 0) onHand[row * width + slot] = Number(values[index]);
+            if (slot >= 0) onHand[row * width + slot] = values[index] as number;
           }
         }
         // Units held for routed orders are gone from their location for every channel counting it.

@@ -433,7 +433,7 @@ class SourceRun {
         result.duplicates = items.length;
         return result;
       }
-      pending = items.map((item, index) => new BatchRecord(batchKey, index, item.data));
+      pending = items.map((item, index) => ({ key: `${batchKey}:${index}`, data: item.data }));
       pendingItems = items;
     } else {
       const keyed: { item: ItemInFlight; record: WriteRecord }[] = [];
@@ -527,22 +527,6 @@ class SourceRun {
     if (scope === 'batch') result.deliveries.push({ target: name, key: batchKey, ref: String(sequence) });
     result.sequence = { target: name, value: sequence };
     return result;
-  }
-}
-
-/**
- * A record of a batch-scoped write: its key is the batch key and its place in the batch, built
- * only if the target asks (most write the batch under the batch key and never do).
- */
-class BatchRecord implements WriteRecord {
-  constructor(
-    private readonly batchKey: string,
-    private readonly index: number,
-    readonly data: JsonObject,
-  ) {}
-
-  get key(): string {
-    return `${this.batchKey}:${this.index}`;
   }
 }
 

@@ -200,7 +200,17 @@ describe('routing service: orders routed over live stock', () => {
     expect(await held(inventory, `shop:${placed.external_id}`)).toHaveLength(1);
     expect((await routing.route({ ...placed, status: 'cancelled' }, minutes(5))).status).toBe('cancelled');
     expect(await held(inventory, `shop:${placed.external_id}`)).toEqual([]);
-    expect((await routing.outbox(0, undefined, 10)).map((message) => message.kind)).toEqual(['fulfil', 'cancel']);
+    // The request had not gone out yet: the warehouse hears of neither the order nor its cancellation.
+    expect(await routing.outbox(0, undefined, 10)).toEqual([]);
+
+    // Sent first, then cancelled: the warehouse is told.
+    const sent = order([['TEE', 1]]);
+    await routing.route(sent, minutes(10));
+    const fulfil = await routing.outbox(0, undefined, 10);
+    expect(fulfil.map((message) => message.kind)).toEqual(['fulfil']);
+    await routing.store.markSent(fulfil.map((message) => message.message_id), minutes(11).getTime());
+    await routing.cancel(`shop:${sent.external_id}`, minutes(12));
+    expect((await routing.outbox(0, undefined, 10)).map((message) => `${message.kind}:${message.location_id}`)).toEqual(['cancel:wh-north']);
   });
 });
 
@@ -309,9 +319,14 @@ describe('routing service: store offers, claims and reliability', () => {
     expect(await routing.unclaim(key, 'store-a', 'broken', minutes(1))).toEqual({ status: 'waiting', order_key: key, open: ['store-b', 'store-c'] });
     await routing.claim(key, 'store-c', minutes(2));
     expect(await held(inventory, key)).toEqual(['BAG@store-c×1']);
-    // Nothing was sent yet: offers given back or withdrawn meanwhile are dropped, not sent stale.
-    const messages = (await routing.outbox(0, undefined, 20)).map((message) => `${message.kind}:${message.location_id}`);
-    expect(messages).toEqual(['offer:store-c', 'withdraw:store-b']);
+    // Nothing was sent yet: offers given back or withdrawn meanwhile are dropped, not sent stale,
+    // and so are their withdrawals (store-b never heard of the offer). A dry read settles nothing.
+    const messages = async (settle: boolean): Promise<string[]> =>
+      (await routing.outbox(0, undefined, 20, settle)).map((message) => `${message.kind}:${message.location_id}`);
+    expect(await messages(false)).toEqual(['offer:store-c']);
+    expect(await messages(true)).toEqual(['offer:store-c']);
+    // Settled for good: read again from the start, only the offer that goes out is still there.
+    expect(await messages(true)).toEqual(['offer:store-c']);
     await expect(routing.claim(key, 'store-b', minutes(3))).rejects.toThrow(/withdrawn \(store-c claimed first\)/);
   });
 

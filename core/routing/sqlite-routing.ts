@@ -104,6 +104,7 @@ export class SqliteRoutingStore implements RoutingStore {
       ),
       insertMessage: db.prepare('INSERT INTO route_outbox (location_id, kind, request_id, body_json, created_at) VALUES (?, ?, ?, ?, ?)'),
       markSent: db.prepare('UPDATE route_outbox SET sent_at = ? WHERE message_id = ? AND sent_at IS NULL'),
+      settleFollowUps: db.prepare("UPDATE route_outbox SET sent_at = ? WHERE request_id = ? AND kind IN ('withdraw', 'cancel') AND sent_at IS NULL"),
       capacity: db.prepare<[string], { location_id: string; used: number }>('SELECT location_id, used FROM route_capacity WHERE day = ?'),
       addCapacity: db.prepare(
         'INSERT INTO route_capacity (location_id, day, used) VALUES (?, ?, ?) ON CONFLICT (location_id, day) DO UPDATE SET used = used + excluded.used',
@@ -160,6 +161,8 @@ export class SqliteRoutingStore implements RoutingStore {
   async outbox(after: number, locations: ReadonlySet<string> | undefined, limit: number, settleStale = true): Promise<OutboxMessage[]> {
     const out: OutboxMessage[] = [];
     let cursor = after;
+    // Offers dropped in this read: what follows them (a withdrawal, a cancellation) is dropped too.
+    const dropped = new Set<string>();
     // Filtering by location in JS keeps one index; read on until the page is full or nothing is left.
     while (out.length < limit) {
       const rows = this.sql.outbox.all(cursor, limit * 4);
@@ -167,11 +170,22 @@ export class SqliteRoutingStore implements RoutingStore {
       for (const row of rows) {
         cursor = row.message_id;
         if (locations !== undefined && !locations.has(row.location_id)) continue;
-        // An offer given back, withdrawn or cancelled before it went out is not sent at all.
-        if (row.kind === 'offer' && row.status !== null && row.status !== 'open' && row.status !== 'claimed') {
-          if (settleStale) this.sql.markSent.run(Date.now(), row.message_id);
+        // An offer given back, withdrawn or cancelled before it went out, or a fulfilment request
+        // cancelled before it went out, is not sent at all, and neither is its withdrawal or
+        // cancellation: the location never heard of it. Both are written in the transaction that
+        // ends the request, so they are here already.
+        const ended =
+          (row.kind === 'offer' && row.status !== null && row.status !== 'open' && row.status !== 'claimed') || (row.kind === 'fulfil' && row.status === 'cancelled');
+        if (ended) {
+          dropped.add(row.request_id);
+          if (settleStale) {
+            const now = Date.now();
+            this.sql.markSent.run(now, row.message_id);
+            this.sql.settleFollowUps.run(now, row.request_id);
+          }
           continue;
         }
+        if ((row.kind === 'withdraw' || row.kind === 'cancel') && dropped.has(row.request_id)) continue;
         out.push({
           message_id: row.message_id,
           location_id: row.location_id,

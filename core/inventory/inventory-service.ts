@@ -60,7 +60,11 @@ export class InventoryService {
   /** Reads a canonical stock level (snapshot), stock movement, or incoming stock record. */
   parseStock(record: JsonObject): StockInput | StockRejection {
     const kind = this.readStock(record);
-    if (kind instanceof StockRejection) return kind;
+    return kind instanceof StockRejection ? kind : this.inputRead(kind);
+  }
+
+  /** The input readStock just read, as an object. */
+  private inputRead(kind: StockInput['kind']): StockInput {
     const { sku, location_id, source, quantity, at } = this.read;
     if (kind === 'movement') return { kind, value: { movement_id: this.read.movement_id, sku, location_id, delta: quantity, at, source } };
     if (kind === 'incoming') return { kind, value: { sku, location_id, quantity, expected_at: this.read.expected_at, source } };
@@ -87,7 +91,7 @@ export class InventoryService {
       } else if (kind instanceof StockRejection) {
         outcomes[index] = kind;
       } else {
-        others.push(this.parseStock(records[index] as JsonObject) as StockInput);
+        others.push(this.inputRead(kind));
         othersAt.push(index);
       }
     }

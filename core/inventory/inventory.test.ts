@@ -119,6 +119,29 @@ describe('stock ledger', () => {
     expect((await store.stock('TEE', NOW.getTime())).levels).toEqual([{ location_id: 'wh-a', on_hand: 18 }]);
   });
 
+  it('takes a feed of mixed records: counts by column, movements and incoming stock as inputs, rejections in place', async () => {
+    const { service, store } = engine();
+    const outcomes = await service.ingestRecords([
+      count('TEE', 'wh-a', 10, '2026-11-23T10:00:00Z'),
+      move('s1', 'TEE', 'wh-a', -3, '2026-11-23T10:30:00Z'),
+      count('TEE', 'wh-x', 5, '2026-11-23T10:00:00Z'),
+      { sku: 'TEE', location_id: 'wh-b', quantity: 4, expected_at: '2026-12-01', source: 'erp' },
+      count('TEE', 'wh-a', 9, '2026-11-23T09:00:00Z'),
+      move('s1', 'TEE', 'wh-a', -3, '2026-11-23T10:30:00Z'),
+    ]);
+    expect(outcomes.map((outcome) => (outcome instanceof StockRejection ? outcome.code : outcome))).toEqual([
+      'applied',
+      'applied',
+      'location_unknown',
+      'applied',
+      'stale',
+      'duplicate',
+    ]);
+    const stock = await store.stock('TEE', NOW.getTime());
+    expect(stock.levels).toEqual([{ location_id: 'wh-a', on_hand: 7 }]);
+    expect(stock.incoming).toEqual([{ location_id: 'wh-b', quantity: 4, expected_at: '2026-12-01' }]);
+  });
+
   it.each([
     [count('TEE', 'wh-x', 5, '2026-11-23T10:00:00Z'), 'location_unknown', 'unknown location "wh-x": declare it under inventory.locations in keel.yaml (known: wh-a, wh-b, store)'],
     [count('TEE', 'wh-a', -5, '2026-11-23T10:00:00Z'), 'quantity_negative', 'on_hand must not be negative, got -5'],

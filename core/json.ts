@@ -38,3 +38,47 @@ export function readPath(record: unknown, path: readonly string[]): unknown {
   }
   return current;
 }
+
+/**
+ * JSON text of any value, cut at `maxChars` characters and `maxDepth` levels, with "…" where
+ * something was left out. Never throws: for dead letters and messages, where a value too deep or
+ * too large for JSON.stringify must still leave a trace.
+ */
+export function stringifyBounded(value: unknown, maxChars: number, maxDepth = 100): string {
+  let out = '';
+  let cut = false;
+  const write = (node: unknown, depth: number): void => {
+    if (out.length >= maxChars) {
+      cut = true;
+      return;
+    }
+    if (node === null || typeof node !== 'object') {
+      out += typeof node === 'bigint' ? String(node) : (JSON.stringify(node) ?? 'null');
+      return;
+    }
+    if (depth >= maxDepth) {
+      out += '"…"';
+      return;
+    }
+    const array = Array.isArray(node);
+    const keys = array ? undefined : Object.keys(node);
+    const count = keys === undefined ? (node as unknown[]).length : keys.length;
+    out += array ? '[' : '{';
+    for (let index = 0; index < count; index += 1) {
+      if (out.length >= maxChars) {
+        cut = true;
+        return;
+      }
+      if (index > 0) out += ',';
+      if (keys === undefined) write((node as unknown[])[index], depth + 1);
+      else {
+        const key = keys[index] as string;
+        out += `${JSON.stringify(key)}:`;
+        write((node as Record<string, unknown>)[key], depth + 1);
+      }
+    }
+    out += array ? ']' : '}';
+  };
+  write(value, 0);
+  return cut || out.length > maxChars ? `${out.slice(0, maxChars)}…` : out;
+}

@@ -52,9 +52,13 @@ describe('csv', () => {
     ]);
   });
 
-  it('neutralises spreadsheet formulas when writing', () => {
-    const out = CODECS.csv.createEncoder({}).encode([{ name: '=HYPERLINK("http://x","y")', note: '+1', ok: 'plain', minus: '-2' }]);
-    expect(out).toBe('name,note,ok,minus\n"\'=HYPERLINK(""http://x"",""y"")",\'+1,plain,\'-2\n');
+  it('neutralises spreadsheet formulas in text cells when writing, and leaves plain numbers as they are', () => {
+    const out = CODECS.csv.createEncoder({}).encode([
+      { name: '=HYPERLINK("http://x","y")', sum: '@SUM(A1)', calc: '-2+3', tab: '\tx', delta: '-5', refund: '-12.50', plus: '+1', number: -7, ok: 'plain' },
+    ]);
+    expect(out).toBe('name,sum,calc,tab,delta,refund,plus,number,ok\n"\'=HYPERLINK(""http://x"",""y"")",\'@SUM(A1),\'-2+3,\'\tx,-5,-12.50,+1,-7,plain\n');
+    const raw = CODECS.csv.createEncoder({ escape_formulas: false }).encode([{ name: '=1+1' }]);
+    expect(raw).toBe('name\n=1+1\n');
   });
 });
 
@@ -119,10 +123,10 @@ describe('xml', () => {
     expect(records).toEqual([]);
     expect(rejects).toEqual([
       {
-        raw: '',
+        raw: bomb.slice(bomb.indexOf('<!DOCTYPE')),
         origin: 'input:2',
         at: 2,
-        reason: 'XML: <!DOCTYPE> declarations are not accepted (DTDs and entities are a known attack); remove the DOCTYPE',
+        reason: 'XML: <!DOCTYPE> declarations are not accepted (DTDs and entities are a known attack), so the rest of the document is not read; remove the DOCTYPE',
       },
     ]);
   });
@@ -147,7 +151,7 @@ describe('xml', () => {
   it('reports a record cut off by the end of the file', async () => {
     const { records, rejects } = await decodeText(decoder(), '<ORDERS>\n<ORDER><ID>1</ID></ORDER>\n<ORDER><ID>2</ID>');
     expect(records).toHaveLength(1);
-    expect(rejects).toEqual([{ raw: '', origin: 'input:3', at: 3, reason: 'XML: record <ORDER> is not closed before the end of the file' }]);
+    expect(rejects).toEqual([{ raw: '<ORDER><ID>2</ID>', origin: 'input:3', at: 3, reason: 'XML: record <ORDER> is not closed before the end of the file' }]);
   });
 
   it('writes nested roots with namespace attributes, and whole documents', () => {

@@ -1,17 +1,20 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Parser, type Options as CsvParseOptions } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import type { Readable, TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { isPrototypeKey, setOwn, type JsonObject } from '../json.js';
 import type { DecodeReject, SourceRecord } from '../sdk/connector.js';
 import { CHUNK_RECORDS, type Codec, type DecodedChunk, type Decoder, type Encoder } from './codec.js';
+import { CsvRowReader, type CsvRead } from './csv-rows.js';
+import { boundedRaw, DEFAULT_MAX_RECORD_BYTES, encodingHint, encodingOption, maxRecordBytesOption } from './limits.js';
+import { utf8Bytes } from './text-input.js';
 
 const CsvOptions = Type.Object(
   {
     delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 4, default: ',' })),
     quote: Type.Optional(Type.String({ maxLength: 1, default: '"' })),
     escape: Type.Optional(Type.String({ maxLength: 1, default: '"' })),
-    encoding: Type.Optional(Type.Union([Type.Literal('utf8'), Type.Literal('latin1'), Type.Literal('utf16le')], { default: 'utf8' })),
+    encoding: encodingOption(),
+    max_record_bytes: maxRecordBytesOption(),
     header: Type.Optional(Type.Boolean({ default: true, description: 'first row names the columns' })),
     columns: Type.Optional(Type.Array(Type.String(), { description: 'column names when the file has no header row' })),
     trim: Type.Optional(Type.Boolean({ default: false })),
@@ -21,7 +24,10 @@ const CsvOptions = Type.Object(
       }),
     ),
     escape_formulas: Type.Optional(
-      Type.Boolean({ default: true, description: 'when writing, prefix cells starting with = + - @ so spreadsheets do not run them' }),
+      Type.Boolean({
+        default: true,
+        description: "when writing, prefix text cells starting with = + - @ with ' so spreadsheets do not run them (plain numbers such as -5 stay as they are)",
+      }),
     ),
   },
   { additionalProperties: false },
@@ -71,173 +77,144 @@ function recordBuilder(columns: readonly string[]): (row: readonly string[]) => 
 }
 
 /**
- * csv-parse, emitting the records of each input chunk as one array.
- * - Its on_record hook builds two context objects per row (all of `info`, spread twice) only to
- *   hand over the line number; `info.lines` is exact when a row is pushed, so records are built
- *   in push() instead.
- * - An object stream costs an async-iterator step (a promise) per item; one array per input
- *   chunk (~4 000 rows of a 256 KiB read) amortises that.
+ * Rows of CSV, streamed. Broken rows (wrong field count, a quote left open, too large, bytes that
+ * are not UTF-8) are dead-lettered from the line they start on with their text, and reading goes
+ * on with the next row.
  */
-class RowParser extends Parser {
-  private rows: SourceRecord[] = [];
-
-  constructor(
-    options: CsvParseOptions,
-    private readonly toRecord: (row: string[], line: number) => SourceRecord | undefined,
-  ) {
-    // Three arrays (three input chunks, some 14,000 rows of a stock export) buffered ahead: the
-    // parser keeps going while the pipeline waits on a write (to a worker thread, a server), and
-    // memory stays bounded.
-    super({ ...options, readableHighWaterMark: 3 } as CsvParseOptions);
-  }
-
-  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk !== null) {
-      const record = this.toRecord(chunk as string[], this.info.lines);
-      if (record !== undefined) this.rows.push(record);
-      return true;
-    }
-    this.release();
-    return super.push(null, encoding);
-  }
-
-  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
-    super._transform(chunk, encoding, (error?: Error | null) => {
-      this.release();
-      callback(error);
-    });
-  }
-
-  override _flush(callback: TransformCallback): void {
-    super._flush((error?: Error | null) => {
-      this.release();
-      callback(error);
-    });
-  }
-
-  private release(): void {
-    if (this.rows.length === 0) return;
-    const rows = this.rows;
-    this.rows = [];
-    super.push(rows);
-  }
-}
-
 class CsvDecoder implements Decoder {
   readonly positions = 'line' as const;
   constructor(private readonly options: CsvOptions) {}
 
   async *decode(input: Readable, unit: string): AsyncIterable<DecodedChunk> {
     const { options } = this;
-    if (options.encoding !== undefined && options.encoding !== 'utf8') input.setEncoding(options.encoding);
     let build = options.columns !== undefined ? recordBuilder(options.columns) : undefined;
     const expectHeader = options.header !== false && options.columns === undefined;
-    const csvOptions: CsvParseOptions = {
-      delimiter: options.delimiter ?? ',',
-      quote: options.quote ?? '"',
-      escape: options.escape ?? '"',
-      bom: true,
-      trim: options.trim ?? false,
-      skip_empty_lines: true,
-      relax_column_count: false,
-      skip_records_with_error: true,
-    };
-    const toRecord = (row: string[], line: number): SourceRecord | undefined => {
-      if (build === undefined) {
-        if (expectHeader) {
-          build = recordBuilder(row.map((name) => name.trim()));
-          return undefined;
-        }
-        build = recordBuilder(row.map((_, index) => `column_${index + 1}`));
-      }
-      return { data: build(row), at: line };
-    };
-    const parser = new RowParser(csvOptions, toRecord);
-    let rejects: DecodeReject[] = [];
-    parser.on('skip', (error: Error & { lines?: number; record?: string[] }) => {
-      const line = error.lines ?? parser.info.lines;
-      rejects.push({
-        raw: error.record !== undefined ? error.record.join(options.delimiter ?? ',') : '',
-        origin: `${unit}:${line}`,
-        at: line,
-        reason: `CSV: ${error.message}`,
-      });
-    });
-    input.on('error', (error) => parser.destroy(error));
-    input.pipe(parser);
+    const reader = new CsvRowReader(
+      {
+        delimiter: options.delimiter ?? ',',
+        quote: options.quote ?? '"',
+        escape: options.escape ?? '"',
+        bom: true,
+        trim: options.trim ?? false,
+        skip_empty_lines: true,
+        relax_column_count: false,
+      },
+      options.max_record_bytes ?? DEFAULT_MAX_RECORD_BYTES,
+    );
     let records: SourceRecord[] = [];
+    let rejects: DecodeReject[] = [];
     const groupBy = options.group_by;
     let group: { key: string; record: SourceRecord; rows: JsonObject[] } | undefined;
-    for await (const parsed of parser as AsyncIterable<SourceRecord[]>) {
-      for (const row of parsed) {
-        let record: SourceRecord | undefined = row;
-        if (groupBy !== undefined) {
-          // Rows of one group arrive together; a group is complete when the key changes.
-          const key = String(row.data[groupBy] ?? '');
-          if (group !== undefined && group.key === key) {
-            group.rows.push(row.data);
+    let headerBroken = false;
+    let unread = 0;
+    const take = (read: CsvRead): void => {
+      for (const problem of read.problems) rejects.push({ raw: problem.raw, origin: `${unit}:${problem.line}`, at: problem.line, reason: problem.reason });
+      for (const row of read.rows) {
+        if (headerBroken) {
+          unread += 1;
+          continue;
+        }
+        if (row.invalidAt !== undefined) {
+          const header = build === undefined && expectHeader;
+          headerBroken = header;
+          rejects.push({
+            raw: boundedRaw(row.fields.join(options.delimiter ?? ',')),
+            origin: `${unit}:${row.line}`,
+            at: row.line,
+            reason: `CSV: ${header ? 'the header line' : `the row on line ${row.line}`} holds bytes that are not UTF-8 (the first at byte ${row.invalidAt})${header ? ', so no column can be trusted' : ''}; ${encodingHint('csv')}`,
+          });
+          continue;
+        }
+        if (build === undefined) {
+          if (expectHeader) {
+            build = recordBuilder(row.fields.map((name) => name.trim()));
             continue;
           }
-          record = group?.record;
-          const rows: JsonObject[] = [row.data];
+          build = recordBuilder(row.fields.map((_, index) => `column_${index + 1}`));
+        }
+        let record: SourceRecord | undefined = { data: build(row.fields), at: row.line };
+        if (groupBy !== undefined) {
+          // Rows of one group arrive together; a group is complete when the key changes.
+          const key = String(record.data[groupBy] ?? '');
+          if (group !== undefined && group.key === key) {
+            group.rows.push(record.data);
+            continue;
+          }
+          const previous: SourceRecord | undefined = group?.record;
+          const rows: JsonObject[] = [record.data];
           const data: JsonObject = {};
           setOwn(data, groupBy, key);
           data['rows'] = rows;
-          group = { key, record: { data, at: row.at }, rows };
+          group = { key, record: { data, at: record.at }, rows };
+          record = previous;
           if (record === undefined) continue;
         }
         records.push(record);
-        if (records.length >= CHUNK_RECORDS) {
-          yield { records, rejects };
-          records = [];
-          rejects = [];
-        }
+      }
+    };
+    for await (const chunk of utf8Bytes(input, options.encoding)) {
+      take(reader.feed(chunk));
+      if (records.length >= CHUNK_RECORDS) {
+        yield { records, rejects };
+        records = [];
+        rejects = [];
       }
     }
-    if (group !== undefined) records.push(group.record);
+    take(reader.end());
+    if (group !== undefined && !headerBroken) records.push(group.record);
+    if (unread > 0) rejects.push({ raw: '', origin: unit, reason: `CSV: the ${unread} row(s) after the header were not read, as its columns cannot be trusted; ${encodingHint('csv')}` });
     if (records.length > 0 || rejects.length > 0) yield { records, rejects };
   }
 }
 
 class CsvEncoder implements Encoder {
   private readonly plain: (value: string) => boolean;
+  private readonly toCell: (value: unknown) => string;
 
   constructor(private readonly options: CsvOptions) {
     this.plain = plainCellTest(options);
+    this.toCell = options.escape_formulas === false ? cell : (value) => neutraliseFormula(cell(value));
   }
 
   encode(records: readonly JsonObject[]): string {
     const columns = collectColumns(records, this.options.columns);
     const delimiter = this.options.delimiter ?? ',';
     // csv-stringify allocates several objects per cell (a cast context, tuples); most rows need none
-    // of its care, so they are joined here and only rows with a cell to quote or escape go through it.
+    // of its care, so they are joined here and only rows with a cell to quote go through it.
     let out = '';
     const line = (cells: string[]): void => {
       out += cells.every(this.plain) ? `${cells.join(delimiter)}\n` : this.stringify(cells);
     };
-    if (this.options.header !== false) line(columns);
-    for (const record of records) line(columns.map((column) => cell(record[column])));
+    if (this.options.header !== false) line(columns.map((column) => (this.options.escape_formulas === false ? column : neutraliseFormula(column))));
+    for (const record of records) line(columns.map((column) => this.toCell(record[column])));
     return out;
   }
 
   private stringify(cells: string[]): string {
-    return stringify([cells], {
-      delimiter: this.options.delimiter ?? ',',
-      quote: this.options.quote ?? '"',
-      escape_formulas: this.options.escape_formulas ?? true,
-    });
+    // Formulas are neutralised above, where numbers can be told from text; csv-stringify would prefix "-5" too.
+    return stringify([cells], { delimiter: this.options.delimiter ?? ',', quote: this.options.quote ?? '"', escape_formulas: false });
   }
 }
 
+/** First characters with which a spreadsheet reads a cell as a formula (also their full-width forms). */
+const FORMULA_STARTS = new Set(['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20']);
+const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
 /**
- * Cells csv-stringify writes unchanged: no character of the delimiter or quote, no line break,
- * and (with escape_formulas) no leading character it would prefix with a quote.
+ * A text cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `@SUM(…)`, `-2+3`) gets a
+ * leading `'`, which makes it text. A plain number is data, not a formula: `-5` and `-12.50`
+ * (stock deltas, refunds) are written as they are.
  */
+export function neutraliseFormula(value: string): string {
+  if (value === '' || !FORMULA_STARTS.has(value[0] as string) || PLAIN_NUMBER.test(value)) return value;
+  return `'${value}`;
+}
+
+/** Cells csv-stringify writes unchanged: no character of the delimiter or quote, no line break. */
 function plainCellTest(options: CsvOptions): (value: string) => boolean {
   const special = [...(options.delimiter ?? ',').split(''), ...(options.quote ?? '"').split('')];
   const escaped = special.map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
-  const formula = options.escape_formulas === false ? '' : '(?![=+\\-@\\t\\r\\uFF1D\\uFF0B\\uFF0D\\uFF20])';
-  const pattern = new RegExp(`^${formula}[^${escaped}\\r\\n]*$`);
+  const pattern = new RegExp(`^[^${escaped}\\r\\n]*$`);
   return (value) => pattern.test(value);
 }
 

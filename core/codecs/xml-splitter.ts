@@ -1,3 +1,5 @@
+import { boundedRaw, MAX_RAW_CHARS } from './limits.js';
+
 /**
  * Cuts an XML text stream into the source text of each record element, so every record can be
  * parsed on its own and a 100 MB file never becomes one object tree. This is not an XML parser:
@@ -8,12 +10,24 @@ export interface XmlPiece {
   kind: 'record';
   text: string;
   line: number;
+  /** Where the record's text starts and ends in the whole input, in characters. */
+  start: number;
+  end: number;
 }
 
 export interface XmlProblem {
   kind: 'problem';
   message: string;
   line: number;
+  /** What was refused, cut to MAX_RAW_CHARS. */
+  raw: string;
+}
+
+export interface SplitterLimits {
+  /** A record longer than this (characters) is refused. */
+  maxRecordChars: number;
+  /** A record whose elements nest deeper than this is refused. */
+  maxDepth?: number;
 }
 
 export class XmlRecordSplitter {
@@ -21,7 +35,11 @@ export class XmlRecordSplitter {
   /** Line number of buffer[0]. */
   private line = 1;
   private depth = 0;
-  /** Inside a record too large to keep: depth is still counted, text is dropped. */
+  /** Elements open inside the current record, the record's own included. */
+  private elementDepth = 0;
+  /** Characters dropped from the front of the buffer so far: buffer[0] is at this offset of the input. */
+  private dropped = 0;
+  /** Inside a record refused for its size or depth: depth is still counted, text is dropped. */
   private skipping = false;
   /** After a DOCTYPE the rest of the document is ignored. */
   private refused = false;
@@ -32,18 +50,24 @@ export class XmlRecordSplitter {
   private countedTo = 0;
   private countedLine = 1;
   private readonly maxRecordChars: number;
+  private readonly maxDepth: number;
   private readonly tagPattern: RegExp;
 
   constructor(
     private readonly recordName: string,
-    options: { maxRecordChars: number },
+    options: SplitterLimits,
   ) {
     this.maxRecordChars = options.maxRecordChars;
+    this.maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
     this.tagPattern = /<!--|<!\[CDATA\[|<!|<\?|<(\/?)((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*))/g;
   }
 
   /** Feeds text; returns the records (and problems) that are complete so far. */
   push(text: string): (XmlPiece | XmlProblem)[] {
+    if (this.refused) {
+      this.dropped += text.length;
+      return [];
+    }
     this.buffer += text;
     const out: (XmlPiece | XmlProblem)[] = [];
     const pattern = this.tagPattern;
@@ -79,7 +103,8 @@ export class XmlRecordSplitter {
         out.push({
           kind: 'problem',
           line: this.lineAt(at),
-          message: `XML: <!${what}> declarations are not accepted (DTDs and entities are a known attack); remove the DOCTYPE`,
+          message: `XML: <!${what}> declarations are not accepted (DTDs and entities are a known attack), so the rest of the document is not read; remove the DOCTYPE`,
+          raw: boundedRaw(this.buffer.slice(at, at + MAX_RAW_CHARS + 1)),
         });
         this.reset();
         this.refused = true;
@@ -93,49 +118,69 @@ export class XmlRecordSplitter {
       }
       pattern.lastIndex = tagEnd + 1;
       this.scanFrom = tagEnd + 1;
-      if (match[3] !== this.recordName) continue;
       const closing = match[1] === '/';
       const selfClosing = !closing && this.buffer[tagEnd - 1] === '/';
+      if (this.recordStart >= 0 && !selfClosing) {
+        this.elementDepth += closing ? -1 : 1;
+        if (this.elementDepth > this.maxDepth) {
+          out.push(this.refuse(`XML: record <${this.recordName}> nests elements deeper than ${this.maxDepth} levels; raise xml.max_depth if that is expected`));
+        }
+      }
+      if (match[3] !== this.recordName) continue;
       if (closing) {
         this.depth = Math.max(0, this.depth - 1);
         if (this.depth === 0) {
-          if (this.recordStart >= 0) out.push({ kind: 'record', text: this.buffer.slice(this.recordStart, tagEnd + 1), line: this.recordLine });
+          if (this.recordStart >= 0) out.push(this.piece(this.recordStart, tagEnd + 1, this.recordLine));
           this.recordStart = -1;
           this.skipping = false;
         }
       } else if (this.depth === 0 && selfClosing) {
-        out.push({ kind: 'record', text: this.buffer.slice(at, tagEnd + 1), line: this.lineAt(at) });
+        out.push(this.piece(at, tagEnd + 1, this.lineAt(at)));
       } else if (!selfClosing) {
         if (this.depth === 0) {
           this.recordStart = at;
           this.recordLine = this.lineAt(at);
+          this.elementDepth = 1;
         }
         this.depth += 1;
       }
     }
     if (this.recordStart >= 0 && this.buffer.length - this.recordStart > this.maxRecordChars) {
-      out.push({
-        kind: 'problem',
-        line: this.recordLine,
-        message: `XML: record <${this.recordName}> is larger than ${this.maxRecordChars} characters; raise xml.max_record_bytes if that is expected`,
-      });
-      // Keep counting depth to find where the oversized record ends, but stop keeping its text.
-      this.recordStart = -1;
-      this.skipping = true;
+      out.push(this.refuse(`XML: record <${this.recordName}> is larger than ${this.maxRecordChars} characters; raise xml.max_record_bytes if that is expected`));
     }
     this.compact();
     return out;
   }
 
+  private piece(from: number, to: number, line: number): XmlPiece {
+    return { kind: 'record', text: this.buffer.slice(from, to), line, start: this.dropped + from, end: this.dropped + to };
+  }
+
+  /** Refuses the record being read: keeps counting depth to find where it ends, but stops keeping its text. */
+  private refuse(message: string): XmlProblem {
+    const problem: XmlProblem = { kind: 'problem', line: this.recordLine, message, raw: boundedRaw(this.buffer.slice(this.recordStart, this.recordStart + MAX_RAW_CHARS + 1)) };
+    this.recordStart = -1;
+    this.skipping = true;
+    return problem;
+  }
+
   /** At end of input: an unterminated record is a problem, not a silent loss. */
   end(): XmlProblem[] {
     if (this.recordStart >= 0 && !this.refused) {
-      return [{ kind: 'problem', line: this.recordLine, message: `XML: record <${this.recordName}> is not closed before the end of the file` }];
+      return [
+        {
+          kind: 'problem',
+          line: this.recordLine,
+          message: `XML: record <${this.recordName}> is not closed before the end of the file`,
+          raw: boundedRaw(this.buffer.slice(this.recordStart, this.recordStart + MAX_RAW_CHARS + 1)),
+        },
+      ];
     }
     return [];
   }
 
   private reset(): void {
+    this.dropped += this.buffer.length;
     this.buffer = '';
     this.scanFrom = 0;
     this.depth = 0;
@@ -151,6 +196,7 @@ export class XmlRecordSplitter {
     this.line = this.lineAt(keepFrom);
     this.countedTo = 0;
     this.countedLine = this.line;
+    this.dropped += keepFrom;
     this.buffer = this.buffer.slice(keepFrom);
     if (this.recordStart >= 0) this.recordStart -= keepFrom;
     this.scanFrom = Math.max(0, this.scanFrom - keepFrom);

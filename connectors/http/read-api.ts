@@ -2,8 +2,10 @@ import { httpClientFor, type HttpConnection } from '../../core/http/http-client.
 import { UpdatedAtWalk } from '../../core/http/incremental.js';
 import { pagerFor, recordsIn, type PageRequest } from '../../core/http/pagination.js';
 import { KeelError } from '../../core/errors.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../../core/json.js';
-import type { ReadContext, SourcePage } from '../../core/sdk/connector.js';
+import { nestedDeeper } from '../../core/codecs/json-text.js';
+import { DEFAULT_MAX_DEPTH, MAX_RAW_CHARS } from '../../core/codecs/limits.js';
+import { isJsonObject, stringifyBounded, type JsonObject, type JsonValue } from '../../core/json.js';
+import type { DecodeReject, ReadContext, SourcePage } from '../../core/sdk/connector.js';
 import type { ApiReadOptions } from './options.js';
 
 /**
@@ -30,9 +32,9 @@ export async function* readApi(ctx: ReadContext<HttpConnection, ApiReadOptions>)
     while (request !== undefined && !ctx.signal.aborted) {
       const boundary = walk.boundary;
       const response = await client.request({ path: request.path, query: request.query, priority, signal: ctx.signal });
-      const records = pageRecords(response.data, options.records, response.label);
+      const { records, refused } = pageRecords(response.data, options.records, response.label);
       const { fresh, unplaceable } = walk.take(records);
-      const next = pager.next(request, response, records.length);
+      const next = pager.next(request, response, records.length + refused.length);
       // Numbered pages shift when records change under them: start again from the new boundary instead.
       request =
         next !== undefined && pager.numbered && walk.boundary !== boundary
@@ -42,7 +44,7 @@ export async function* readApi(ctx: ReadContext<HttpConnection, ApiReadOptions>)
         unit: response.label,
         positions: 'item',
         records: fresh.map((data) => ({ data })),
-        rejects: unplaceable.map(({ record, reason }) => ({ raw: JSON.stringify(record), origin: response.label, reason })),
+        rejects: [...refused, ...unplaceable.map(({ record, reason }) => ({ raw: JSON.stringify(record), origin: response.label, reason }))],
         checkpoint: walk.checkpoint(),
       };
     }
@@ -53,24 +55,33 @@ export async function* readApi(ctx: ReadContext<HttpConnection, ApiReadOptions>)
   let item = 0;
   while (request !== undefined && !ctx.signal.aborted) {
     const response = await client.request({ path: request.path, query: request.query, priority, signal: ctx.signal });
-    const records = pageRecords(response.data, options.records, response.label);
-    request = pager.next(request, response, records.length);
+    const { records, refused } = pageRecords(response.data, options.records, response.label);
+    request = pager.next(request, response, records.length + refused.length);
     yield {
       unit: options.path,
       positions: 'item',
       records: records.map((data) => ({ data, at: (item += 1) })),
+      rejects: refused,
       checkpoint: { next: request === undefined ? null : (request as unknown as JsonValue) },
     };
   }
 }
 
-function pageRecords(data: unknown, path: string | undefined, label: string): JsonObject[] {
-  const records = recordsIn(data, path);
-  if (records === undefined) {
+/** The page's records; those nested deeper than a record may be are refused here, as a file decoder would. */
+function pageRecords(data: unknown, path: string | undefined, label: string): { records: JsonObject[]; refused: DecodeReject[] } {
+  const found = recordsIn(data, path);
+  if (found === undefined) {
     throw new KeelError('fatal', `${label}: the response has no record array${path !== undefined ? ` at "${path}"` : ''}; set options.records to where the records are`, {
       code: 'records_missing',
       stage: 'source',
     });
   }
-  return records.filter(isJsonObject);
+  const records: JsonObject[] = [];
+  const refused: DecodeReject[] = [];
+  for (const record of found.filter(isJsonObject)) {
+    if (nestedDeeper(record, DEFAULT_MAX_DEPTH)) {
+      refused.push({ raw: stringifyBounded(record, MAX_RAW_CHARS), origin: label, reason: `the record is nested deeper than ${DEFAULT_MAX_DEPTH} levels` });
+    } else records.push(record);
+  }
+  return { records, refused };
 }

@@ -1,7 +1,7 @@
 import { isSafeNumber, parse as parseLossless } from 'lossless-json';
 
 /** A JSON text parsed for Keel: the value, or why it cannot be one record. */
-export type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: string };
+export type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: string; tooDeep: boolean };
 
 /** An integer literal of 16 or more digits where a value starts: it may not fit a double. */
 const LONG_INTEGER = /[:[,]\s*-?\d{16,}(?![\d.eE])/;
@@ -20,10 +20,10 @@ export function parseJsonText(text: string, maxDepth: number): ParsedJson {
     value = LONG_INTEGER.test(text) ? parseLossless(text, undefined, exactNumber) : JSON.parse(text);
   } catch (error) {
     // lossless-json recurses: a text nested past the stack fails here rather than in the depth check.
-    if (error instanceof RangeError) return { ok: false, reason: `nested deeper than ${maxDepth} levels; raise max_depth if that is expected` };
-    return { ok: false, reason: (error as Error).message };
+    if (error instanceof RangeError) return { ok: false, reason: `nested deeper than ${maxDepth} levels; raise max_depth if that is expected`, tooDeep: true };
+    return { ok: false, reason: (error as Error).message, tooDeep: false };
   }
-  if (nestedDeeper(value, maxDepth)) return { ok: false, reason: `nested deeper than ${maxDepth} levels; raise max_depth if that is expected` };
+  if (nestedDeeper(value, maxDepth)) return { ok: false, reason: `nested deeper than ${maxDepth} levels; raise max_depth if that is expected`, tooDeep: true };
   return { ok: true, value };
 }
 

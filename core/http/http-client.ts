@@ -6,6 +6,8 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import axios, { type AxiosResponse } from 'axios';
+import { parseJsonText } from '../codecs/json-text.js';
+import { DEFAULT_MAX_DEPTH } from '../codecs/limits.js';
 import { KeelError } from '../errors.js';
 import { backoffDelayMs, sleep } from '../runtime/backoff.js';
 import { authProvider, HttpAuthSchema, type AuthProvider } from './auth.js';
@@ -229,17 +231,22 @@ function networkFailure(error: unknown, maxBytes: number): string {
   return code !== undefined ? `connection failed (${code})` : 'connection failed';
 }
 
+/** Deepest response body accepted: records inside it are checked against the record limit by the reader. */
+const MAX_BODY_DEPTH = DEFAULT_MAX_DEPTH * 2;
+
+/** A JSON body as every decoder reads JSON: exact big integers, inert __proto__ keys, bounded depth. */
 function parseBody(text: string, contentType: string | undefined, label: string): unknown {
   if (text === '' || text === undefined) return undefined;
   if (contentType !== undefined && !/json/i.test(contentType)) return text;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new KeelError('transient', `${label}: the response is not valid JSON (${text.length} bytes starting ${JSON.stringify(text.slice(0, 40))})`, {
-      code: 'http_bad_json',
-      stage: 'http',
-    });
+  const parsed = parseJsonText(text, MAX_BODY_DEPTH);
+  if (parsed.ok) return parsed.value;
+  if (parsed.tooDeep) {
+    throw new KeelError('fatal', `${label}: the response is ${parsed.reason.replace(/;.*$/, '')}, which no record can be; the API is broken or hostile`, { code: 'http_too_deep', stage: 'http' });
   }
+  throw new KeelError('transient', `${label}: the response is not valid JSON (${text.length} bytes starting ${JSON.stringify(text.slice(0, 40))})`, {
+    code: 'http_bad_json',
+    stage: 'http',
+  });
 }
 
 function bodySnippet(text: string): string {

@@ -24,7 +24,7 @@ export function compileRecordKey(template: string | undefined, primaryKey: reado
       return parts.join('|');
     };
   }
-  return contentHash;
+  return contentKey;
 }
 
 /** Fills `{{field}}` placeholders from a record; `encode` escapes each value (for URL paths). */
@@ -54,6 +54,15 @@ export function compileTemplate(template: string, encode: (value: string) => str
 /** A stable hash of a record's content: the same fields and values give the same key in any key order. */
 export function contentHash(record: JsonObject): string {
   return createHash('sha256').update(stableJson(record)).digest('hex').slice(0, 40);
+}
+
+/** contentHash as a record's key; a record nested deeper than the stack (decoders refuse them, a custom source may not) is refused, not a crash. */
+function contentKey(record: JsonObject): string | RecordRejection {
+  try {
+    return contentHash(record);
+  } catch {
+    return new RecordRejection('the record is nested too deep to compute its idempotency key; give the target a key: template', 'key_unavailable');
+  }
 }
 
 export function stableJson(value: JsonValue | undefined): string {

@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import type { ConnectionPlan, PipelinePlan, SourcePlan, TargetPlan } from '../config/plan.js';
 import { resolveReferences } from '../config/secrets.js';
 import { ConfigError, KeelError, toKeelError, type ConfigProblem } from '../errors.js';
-import type { JsonObject, JsonValue } from '../json.js';
+import { MAX_RAW_CHARS } from '../codecs/limits.js';
+import { stringifyBounded, type JsonObject, type JsonValue } from '../json.js';
 import type { Logger } from '../logger.js';
 import type { Redactor } from '../redact.js';
 import type { ConnectorState, DecodeReject, SourcePage, WriteRecord, WriteResult } from '../sdk/connector.js';
@@ -322,7 +323,7 @@ class SourceRun {
           origin: originOf(item),
           code: outcome.code,
           reason: outcome.reason,
-          payload: JSON.stringify(item.original),
+          payload: payloadOf(item.original),
           replaces: item.deadLetterId,
         });
       } else survivors.push(outcome);
@@ -419,7 +420,7 @@ class SourceRun {
       origin: originOf(item),
       code,
       reason,
-      payload: JSON.stringify(item.original),
+      payload: payloadOf(item.original),
       replaces: item.deadLetterId,
     });
     if (items.length === 0) return result;
@@ -693,6 +694,24 @@ function addCounts(into: RunCounts, add: RunCounts): void {
   into.duplicates += add.duplicates;
   into.deadLettered += add.deadLettered;
   into.skipped += add.skipped;
+}
+
+/** Longest payload a dead letter keeps whole: a record this size was accepted by the decoders. */
+const MAX_PAYLOAD_CHARS = 16 * 1024 * 1024;
+
+/**
+ * A dead letter's payload: the record as JSON, so it can be replayed; a record that JSON cannot
+ * hold (nested too deep for JSON.stringify) or that is larger than any decoder lets through is
+ * kept as a bounded copy instead, so storing the dead letter can never fail the commit.
+ */
+export function payloadOf(record: JsonObject): string {
+  try {
+    const text = JSON.stringify(record);
+    if (text.length <= MAX_PAYLOAD_CHARS) return text;
+  } catch {
+    // RangeError: too deep. Fall through to the bounded copy.
+  }
+  return stringifyBounded(record, MAX_RAW_CHARS);
 }
 
 function sameCursor(a: StoredCursor, b: StoredCursor): boolean {

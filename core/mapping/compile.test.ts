@@ -153,3 +153,63 @@ describe('for_each', () => {
     ]);
   });
 });
+
+describe('dates and numbers a source gets wrong', () => {
+  const reason = (result: unknown): string => (result instanceof RecordRejection ? result.reason : `not rejected: ${JSON.stringify(result)}`);
+
+  it('reads numbers as instants only with their unit said: epoch_s or epoch_ms', async () => {
+    const result = await apply(
+      {
+        seconds: { path: 's', as: 'datetime', format: 'epoch_s' },
+        millis: { path: 'ms', as: 'datetime', format: 'epoch_ms' },
+        text_seconds: { path: 'text', as: 'datetime', format: 'epoch_s' },
+        day: { path: 's', as: 'date', format: 'epoch_s' },
+      },
+      { s: 1715680278, ms: 1715680278123, text: '1715680278' },
+    );
+    expect(result).toEqual({ seconds: '2024-05-14T09:51:18Z', millis: '2024-05-14T09:51:18.123Z', text_seconds: '2024-05-14T09:51:18Z', day: '2024-05-14' });
+    // Read as milliseconds, 1715680278 would be 1970-01-20: a number without its unit is refused instead.
+    expect(reason(await apply({ at: { path: 's', as: 'datetime' } }, { s: 1715680278 }))).toBe(
+      'mapping test /output/at: s: 1715680278 is not a valid datetime (a number: say which epoch it counts from with format: epoch_s or epoch_ms)',
+    );
+  });
+
+  it('refuses commerce dates outside 2000-01-01 to ten years ahead, naming the source path', async () => {
+    const window = { name: 'test', target: 'order', output: { created_at: { path: 'order.date', as: 'datetime' }, day: { path: 'order.day', as: 'date' } } };
+    const compiled = compileMappingDocument(window, '/virtual/test.json', 'test.json');
+    const tenYears = new Date();
+    tenYears.setUTCFullYear(tenYears.getUTCFullYear() + 10);
+    const limit = tenYears.toISOString().slice(0, 10);
+    expect(reason(await compiled.apply({ order: { date: '1970-01-20T04:34:40Z' } }))).toBe(
+      `mapping test /output/created_at: order.date: "1970-01-20T04:34:40Z" is outside the plausible dates 2000-01-01 to ${limit}; fix the source, or widen date_window in the mapping`,
+    );
+    expect(reason(await compiled.apply({ order: { day: '2090-01-01' } }))).toMatch(/^mapping test \/output\/day: order\.day: "2090-01-01" is outside the plausible dates/);
+    expect(await compiled.apply({ order: { date: '2024-05-14T09:51:18+02:00', day: '2000-01-01' } })).toEqual({ created_at: '2024-05-14T07:51:18Z', day: '2000-01-01' });
+  });
+
+  it('takes the window from the mapping or the rule, and none where it says false', async () => {
+    const compiled = compileMappingDocument(
+      {
+        name: 'test',
+        target: 'order',
+        date_window: { from: '1990-01-01', years_ahead: 100 },
+        output: { old: { path: 'old', as: 'date' }, forever: { path: 'forever', as: 'datetime', date_window: false }, birth: { path: 'birth', as: 'date', date_window: { from: '1900-01-01' } } },
+      },
+      '/virtual/test.json',
+      'test.json',
+    );
+    expect(await compiled.apply({ old: '1995-03-01', forever: '9999-12-31T00:00:00Z', birth: '1950-06-01' })).toEqual({ old: '1995-03-01', forever: '9999-12-31T00:00:00Z', birth: '1950-06-01' });
+    expect(reason(await compiled.apply({ birth: '1899-12-31' }))).toMatch(/^mapping test \/output\/birth: birth: "1899-12-31" is outside the plausible dates 1900-01-01 to /);
+    // A mapping out of the canonical model (no target) writes what the model holds: no window unless it asks for one.
+    expect(await apply({ until: { path: 'until', as: 'datetime' } }, { until: '2099-12-31T23:00:00Z' })).toEqual({ until: '2099-12-31T23:00:00Z' });
+  });
+
+  it('refuses an integer a double cannot hold where a number is wanted, and keeps it exact as text', async () => {
+    const rules = { id: { path: 'id', as: 'string' }, count: { path: 'id', as: 'integer' }, amount: { path: 'id', as: 'number' }, exact: { path: 'id', as: 'decimal' } };
+    expect(await apply({ id: rules.id, exact: rules.exact }, { id: '9007199254740993' })).toEqual({ id: '9007199254740993', exact: '9007199254740993' });
+    expect(reason(await apply({ count: rules.count }, { id: '9007199254740993' }))).toBe('mapping test /output/count: id: "9007199254740993" is not a valid integer');
+    expect(reason(await apply({ amount: rules.amount }, { id: '9007199254740993' }))).toBe('mapping test /output/amount: id: "9007199254740993" is not a valid number');
+    expect(reason(await apply({ amount: rules.amount }, { id: 2 ** 60 }))).toBe(`mapping test /output/amount: id: ${2 ** 60} is not a valid number`);
+    expect(await apply({ amount: rules.amount }, { id: '19.99' })).toEqual({ amount: 19.99 });
+  });
+});

@@ -34,9 +34,18 @@ export interface RuleObject {
   as?: 'string' | 'integer' | 'decimal' | 'number' | 'boolean' | 'date' | 'datetime';
   format?: string;
   timezone?: string;
+  date_window?: DateWindowSpec | false;
   default?: Rule;
   required?: boolean;
 }
+
+/** Plausible dates as a mapping writes them: from a date, and how many years ahead of now. */
+export interface DateWindowSpec {
+  from?: string;
+  years_ahead?: number;
+}
+
+export const DEFAULT_DATE_WINDOW: Required<DateWindowSpec> = { from: '2000-01-01', years_ahead: 10 };
 
 export const SOURCE_KEYS = ['path', 'root', 'const', 'concat', 'first', 'object', 'each', 'sum', 'count', 'product', 'money', 'if', 'expr'] as const;
 
@@ -57,6 +66,10 @@ export interface CompileOptions {
   name: string;
   /** Loads a lookup table file (key,value CSV) named in a rule. */
   loadTable: (file: string) => Map<string, unknown>;
+  /** Plausible dates for every date and datetime of the mapping (a rule may say otherwise); false for none. */
+  dateWindow?: DateWindowSpec | false;
+  /** "Now" for the window's upper end; the clock when left out. */
+  now?: Date;
 }
 
 /** Per-mapping constants the generated code refers to by index, instead of re-creating them per record. */
@@ -65,6 +78,7 @@ interface Constants {
   regexes: RegExp[];
   expressions: jsonata.Expression[];
   values: unknown[];
+  windows: H.DateWindow[];
 }
 
 interface Scope {
@@ -112,7 +126,7 @@ export function compileMapping(
 
 class Generator {
   readonly lines: string[] = [];
-  readonly constants: Constants = { tables: [], regexes: [], expressions: [], values: [] };
+  readonly constants: Constants = { tables: [], regexes: [], expressions: [], values: [], windows: [] };
   private counter = 0;
 
   constructor(private readonly options: CompileOptions) {}
@@ -322,13 +336,36 @@ class Generator {
       datetime: `H.toDateTime(${v}, ${format}, ${zone})`,
     };
     const as = spec.as as NonNullable<RuleObject['as']>;
+    const dated = as === 'date' || as === 'datetime';
+    if (spec.date_window !== undefined && !dated) throw new MappingCompileError(`${pointer}/date_window`, 'date_window applies to as: date or as: datetime');
     const hint = as === 'datetime' && spec.timezone === undefined && spec.format === undefined ? ' (an ISO 8601 time with offset; for local times set timezone)' : '';
     const t = this.variable('t');
     this.emit(`if (!H.isMissing(${v})) {`);
     this.emit(`const ${t} = ${call[as]};`);
-    this.emit(`if (${t} === H.INVALID) fail(${JSON.stringify(pointer)}, ${location}, H.show(${v}) + ${JSON.stringify(` is not a valid ${as}${hint}`)});`);
+    // A bare number given as a date needs its unit; other values get the general hint.
+    const why = dated ? ` + (H.dateHint(${v}) || ${JSON.stringify(hint)})` : '';
+    this.emit(`if (${t} === H.INVALID) fail(${JSON.stringify(pointer)}, ${location}, H.show(${v}) + ${JSON.stringify(` is not a valid ${as}`)}${why});`);
+    const window = dated ? this.window(spec.date_window ?? this.options.dateWindow ?? DEFAULT_DATE_WINDOW, pointer) : undefined;
+    if (window !== undefined) {
+      this.emit(
+        `if (H.outsideWindow(${t}, C.windows[${window}])) fail(${JSON.stringify(pointer)}, ${location}, H.show(${v}) + " is outside the plausible dates " + C.windows[${window}].label + "; fix the source, or widen date_window in the mapping");`,
+      );
+    }
     this.emit(`${v} = ${t};`);
     this.emit('}');
+  }
+
+  /** The index of a rule's date window among the constants, or undefined for none. */
+  private window(spec: DateWindowSpec | false, pointer: string): number | undefined {
+    if (spec === false) return undefined;
+    const fromText = spec.from ?? DEFAULT_DATE_WINDOW.from;
+    const from = Date.parse(`${fromText.slice(0, 10)}T00:00:00Z`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(fromText) || Number.isNaN(from)) throw new MappingCompileError(`${pointer}/date_window/from`, `"${fromText}" is not a date (YYYY-MM-DD)`);
+    const now = this.options.now ?? new Date();
+    const to = new Date(now.getTime());
+    to.setUTCFullYear(to.getUTCFullYear() + (spec.years_ahead ?? DEFAULT_DATE_WINDOW.years_ahead));
+    this.constants.windows.push({ from, to: to.getTime(), label: `${fromText} to ${to.toISOString().slice(0, 10)}` });
+    return this.constants.windows.length - 1;
   }
 
   private money(money: NonNullable<RuleObject['money']>, scope: Scope, pointer: string): string {

@@ -38,10 +38,16 @@ export function toInteger(value: unknown): number | Invalid {
   return INVALID;
 }
 
+/** A number where a number is wanted; an integer a double cannot hold exactly (9007199254740993) is refused, not rounded. */
 export function toNumber(value: unknown): number | Invalid {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : INVALID;
-  if (typeof value === 'string' && DECIMAL.test(value.trim())) return Number(value);
-  return INVALID;
+  if (typeof value === 'number') return Number.isFinite(value) && !unsafeInteger(value) ? value : INVALID;
+  if (typeof value !== 'string' || !DECIMAL.test(value.trim())) return INVALID;
+  const number = Number(value);
+  return INTEGER.test(value.trim()) && !Number.isSafeInteger(number) ? INVALID : number;
+}
+
+function unsafeInteger(value: number): boolean {
+  return Number.isInteger(value) && !Number.isSafeInteger(value);
 }
 
 const TRUE = new Set(['true', 'yes', 'y', '1', 'ja', 'x']);
@@ -61,12 +67,31 @@ export function toText(value: unknown): string | Invalid {
   return INVALID;
 }
 
+/** Formats that read numbers as instants: seconds or milliseconds since 1970-01-01T00:00:00Z. */
+export const EPOCH_FORMATS = ['epoch_s', 'epoch_ms'] as const;
+
+function fromEpoch(value: unknown, format: string): number | Invalid {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(number)) return INVALID;
+  const ms = format === 'epoch_s' ? number * 1000 : number;
+  return Math.abs(ms) <= 8.64e15 ? ms : INVALID;
+}
+
+function isoOf(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
 /**
  * An instant as ISO 8601 in UTC. Values with an offset keep their instant; values without one
- * are read in `zone` (which the mapping must then name); `format` parses non-ISO text.
+ * are read in `zone` (which the mapping must then name); `format` parses non-ISO text. A number
+ * is read only with `format: epoch_s` or `epoch_ms`: whether 1715680278 is seconds (2024) or
+ * milliseconds (1970-01-20) must be said, not guessed.
  */
 export function toDateTime(value: unknown, format: string | undefined, zone: string | undefined): string | Invalid {
-  if (typeof value === 'number') return Number.isFinite(value) ? new Date(value).toISOString().replace('.000Z', 'Z') : INVALID;
+  if (format === 'epoch_s' || format === 'epoch_ms') {
+    const ms = fromEpoch(value, format);
+    return ms === INVALID ? INVALID : isoOf(ms);
+  }
   if (typeof value !== 'string') return INVALID;
   const text = value.trim();
   if (format === undefined && ISO_WITH_OFFSET.test(text)) {
@@ -80,10 +105,37 @@ export function toDateTime(value: unknown, format: string | undefined, zone: str
 }
 
 export function toDate(value: unknown, format: string | undefined): string | Invalid {
+  if (format === 'epoch_s' || format === 'epoch_ms') {
+    const ms = fromEpoch(value, format);
+    return ms === INVALID ? INVALID : isoOf(ms).slice(0, 10);
+  }
   if (typeof value !== 'string') return INVALID;
   const text = value.trim();
   const parsed = format !== undefined ? DateTime.fromFormat(text, format, { zone: 'UTC' }) : DateTime.fromISO(text.slice(0, 10), { zone: 'UTC' });
   return parsed.isValid ? (parsed.toISODate() ?? INVALID) : INVALID;
+}
+
+/** Why a value is no date or instant, when it says more than "not valid": a bare number needs its unit. */
+export function dateHint(value: unknown): string {
+  const numeric = typeof value === 'number' || (typeof value === 'string' && DECIMAL.test(value.trim()));
+  return numeric ? ' (a number: say which epoch it counts from with format: epoch_s or epoch_ms)' : '';
+}
+
+/**
+ * Dates a commerce record can plausibly hold. An order from 1970 or 2090 is a broken source (an
+ * epoch read in the wrong unit, a zero date), not a sale; such values are refused with where they are.
+ */
+export interface DateWindow {
+  /** Earliest and latest instant allowed, in ms. */
+  from: number;
+  to: number;
+  /** The window as the rejection names it: "2000-01-01 to 2036-12-07". */
+  label: string;
+}
+
+export function outsideWindow(iso: string, window: DateWindow): boolean {
+  const time = Date.parse(iso);
+  return time < window.from || time > window.to;
 }
 
 /** Digits after the point, so results keep the scale of their inputs ("0.10" + "0.20" = "0.30"). */

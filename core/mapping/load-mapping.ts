@@ -5,7 +5,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { KeelError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { RecordRejection } from '../sdk/step.js';
-import { compileMapping, MappingCompileError, type MappingOutput, type Rule } from './compile.js';
+import { compileMapping, DEFAULT_DATE_WINDOW, MappingCompileError, type MappingOutput, type Rule } from './compile.js';
 import { MappingFailure } from './helpers.js';
 import { MappingDocumentSchema, type Condition, type MappingDocument } from './mapping-schema.js';
 
@@ -44,6 +44,8 @@ export function compileMappingDocument(document: unknown, file: string, display:
       loadTable: (table) => loadTable(resolve(baseDir, table)),
       ...(doc.for_each !== undefined ? { forEach: doc.for_each } : {}),
       ...(doc.where !== undefined && doc.where !== null ? { where: doc.where as Condition } : {}),
+      // Dates are checked where they enter the canonical model; mappings out of it write what the model holds.
+      dateWindow: doc.date_window ?? (doc.target !== undefined ? DEFAULT_DATE_WINDOW : false),
     });
   } catch (error) {
     if (error instanceof MappingCompileError) throw mappingError(display, error.pointer, error.problem);

@@ -32,6 +32,20 @@ export const ConditionSchema = Type.Recursive(
 );
 
 const CASES = ['upper', 'lower', 'title'] as const;
+
+const DateWindow = Type.Union(
+  [
+    Type.Object(
+      {
+        from: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'earliest plausible date, default 2000-01-01' })),
+        years_ahead: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'latest plausible date, in years from now; default 10' })),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Literal(false),
+  ],
+  { description: 'dates outside this window are refused (an epoch in the wrong unit, a zero date); false for none' },
+);
 export const TYPES = ['string', 'integer', 'decimal', 'number', 'boolean', 'date', 'datetime'] as const;
 
 export const RuleSchema: TSchema = Type.Recursive(
@@ -93,8 +107,11 @@ export const RuleSchema: TSchema = Type.Recursive(
             ),
           ),
           as: Type.Optional(Type.Union(TYPES.map((value) => Type.Literal(value)))),
-          format: Type.Optional(Type.String({ description: 'input format of a date/datetime, e.g. dd.MM.yyyy HH:mm (Luxon tokens)' })),
+          format: Type.Optional(
+            Type.String({ description: 'input format of a date/datetime, e.g. dd.MM.yyyy HH:mm (Luxon tokens), or epoch_s / epoch_ms for numbers of seconds or milliseconds since 1970' }),
+          ),
           timezone: Type.Optional(Type.String({ description: 'IANA zone for datetimes without offset, e.g. Europe/Berlin' })),
+          date_window: Type.Optional(DateWindow),
           default: Type.Optional(Self),
           required: Type.Optional(Type.Boolean({ description: 'reject the record when the value is missing' })),
         },
@@ -114,6 +131,7 @@ export const MappingDocumentSchema = Type.Object(
       Type.String({ description: 'make one output record per item of this array (e.g. one pick row per order line); "root" reads the record' }),
     ),
     where: Type.Optional(Type.Ref('Condition')),
+    date_window: Type.Optional(DateWindow),
     output: Type.Record(Type.String(), RuleSchema, { description: 'the output record: one rule per field' }),
   },
   { additionalProperties: false, $defs: { Condition: ConditionSchema } },

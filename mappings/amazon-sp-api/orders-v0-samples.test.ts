@@ -28,6 +28,11 @@ describe('Orders v0 fixtures are the public sample payloads', () => {
     expect(fixture('order-with-items-unshipped.json')).toEqual({ ...order, OrderItems: items['OrderItems'] });
   });
 
+  it('order-with-items-unshipped-dated-2024 is that order with only its 1970 sandbox dates moved to 2024-05-14', () => {
+    const moved = JSON.parse(JSON.stringify(fixture('order-with-items-unshipped.json')).replaceAll('1970-01-19', '2024-05-14')) as Json;
+    expect(fixture('order-with-items-unshipped-dated-2024.json')).toEqual(moved);
+  });
+
   it("order-pending-without-total-or-prices is the getOrder example with getOrderAddress's address, and one item without prices", () => {
     const { OrderItems: items, ...header } = fixture('order-pending-without-total-or-prices.json');
     const address = examplePayload('getOrderAddress');

@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProject } from '../../core/config/load-project.js';
 import { createLogger } from '../../core/logger.js';
 import { Redactor } from '../../core/redact.js';
 import { runPipeline, type RunSummary } from '../../core/runtime/run-pipeline.js';
 import { SqliteStateStore } from '../../core/state/sqlite-store.js';
+import { runProject } from '../../test-support/run-project.js';
 import { tempProject, type TempProject } from '../../test-support/temp-project.js';
 
 let project: TempProject | undefined;
@@ -104,6 +105,29 @@ describe('file connector', () => {
 
     project.write({ 'pipelines/copy.yaml': pipeline('{ path: "*.csv", min_age_ms: 600000 }'), 'in/fresh.csv': 'id\n2\n' });
     expect((await run(project.dir)).read).toBe(0);
+  });
+
+  it('refuses reads, listings and writes that a symbolic link inside the root would lead out of it, and warns of skipped links', async () => {
+    outside = tempProject({ 'secret.csv': 'id\nsecret\n' });
+    project = tempProject({ 'keel.yaml': KEEL_YAML, 'broken.js': BROKEN_TARGET, 'in/ok.csv': 'id\n1\n', 'pipelines/copy.yaml': pipeline('{ path: "linked-dir/*.csv" }') });
+    symlinkSync(outside.dir, project.path('in/linked-dir'), 'dir');
+    symlinkSync(outside.path('secret.csv'), project.path('in/link.csv'));
+    const listed = await run(project.dir);
+    expect(listed.status).toBe('failed');
+    expect(listed.error).toMatch(/^path "linked-dir" leaves the connection root .*\/in \(through a symbolic link, it is .*\); keep paths inside it$/);
+
+    project.write({ 'pipelines/copy.yaml': pipeline('{ path: "*.csv" }', '{ connection: outbox, stream: files, options: { path: "linked-out/out-{seq}.ndjson" } }') });
+    mkdirSync(project.path('out'));
+    symlinkSync(outside.dir, project.path('out/linked-out'), 'dir');
+    const wrote = await run(project.dir);
+    expect(wrote.status).toBe('failed');
+    expect(wrote.error).toMatch(/^target outbox failed: path "linked-out\/out-000001\.ndjson" leaves the connection root .*\/out \(through a symbolic link/);
+    expect(readdirSync(outside.dir)).toEqual(['secret.csv']);
+
+    rmSync(project.path('out/linked-out'));
+    const logged = await runProject(project.dir);
+    expect(logged.summary).toMatchObject({ status: 'ok', read: 1, written: 1 });
+    expect(logged.log).toContain('link.csv is a symbolic link and is not read: links are not followed, as they could lead out of the connection root');
   });
 
   it('refuses an output path that leaves the root', async () => {

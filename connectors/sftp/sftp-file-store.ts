@@ -26,6 +26,9 @@ export class SftpFileStore implements FileStore {
   private active = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private posixRenameRefused = false;
+  /** The root's real path on the server, and the folders found inside it (through links or not). */
+  private realRoot: string | undefined;
+  private readonly checkedDirs = new Set<string>();
 
   /** `idleCloseMs`: close the connection after this long unused (stores shared between batches). */
   constructor(
@@ -43,6 +46,7 @@ export class SftpFileStore implements FileStore {
 
   async list(dir: string): Promise<FileEntry[]> {
     try {
+      await this.inside(dir, 'folder');
       const entries = await this.run('listing', dir, (client) => client.list(this.remote(dir)));
       return entries.map((entry) => ({ name: entry.name, type: ENTRY_TYPES[entry.type] ?? 'other', size: entry.size, mtimeMs: entry.modifyTime }));
     } catch (error) {
@@ -52,6 +56,9 @@ export class SftpFileStore implements FileStore {
   }
 
   async openRead(path: string): Promise<Readable> {
+    // The real-path check runs while the file is opened; no byte is passed on before it passed.
+    const checked = this.inside(path, 'file');
+    checked.catch(() => undefined);
     const connection = await this.connect();
     let raw: Readable;
     try {
@@ -66,13 +73,17 @@ export class SftpFileStore implements FileStore {
       raw.destroy();
       this.idle();
     });
-    raw.pipe(out);
+    checked.then(
+      () => raw.pipe(out),
+      (error: unknown) => out.destroy(error as Error),
+    );
     return out;
   }
 
   async writeAtomic(path: string, body: string): Promise<void> {
     const temp = temporaryName(path);
     try {
+      await this.inside(parentOf(path), 'folder');
       await this.ensureDir(parentOf(path));
       await this.run('upload of', path, (client) => client.put(Buffer.from(body), this.remote(temp)));
       await this.replace(temp, path);
@@ -84,6 +95,8 @@ export class SftpFileStore implements FileStore {
   }
 
   async move(from: string, to: string): Promise<void> {
+    await this.inside(from, 'file');
+    await this.inside(parentOf(to), 'folder');
     await this.ensureDir(parentOf(to));
     try {
       await this.replace(from, to);
@@ -94,6 +107,7 @@ export class SftpFileStore implements FileStore {
   }
 
   async remove(path: string): Promise<void> {
+    await this.inside(path, 'file');
     await this.run('removal of', path, (client) => client.delete(this.remote(path), true));
   }
 
@@ -131,6 +145,38 @@ export class SftpFileStore implements FileStore {
       this.logger.debug('the server has no posix-rename and the target exists: removing it, then renaming', { file: to });
       await this.remove(to);
       await this.run('rename to', to, (client) => client.rename(this.remote(from), this.remote(to)));
+    }
+  }
+
+  /**
+   * Refuses a path whose real location on the server (symbolic links resolved by the server's
+   * REALPATH, for the deepest part that exists) is outside the root's: a linked folder inside
+   * the root must not lead reads or writes out of it. Folders found inside are remembered.
+   */
+  private async inside(path: string, kind: 'file' | 'folder'): Promise<void> {
+    if (kind === 'folder' && (path === '' || this.checkedDirs.has(path))) return;
+    this.realRoot ??= await this.run('resolving', '', (client) => client.realPath(this.remote('')));
+    const root = this.realRoot;
+    let probe = path;
+    for (;;) {
+      let real: string | undefined;
+      try {
+        real = await this.run('resolving', probe, (client) => client.realPath(this.remote(probe)));
+      } catch (error) {
+        if (statusOf((error as KeelError).cause) !== NO_SUCH_FILE || probe === '') throw error;
+      }
+      // OpenSSH resolves a missing last part to itself, and answers '' when more than that is missing.
+      if (real !== undefined && real !== '') {
+        if (real !== root && !real.startsWith(root === '/' ? '/' : `${root}/`)) {
+          throw new KeelError('config', `path "${path}" leaves the connection root ${this.label} (through a symbolic link, it is ${real}); keep paths inside it`, {
+            code: 'path_outside_root',
+            stage: 'sftp',
+          });
+        }
+        if (kind === 'folder' && probe === path) this.checkedDirs.add(path);
+        return;
+      }
+      probe = parentOf(probe);
     }
   }
 

@@ -16,6 +16,8 @@ export interface ListOptions {
   skipDirs?: readonly string[];
   /** Names of entries in each listed folder, for marker look-ups: path → entry. */
   seen?: Map<string, FileEntry>;
+  /** Filled with the symbolic links the glob names or would descend into: they are skipped, and the caller says so. */
+  links?: string[];
 }
 
 const MAX_DEPTH = 16;
@@ -39,10 +41,12 @@ export async function listMatchingFiles(store: FileStore, glob: string, options:
       const path = childPath(dir, entry.name);
       if (path === undefined || entry.name.startsWith('.')) continue;
       options.seen?.set(path, entry);
+      const descends = recursive || glob.split('/').length > path.split('/').length;
       if (entry.type === 'directory') {
-        if (depth < MAX_DEPTH && !skip.has(path) && (recursive || glob.split('/').length > path.split('/').length)) await walk(path, depth + 1);
+        if (depth < MAX_DEPTH && !skip.has(path) && descends) await walk(path, depth + 1);
         continue;
       }
+      if (entry.type === 'symlink' && (matches(path) || descends)) options.links?.push(path);
       if (entry.type !== 'file' || !matches(path)) continue;
       out.push({ name: path, size: entry.size, mtimeMs: entry.mtimeMs, fingerprint: `${entry.size}:${Math.trunc(entry.mtimeMs)}` });
     }

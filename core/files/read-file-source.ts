@@ -37,7 +37,11 @@ export async function* readFileSource(
     errorDir: options.error_dir !== undefined ? storePath(options.error_dir, store.label) : undefined,
   };
   const skipDirs = [folders.archiveDir, folders.errorDir].filter((dir): dir is string => dir !== undefined);
-  const files = await retrying(`listing ${options.path}`, () => findReadyFiles(store, options, skipDirs, signal));
+  const links: string[] = [];
+  const files = await retrying(`listing ${options.path}`, () => findReadyFiles(store, options, skipDirs, signal, Date.now, links));
+  for (const link of new Set(links)) {
+    logger.warn(`${link} is a symbolic link and is not read: links are not followed, as they could lead out of the connection root; move or copy the file itself into ${store.label}`, { file: link });
+  }
 
   const finished = (file: ReadyFile): boolean => cursor.done[file.name] === file.fingerprint;
   const wasUndecodable = new Set(cursor.undecodable ?? []);

@@ -19,9 +19,10 @@ export async function findReadyFiles(
   skipDirs: readonly string[],
   signal: AbortSignal,
   now: () => number = Date.now,
+  links?: string[],
 ): Promise<ReadyFile[]> {
   const seen = new Map<string, FileEntry>();
-  let files: ReadyFile[] = await listMatchingFiles(store, options.path, { skipDirs, seen });
+  let files: ReadyFile[] = await listMatchingFiles(store, options.path, { skipDirs, seen, ...(links !== undefined ? { links } : {}) });
   const suffix = options.done_suffix;
   if (suffix !== undefined) {
     files = files

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadProject, PROJECT_FILE, type LoadedProject } from '../core/config/load-project.js';
+import { loadProject, PROJECT_FILE, type LoadedProject, type LoadOptions } from '../core/config/load-project.js';
 import { createLogger, parseLogLevel, type Logger } from '../core/logger.js';
 import { Redactor } from '../core/redact.js';
 import { SqliteStateStore } from '../core/state/sqlite-store.js';
@@ -31,9 +31,9 @@ export function makeLogger(redactor: Redactor, options: GlobalOptions): Logger {
   return createLogger({ level: parseLogLevel(options.logLevel ?? process.env['KEEL_LOG_LEVEL'], 'warn'), format, redactor });
 }
 
-/** Loads a project (validating it) and opens its state store. */
-export async function openProject(path: string, options: GlobalOptions): Promise<ProjectSession> {
-  const loaded = await loadProject(path);
+/** Loads a project (validating it; with `checkEnvironment`, its secrets too) and opens its state store. */
+export async function openProject(path: string, options: GlobalOptions, load: LoadOptions = {}): Promise<ProjectSession> {
+  const loaded = await loadProject(path, load);
   const redactor = new Redactor();
   const store = new SqliteStateStore(loaded.plan.statePath);
   const inventory = openInventory(loaded.plan);

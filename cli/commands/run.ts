@@ -26,7 +26,7 @@ export function registerRun(program: Command, globals: () => GlobalOptions): voi
 async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promise<number> {
   let session;
   try {
-    session = await openProject(path, globals);
+    session = await openProject(path, globals, { checkEnvironment: true });
   } catch (error) {
     return reportError(error);
   }

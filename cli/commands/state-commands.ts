@@ -165,7 +165,7 @@ async function replay(
   }
   let loaded;
   try {
-    loaded = await loadProject(flags.project);
+    loaded = await loadProject(flags.project, { checkEnvironment: true });
   } catch (error) {
     return reportError(error);
   }

@@ -12,7 +12,7 @@ export function registerValidate(program: Command): void {
     .option('--json', 'print problems as JSON')
     .action(async (path: string, flags: { json?: boolean }) => {
       try {
-        const { plan } = await loadProject(path);
+        const { plan } = await loadProject(path, { checkEnvironment: true });
         if (flags.json === true) printJson({ valid: true, pipelines: plan.pipelines.map((pipeline) => pipeline.name) });
         else printLine(`ok: ${plan.pipelines.length} pipeline(s) valid: ${plan.pipelines.map((pipeline) => pipeline.name).join(', ')}`);
         process.exitCode = EXIT.ok;

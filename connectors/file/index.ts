@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
+import { checkFileReadOptions, checkFileWriteOptions } from '../../core/files/check-file-options.js';
 import { FileReadOptions, FileWriteOptions } from '../../core/files/file-options.js';
 import { readFileSource } from '../../core/files/read-file-source.js';
 import { writeBatchFiles } from '../../core/files/write-batch-files.js';
@@ -26,12 +27,14 @@ export default defineConnector({
       description: 'Records of the files matching a glob; one output file per batch.',
       read: {
         options: FileReadOptions,
+        check: checkFileReadOptions,
         // The cursor is the set of finished files plus a position in the current one: safe to resume.
         incremental: { cursor: 'file name, size and modification time', monotonic: true },
         read: (ctx) => readFileSource(ctx, storeOf(ctx.projectDir, ctx.config)),
       },
       write: {
         options: FileWriteOptions,
+        check: checkFileWriteOptions,
         idempotency: 'batch',
         write: (ctx, batch) => writeBatchFiles(ctx, storeOf(ctx.projectDir, ctx.config), batch),
       },

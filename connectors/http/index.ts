@@ -19,6 +19,10 @@ export default defineConnector({
         incremental: { cursor: 'updated-at field with look-back and (id, updated-at) de-duplication', monotonic: true },
         // A live API may answer differently the second time: resume from the checkpoint, not by counting.
         replayable: false,
+        check: (options, { sync }) =>
+          sync === 'incremental' && options.incremental === undefined
+            ? [{ path: [], message: 'incremental sync needs options.incremental (the updated-at field and its query parameter, e.g. { field: updated_at, param: updated_at_min }), or set sync: full' }]
+            : [],
         read: readApi,
       },
       write: {

@@ -43,6 +43,18 @@ export default defineConnector({
         ),
         // Computed afresh on every read: a resumed run publishes what is due then, not a replay.
         replayable: false,
+        recordSchema: Type.Object(
+          {
+            channel: Type.String(),
+            sku: Type.String(),
+            quantity: Type.Integer(),
+            status: Type.String(),
+            available_from: Type.Optional(Type.String()),
+            revision: Type.Integer(),
+            computed_at: Type.String(),
+          },
+          { additionalProperties: false },
+        ),
         read: readAvailability,
       },
     }),

@@ -1,4 +1,5 @@
 import type { Static } from '@sinclair/typebox';
+import { checkFileReadOptions, checkFileWriteOptions } from '../../core/files/check-file-options.js';
 import { FileReadOptions, FileWriteOptions } from '../../core/files/file-options.js';
 import { readFileSource } from '../../core/files/read-file-source.js';
 import { writeBatchFiles } from '../../core/files/write-batch-files.js';
@@ -28,12 +29,14 @@ export default defineConnector({
       description: 'Records of the remote files matching a glob; one remote file per batch.',
       read: {
         options: FileReadOptions,
+        check: checkFileReadOptions,
         // The cursor is the set of finished files plus a position in the current one: safe to resume.
         incremental: { cursor: 'file name, size and modification time', monotonic: true },
         read: readSftpFiles,
       },
       write: {
         options: FileWriteOptions,
+        check: checkFileWriteOptions,
         idempotency: 'batch',
         write: (ctx, batch) => writeBatchFiles(ctx, sharedStore(ctx.connection, sftpSettings(ctx.config), ctx.logger), batch),
       },

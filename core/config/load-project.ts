@@ -19,7 +19,10 @@ import {
   type TargetPlan,
 } from './plan.js';
 import { checkAgainstSchema, formatPath, suggest } from './schema-check.js';
-import { checkReferences } from './secrets.js';
+import { checkRecordShapes } from './shape-flow.js';
+import cron from 'node-cron';
+import { checkReferences, referencePaths, resolveReferences } from './secrets.js';
+import { Redactor } from '../redact.js';
 import { YamlSource, type YamlPath } from './yaml-source.js';
 import { checkInventoryConfig } from '../inventory/inventory-config.js';
 import { loadRoutingPlan } from '../routing/load-routing.js';
@@ -40,7 +43,18 @@ export interface LoadedProject {
  * that can be checked without connecting: YAML, schemas, connectors, streams, options, steps,
  * secrets policy and delivery guarantees. All problems of all files are reported at once.
  */
-export async function loadProject(path: string, options: { cwd?: string } = {}): Promise<LoadedProject> {
+export interface LoadOptions {
+  cwd?: string;
+  /**
+   * Also resolve every `${env:…}` and `${file:…}` reference now (`keel validate`, `keel run`): a
+   * missing variable or file is a problem of the load, and resolved values are checked against
+   * the connector's schema. Commands that only read the state (runs, dlq list) leave it off.
+   */
+  checkEnvironment?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function loadProject(path: string, options: LoadOptions = {}): Promise<LoadedProject> {
   const target = resolve(options.cwd ?? process.cwd(), path);
   if (!existsSync(target)) {
     throw new KeelError('config', `${path} does not exist; pass a project directory or a pipeline file`, { code: 'path_missing', stage: 'load' });
@@ -94,7 +108,15 @@ export async function loadProject(path: string, options: { cwd?: string } = {}):
 
   const registry = await ConnectorRegistry.discover(projectDir);
   const steps = await builtInSteps();
-  const context: LoadContext = { projectDir, registry, steps, problems };
+  const context: LoadContext = {
+    projectDir,
+    registry,
+    steps,
+    problems,
+    checkEnvironment: options.checkEnvironment === true,
+    env: options.env ?? process.env,
+    invalidConnections: new Set(),
+  };
 
   const projectConnections = new Map<string, ConnectionPlan>();
   if (project !== undefined && projectSource !== undefined) {
@@ -107,9 +129,14 @@ export async function loadProject(path: string, options: { cwd?: string } = {}):
   const pipelines: PipelinePlan[] = [];
   const sources = new Map<string, YamlSource>();
   const names = new Map<string, string>();
+  // Pipelines `after:` may name: every pipeline of the project, valid or not, loaded or not (one file run alone).
+  const knownNames = new Set<string>();
+  if (!isDir) for (const name of pipelineNames(findPipelineFiles(projectDir, project?.pipelines ?? DEFAULT_PIPELINES_GLOB))) knownNames.add(name);
   for (const file of pipelineFiles) {
     const source = parseFile(file, display(file), problems);
     if (source === undefined) continue;
+    const named = (source.value as { name?: unknown } | null)?.name;
+    if (typeof named === 'string') knownNames.add(named);
     const found = checkAgainstSchema(PipelineSchema, source.value, source, [], 'pipeline');
     if (found.length > 0) {
       problems.push(...found);
@@ -129,7 +156,7 @@ export async function loadProject(path: string, options: { cwd?: string } = {}):
     }
   }
 
-  const ordered = orderPipelines(pipelines, sources, problems);
+  const ordered = orderPipelines(pipelines, sources, knownNames, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const statePath = process.env['KEEL_STATE'] ?? resolve(projectDir, project?.state?.path ?? '.keel/state.db');
   return {
@@ -151,7 +178,14 @@ interface LoadContext {
   registry: ConnectorRegistry;
   steps: Map<string, import('../sdk/step.js').StepDefinition>;
   problems: ConfigProblem[];
+  checkEnvironment: boolean;
+  env: NodeJS.ProcessEnv;
+  /** Connections whose problems are reported already: pipelines naming them do not report them again as unknown. */
+  invalidConnections: Set<string>;
 }
+
+/** Keywords about a string's content: for a `${env:…}` reference they are checked on the resolved value. */
+const CONTENT_KEYWORDS = new Set(['pattern', 'format', 'minLength', 'maxLength', 'enum', 'const', 'anyOf', 'oneOf']);
 
 function parseFile(file: string, display: string, problems: ConfigProblem[]): YamlSource | undefined {
   try {
@@ -177,17 +211,36 @@ function findProjectDir(start: string): string {
   return start;
 }
 
+/** The names of pipeline files, read for nothing else (files that do not parse are left out). */
+function pipelineNames(files: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const file of files) {
+    try {
+      const name = (YamlSource.parse(file, readFileSync(file, 'utf8')).value as { name?: unknown } | null)?.name;
+      if (typeof name === 'string') out.push(name);
+    } catch {
+      // Its problems are reported when it is loaded itself.
+    }
+  }
+  return out;
+}
+
 /**
- * File order, except that a pipeline runs after those it names in `after` (when they are in the
- * project). A name that is no pipeline, or a cycle, is a problem at the `after` entry.
+ * File order, except that a pipeline runs after those it names in `after` (when they are
+ * loaded). A name that is no pipeline of the project, or a cycle, is a problem at the `after` entry.
  */
-function orderPipelines(pipelines: readonly PipelinePlan[], sources: ReadonlyMap<string, YamlSource>, problems: ConfigProblem[]): PipelinePlan[] {
+function orderPipelines(
+  pipelines: readonly PipelinePlan[],
+  sources: ReadonlyMap<string, YamlSource>,
+  knownNames: ReadonlySet<string>,
+  problems: ConfigProblem[],
+): PipelinePlan[] {
   const byName = new Map(pipelines.map((pipeline) => [pipeline.name, pipeline]));
   for (const pipeline of pipelines) {
     const source = sources.get(pipeline.name);
     for (const [index, name] of pipeline.after.entries()) {
-      if (!byName.has(name) && source !== undefined) {
-        const hint = suggest(name, [...byName.keys()]);
+      if (!byName.has(name) && !knownNames.has(name) && source !== undefined) {
+        const hint = suggest(name, [...knownNames]);
         problems.push({
           file: source.file,
           ...source.position(['after', index]),
@@ -265,10 +318,26 @@ async function planConnection(
     );
   }
   const config = doc.config ?? {};
-  const schemaProblems = checkAgainstSchema(entry.definition.configSchema, config, source, [...path, 'config'], `config of connection "${name}"`);
-  const referenceProblems = checkReferences(config, entry.definition.configSchema, source, [...path, 'config']);
-  context.problems.push(...schemaProblems, ...referenceProblems);
-  if (schemaProblems.length + referenceProblems.length > 0) return undefined;
+  const what = `config of connection "${name}"`;
+  const references = referencePaths(config);
+  const resolvedLater = (at: YamlPath, keyword: string): boolean => CONTENT_KEYWORDS.has(keyword) && references.has(formatPath(at));
+  const found = [
+    ...checkAgainstSchema(entry.definition.configSchema, config, source, [...path, 'config'], what, resolvedLater),
+    ...checkReferences(config, entry.definition.configSchema, source, [...path, 'config']),
+  ];
+  if (found.length === 0 && context.checkEnvironment && references.size > 0) {
+    const resolved = resolveReferences(config, { projectDir: context.projectDir, env: context.env, redactor: new Redactor(), source, basePath: [...path, 'config'] });
+    found.push(...resolved.problems);
+    if (resolved.problems.length === 0) {
+      // Messages show the value as written (the reference), never what it resolved to.
+      found.push(...checkAgainstSchema(entry.definition.configSchema, resolved.value, source, [...path, 'config'], what, (at, keyword) => !resolvedLater(at, keyword)));
+    }
+  }
+  context.problems.push(...found);
+  if (found.length > 0) {
+    context.invalidConnections.add(name);
+    return undefined;
+  }
   return { name, entry, config, source, path };
 }
 
@@ -297,7 +366,7 @@ async function planPipeline(
 
   const lookupConnection = (name: string, at: YamlPath): ConnectionPlan | undefined => {
     const found = connections.get(name);
-    if (found === undefined) {
+    if (found === undefined && !context.invalidConnections.has(name)) {
       const hint = suggest(name, [...connections.keys()]);
       const known = [...connections.keys()];
       problem(
@@ -377,8 +446,10 @@ async function planPipeline(
       }
     }
     const options = item.options ?? {};
-    if (read.options !== undefined) {
-      context.problems.push(...checkAgainstSchema(read.options, options, source, [...at, 'options'], `options of source "${name}"`));
+    const optionProblems = read.options !== undefined ? checkAgainstSchema(read.options, options, source, [...at, 'options'], `options of source "${name}"`) : [];
+    context.problems.push(...optionProblems);
+    if (optionProblems.length === 0) {
+      for (const issue of read.check?.(options as never, { sync }) ?? []) problem([...at, 'options', ...issue.path], `source "${name}": ${issue.message}`);
     }
     sources.push({ name, connection, stream: item.stream, definition: stream, read, sync, options });
   }
@@ -425,6 +496,7 @@ async function planPipeline(
       context.problems.push(...optionProblems);
       if (optionProblems.length > 0) continue;
     }
+    for (const issue of found.stream.write.check?.(options as never) ?? []) problem([...at, 'options', ...issue.path], `target "${name}": ${issue.message}`);
     const declared = found.stream.write.idempotency;
     const write = { ...found.stream.write, idempotency: typeof declared === 'function' ? declared(options) : declared };
     const delivery = item.delivery ?? 'effectively_once';
@@ -449,6 +521,14 @@ async function planPipeline(
     }
     targets.push({ name, connection, stream: item.stream, definition: stream, write, options, keyTemplate: item.key, delivery });
   }
+
+  if (doc.schedule !== undefined && !cron.validate(doc.schedule)) {
+    problem(
+      ['schedule'],
+      `schedule "${doc.schedule}" is not a cron expression: write five fields (minute hour day-of-month month day-of-week), e.g. "0 2 * * 2" for Tuesdays at 02:00, or six with seconds first`,
+    );
+  }
+  for (const issue of await checkRecordShapes(sources, steps, { projectDir: context.projectDir, file: source.file })) problem(issue.at, issue.message);
 
   if (context.problems.length > before) return undefined;
   const onError = { ...project?.defaults?.on_error, ...doc.on_error };

@@ -28,13 +28,18 @@ export function compileSchema(schema: object): ValidateFunction {
   return validate;
 }
 
-/** Checks `value` (found at `basePath` in `source`) against a schema; problems name file:line:col. */
+/**
+ * Checks `value` (found at `basePath` in `source`) against a schema; problems name file:line:col.
+ * `skip` leaves out errors by where they are in the value and their keyword (a pattern on a
+ * `${env:…}` reference is checked once the reference is resolved).
+ */
 export function checkAgainstSchema(
   schema: object,
   value: unknown,
   source: YamlSource,
   basePath: YamlPath,
   what: string,
+  skip?: (path: YamlPath, keyword: string) => boolean,
 ): ConfigProblem[] {
   const validate = compileSchema(schema);
   if (validate(value)) return [];
@@ -45,6 +50,7 @@ export function checkAgainstSchema(
   const unions = new Set(errors.filter((error) => error.keyword === 'anyOf' || error.keyword === 'oneOf').map((error) => error.instancePath));
   for (const error of errors) {
     if (error.keyword === 'if') continue;
+    if (skip?.(pointerToPath(error.instancePath), error.keyword) === true) continue;
     // propertyNames reports the inner failure (pattern) too; its own error says it better.
     if (error.propertyName !== undefined && error.keyword !== 'propertyNames') continue;
     if (unions.has(error.instancePath) && error.keyword !== 'anyOf' && error.keyword !== 'oneOf') continue;

@@ -95,6 +95,15 @@ export function resolveReferences(value: unknown, options: ResolveOptions): { va
   return { value: copy(value, []), problems };
 }
 
+/** Where in a config value strings hold `${…}` references, as dotted paths ("auth.value", "hosts[0]"). */
+export function referencePaths(value: unknown): Set<string> {
+  const out = new Set<string>();
+  walkStrings(value, [], (text, path) => {
+    if (/\$\{[A-Za-z_]+:[^}]*\}/.test(text)) out.add(formatPath(path));
+  });
+  return out;
+}
+
 function walkStrings(node: unknown, path: (string | number)[], visit: (text: string, path: (string | number)[]) => void): void {
   if (typeof node === 'string') visit(node, path);
   else if (Array.isArray(node)) node.forEach((item, index) => walkStrings(item, [...path, index], visit));

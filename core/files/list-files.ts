@@ -55,9 +55,10 @@ export async function listMatchingFiles(store: FileStore, glob: string, options:
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function checkGlob(glob: string, rootLabel: string): void {
+/** Refuses a glob that could climb out of the root: `..`, `.`, a leading `/`, backslashes, NUL. */
+export function checkGlob(glob: string, rootLabel: string): void {
   if (glob.startsWith('/') || glob.includes('\\') || glob.includes('\0') || glob.split('/').some((part) => part === '..' || part === '.')) {
-    throw new KeelError('config', `path "${glob}" must stay inside the connection root ${rootLabel}: no "..", "." or leading "/"`, {
+    throw new KeelError('config', `path "${glob}" must stay inside the connection root${rootLabel === '' ? '' : ` ${rootLabel}`}: no "..", "." or leading "/"`, {
       code: 'path_outside_root',
       stage: 'files',
     });

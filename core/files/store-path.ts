@@ -12,7 +12,7 @@ export function storePath(path: string, rootLabel: string, allowRoot = false): s
   }
   const normal = posix.normalize(path).replace(/\/+$/, '');
   if (normal === '..' || normal.startsWith('../') || (normal === '.' && !allowRoot)) {
-    throw new KeelError('config', `path "${path}" leaves the connection root ${rootLabel}; keep paths inside it`, {
+    throw new KeelError('config', `path "${path}" leaves the connection root${rootLabel === '' ? '' : ` ${rootLabel}`}; keep paths inside it`, {
       code: 'path_outside_root',
       stage: 'files',
     });

@@ -175,7 +175,7 @@ describe('dates and numbers a source gets wrong', () => {
   });
 
   it('refuses commerce dates outside 2000-01-01 to ten years ahead, naming the source path', async () => {
-    const window = { name: 'test', target: 'order', output: { created_at: { path: 'order.date', as: 'datetime' }, day: { path: 'order.day', as: 'date' } } };
+    const window = { name: 'test', target: 'order', output: { created_at: { path: 'order.date', as: 'datetime' }, updated_at: { path: 'order.day', as: 'date' } } };
     const compiled = compileMappingDocument(window, '/virtual/test.json', 'test.json');
     const tenYears = new Date();
     tenYears.setUTCFullYear(tenYears.getUTCFullYear() + 10);
@@ -183,15 +183,14 @@ describe('dates and numbers a source gets wrong', () => {
     expect(reason(await compiled.apply({ order: { date: '1970-01-20T04:34:40Z' } }))).toBe(
       `mapping test /output/created_at: order.date: "1970-01-20T04:34:40Z" is outside the plausible dates 2000-01-01 to ${limit}; fix the source, or widen date_window in the mapping`,
     );
-    expect(reason(await compiled.apply({ order: { day: '2090-01-01' } }))).toMatch(/^mapping test \/output\/day: order\.day: "2090-01-01" is outside the plausible dates/);
-    expect(await compiled.apply({ order: { date: '2024-05-14T09:51:18+02:00', day: '2000-01-01' } })).toEqual({ created_at: '2024-05-14T07:51:18Z', day: '2000-01-01' });
+    expect(reason(await compiled.apply({ order: { day: '2090-01-01' } }))).toMatch(/^mapping test \/output\/updated_at: order\.day: "2090-01-01" is outside the plausible dates/);
+    expect(await compiled.apply({ order: { date: '2024-05-14T09:51:18+02:00', day: '2000-01-01' } })).toEqual({ created_at: '2024-05-14T07:51:18Z', updated_at: '2000-01-01' });
   });
 
   it('takes the window from the mapping or the rule, and none where it says false', async () => {
     const compiled = compileMappingDocument(
       {
         name: 'test',
-        target: 'order',
         date_window: { from: '1990-01-01', years_ahead: 100 },
         output: { old: { path: 'old', as: 'date' }, forever: { path: 'forever', as: 'datetime', date_window: false }, birth: { path: 'birth', as: 'date', date_window: { from: '1900-01-01' } } },
       },
@@ -200,7 +199,7 @@ describe('dates and numbers a source gets wrong', () => {
     );
     expect(await compiled.apply({ old: '1995-03-01', forever: '9999-12-31T00:00:00Z', birth: '1950-06-01' })).toEqual({ old: '1995-03-01', forever: '9999-12-31T00:00:00Z', birth: '1950-06-01' });
     expect(reason(await compiled.apply({ birth: '1899-12-31' }))).toMatch(/^mapping test \/output\/birth: birth: "1899-12-31" is outside the plausible dates 1900-01-01 to /);
-    // A mapping out of the canonical model (no target) writes what the model holds: no window unless it asks for one.
+    // A mapping with no canonical target (out of the model) writes what it is given: no window unless it asks for one.
     expect(await apply({ until: { path: 'until', as: 'datetime' } }, { until: '2099-12-31T23:00:00Z' })).toEqual({ until: '2099-12-31T23:00:00Z' });
   });
 
@@ -211,5 +210,20 @@ describe('dates and numbers a source gets wrong', () => {
     expect(reason(await apply({ amount: rules.amount }, { id: '9007199254740993' }))).toBe('mapping test /output/amount: id: "9007199254740993" is not a valid number');
     expect(reason(await apply({ amount: rules.amount }, { id: 2 ** 60 }))).toBe(`mapping test /output/amount: id: ${2 ** 60} is not a valid number`);
     expect(await apply({ amount: rules.amount }, { id: '19.99' })).toEqual({ amount: 19.99 });
+  });
+});
+
+describe('a mapping into the canonical model', () => {
+  it('names an output field the entity does not have, and the nearest one it has, at compile time', () => {
+    const compile = (output: Record<string, unknown>): unknown => compileMappingDocument({ name: 'test', target: 'order', output }, '/virtual/test.json', 'test.json');
+    expect(() => compile({ paymnet_status: { const: 'paid' } })).toThrow('test.json#/output/paymnet_status: the canonical order has no field "paymnet_status"; did you mean "payment_status"?');
+    expect(() => compile({ shipping_address: { object: { zip: 'zip' } } })).toThrow(
+      'test.json#/output/shipping_address/object/zip: the canonical order\'s shipping_address has no field "zip"; its fields:',
+    );
+    expect(() => compile({ lines: { each: 'items', map: { object: { skuu: 'sku' } } } })).toThrow(
+      'test.json#/output/lines/map/object/skuu: the canonical order\'s lines item has no field "skuu"; did you mean "sku"?',
+    );
+    // Free-form extensions take any field.
+    expect(() => compile({ extensions: { object: { anything: { const: 1 } } } })).not.toThrow();
   });
 });

@@ -8,6 +8,9 @@ import { RecordRejection } from '../sdk/step.js';
 import { compileMapping, DEFAULT_DATE_WINDOW, MappingCompileError, type MappingOutput, type Rule } from './compile.js';
 import { MappingFailure } from './helpers.js';
 import { MappingDocumentSchema, type Condition, type MappingDocument } from './mapping-schema.js';
+import { checkCanonicalFields, outputShape } from './output-shape.js';
+import { MODEL_SCHEMAS } from '../model/index.js';
+import type { RecordShape } from '../sdk/record-shape.js';
 
 export interface CompiledMapping {
   name: string;
@@ -15,6 +18,8 @@ export interface CompiledMapping {
   /** Canonical entity the output should match, when the mapping says. */
   target: string | undefined;
   async: boolean;
+  /** The fields the mapping writes, for checking the steps after it offline. */
+  outputShape: RecordShape;
   /** The mapped record (records, with for_each), or why it cannot be mapped (the rule's pointer and the source path). */
   apply(record: JsonObject): MappingOutput | RecordRejection | Promise<MappingOutput | RecordRejection>;
 }
@@ -39,6 +44,8 @@ export function compileMappingDocument(document: unknown, file: string, display:
   const baseDir = dirname(file);
   let compiled;
   try {
+    const canonical = doc.target !== undefined ? (MODEL_SCHEMAS as Record<string, object | undefined>)[doc.target] : undefined;
+    if (canonical !== undefined && doc.target !== undefined) checkCanonicalFields(doc.output as Record<string, Rule>, canonical, doc.target.replace(/_/g, ' '));
     compiled = compileMapping(doc.output as Record<string, Rule>, {
       name: doc.name,
       loadTable: (table) => loadTable(resolve(baseDir, table)),
@@ -72,7 +79,7 @@ export function compileMappingDocument(document: unknown, file: string, display:
           return reject(error);
         }
       };
-  return { name: doc.name, file, target: doc.target, async: compiled.async, apply };
+  return { name: doc.name, file, target: doc.target, async: compiled.async, outputShape: outputShape(doc.output as Record<string, Rule>), apply };
 }
 
 function loadTable(file: string): Map<string, unknown> {

@@ -122,7 +122,17 @@ export interface ReadCapability<Config, OptionsSchema extends TSchema> {
    * on the effect ledger to drop what was delivered, instead of skipping a count of records.
    */
   replayable?: boolean;
+  /** The records' fields when they are fixed (a JSON Schema with additionalProperties: false): lets `keel validate` check the steps' field names. */
+  recordSchema?: TSchema;
+  /** Offline checks of the options beyond their schema (paths that leave the root, settings a sync mode needs). */
+  check?(options: Static<OptionsSchema>, ctx: { sync: SyncMode }): OptionProblem[];
   read(ctx: ReadContext<Config, Static<OptionsSchema>>): AsyncIterable<SourcePage>;
+}
+
+/** A problem in a stream's options found offline: where in the options, and what to do. */
+export interface OptionProblem {
+  path: (string | number)[];
+  message: string;
 }
 
 export interface WriteCapability<Config, OptionsSchema extends TSchema> {
@@ -130,6 +140,8 @@ export interface WriteCapability<Config, OptionsSchema extends TSchema> {
   /** Fixed, or decided by the target's options (an API with or without an idempotency header). */
   idempotency: IdempotencyScope | ((options: Static<OptionsSchema>) => IdempotencyScope);
   deletes?: boolean;
+  /** Offline checks of the options beyond their schema. */
+  check?(options: Static<OptionsSchema>): OptionProblem[];
   write(ctx: WriteContext<Config, Static<OptionsSchema>>, batch: WriteRecord[]): Promise<WriteResult[]>;
 }
 

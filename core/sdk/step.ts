@@ -1,6 +1,7 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import type { JsonObject } from '../json.js';
 import type { Logger } from '../logger.js';
+import type { RecordShape } from './record-shape.js';
 
 /** Returned by a step to drop a record on purpose (a filter): not an error, counted as skipped. */
 export const DROP: unique symbol = Symbol('keel.drop');
@@ -24,12 +25,30 @@ export interface StepContext {
   logger: Logger;
 }
 
+/** A problem a step finds offline in its config, at a path inside it. */
+export interface StepProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+export interface StepShape {
+  /** The shape of the records the step passes on; undefined when it cannot be known. */
+  output: RecordShape | undefined;
+  problems: StepProblem[];
+}
+
 export interface StepDefinition<ConfigSchema extends TObject = TObject> {
   readonly name: string;
   readonly description: string;
   readonly configSchema: ConfigSchema;
   /** Builds the per-record function once per run; config errors thrown here stop the load. */
   create(config: Static<ConfigSchema>, ctx: StepContext): StepFunction | Promise<StepFunction>;
+  /**
+   * Offline, for `keel validate`: what the step makes of records of the `input` shape, and the
+   * fields it names that such records cannot have (a filter on a misspelt field drops every
+   * record). Without it the records after the step are of unknown shape.
+   */
+  shape?(config: Static<ConfigSchema>, input: RecordShape | undefined, ctx: StepContext): StepShape | Promise<StepShape>;
 }
 
 export function defineStep<ConfigSchema extends TObject>(step: StepDefinition<ConfigSchema>): StepDefinition<ConfigSchema> {

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { readPath, type JsonValue } from '../json.js';
+import { missingField } from '../sdk/record-shape.js';
 import { DROP, defineStep } from '../sdk/step.js';
 
 const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
@@ -33,6 +34,14 @@ export default defineStep({
   create(config) {
     const tests = config.where.map(compileCondition);
     return (record) => (tests.every((test) => test(record)) ? record : DROP);
+  },
+  // A condition on a field the records cannot have drops every record, silently: refuse it offline.
+  shape(config, input) {
+    const problems = config.where.flatMap((condition, index) => {
+      const missing = missingField(input, condition.field);
+      return missing === undefined ? [] : [{ path: ['where', index, 'field'], message: `filter on "${condition.field}": ${missing}` }];
+    });
+    return { output: input, problems };
   },
 });
 

@@ -44,4 +44,9 @@ export default defineStep({
       return output instanceof RecordRejection ? output : validate(output);
     };
   },
+  // What comes out is what the mapping writes: its output fields, whatever came in.
+  shape(config, _input, ctx) {
+    const mapping = loadMapping(resolveMappingPath(config.mapping, ctx.projectDir), config.mapping);
+    return { output: mapping.outputShape, problems: [] };
+  },
 });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { isPrototypeKey, readPath, setOwn, type JsonObject, type JsonValue } from '../json.js';
+import { missingField, type RecordShape } from '../sdk/record-shape.js';
 import { defineStep } from '../sdk/step.js';
 
 const SetConfig = Type.Object(
@@ -52,5 +53,19 @@ export default defineStep({
       }
       return out;
     };
+  },
+  shape(config, input) {
+    const problems = Object.entries(config.fields).flatMap(([field, rule]) => {
+      const missing = 'from' in rule ? missingField(input, rule.from) : undefined;
+      return missing === undefined ? [] : [{ path: ['fields', field, 'from'], message: `set ${field} from "${(rule as { from: string }).from}": ${missing}` }];
+    });
+    const remove = new Set(config.remove ?? []);
+    let output: RecordShape | undefined;
+    if (input !== undefined) {
+      const fields = new Map([...input.fields].filter(([name]) => !remove.has(name)));
+      for (const field of Object.keys(config.fields)) fields.set(field, undefined);
+      output = { fields };
+    }
+    return { output, problems };
   },
 });

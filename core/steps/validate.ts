@@ -41,4 +41,6 @@ export default defineStep({
       return new RecordRejection(`schema ${config.schema}: ${reasons.join('; ')}`, 'schema_invalid');
     };
   },
+  // Validating changes no record.
+  shape: (_config, input) => ({ output: input, problems: [] }),
 });

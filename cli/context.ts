@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadProject, PROJECT_FILE, type LoadedProject, type LoadOptions } from '../core/config/load-project.js';
 import { createLogger, parseLogLevel, type Logger } from '../core/logger.js';
 import { Redactor } from '../core/redact.js';
@@ -46,13 +46,15 @@ export async function openProject(path: string, options: GlobalOptions, load: Lo
   return { ...loaded, store, redactor, inventory, routing, close, logger: makeLogger(redactor, options) };
 }
 
-/** For commands that only need the state (runs, dlq): the project at `dir`, its state file. */
-export function statePathFor(dir: string): string {
-  if (process.env['KEEL_STATE'] !== undefined) return process.env['KEEL_STATE'];
-  const root = resolve(dir);
-  return resolve(root, '.keel/state.db');
-}
-
-export function hasProject(dir: string): boolean {
-  return existsSync(resolve(dir, PROJECT_FILE));
+/**
+ * The project a `--project` option means: the folder given when it holds keel.yaml, else the
+ * nearest folder above it that does (as git finds its repository), so `keel runs` works from
+ * any folder of a project. Without one anywhere above, the folder given.
+ */
+export function projectDirFor(dir: string): string {
+  const start = resolve(dir);
+  for (let current = start; ; current = dirname(current)) {
+    if (existsSync(join(current, PROJECT_FILE))) return current;
+    if (dirname(current) === current) return start;
+  }
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let cached: string | undefined;
@@ -23,8 +23,8 @@ export function packageRoot(): string {
   }
 }
 
-/** `keel:shopify/order.to-canonical.json` names a mapping shipped with Keel; anything else is relative to `baseDir`. */
+/** `keel:shopify/order.to-canonical.json` names a mapping shipped with Keel; anything else is a path, relative to `baseDir` unless absolute. */
 export function resolveMappingPath(reference: string, baseDir: string): string {
   if (reference.startsWith('keel:')) return join(packageRoot(), 'mappings', reference.slice('keel:'.length));
-  return join(baseDir, reference);
+  return resolve(baseDir, reference);
 }

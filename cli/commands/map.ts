@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { CODECS, FORMAT_NAMES, formatFromFileName, type FormatName } from '../../core/codecs/index.js';
+import { missingFile } from '../../core/files/missing-file.js';
 import { loadMapping } from '../../core/mapping/load-mapping.js';
 import { resolveMappingPath } from '../../core/package-root.js';
 import { canonicalValidator } from '../../core/mapping/validate-output.js';
@@ -39,6 +40,11 @@ async function mapCommand(mappingFile: string, input: string, flags: MapFlags): 
     mapping = loadMapping(resolveMappingPath(mappingFile, process.cwd()), mappingFile);
   } catch (error) {
     return reportError(error);
+  }
+  const missing = input === '-' ? undefined : missingFile(input);
+  if (missing !== undefined) {
+    process.stderr.write(`keel: input ${missing}\n`);
+    return EXIT.invalid;
   }
   const format = (flags.format ?? (input === '-' ? 'ndjson' : formatFromFileName(input))) as FormatName | undefined;
   if (format === undefined || !FORMAT_NAMES.includes(format)) {

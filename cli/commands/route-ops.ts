@@ -8,7 +8,7 @@ import { KeelError } from '../../core/errors.js';
 import { renderReceipt } from '../../core/routing/explain-receipt.js';
 import type { RouteOutcome, RoutingService } from '../../core/routing/routing-service.js';
 import type { RouteRequest } from '../../core/routing/routing-store.js';
-import { openProject, type GlobalOptions } from '../context.js';
+import { openProject, projectDirFor, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine, reportError, table } from '../output.js';
 
@@ -145,7 +145,7 @@ function requestRows(requests: readonly RouteRequest[]): string[][] {
 /** Opens the project's routing, runs `work`, and maps a wrong order or location to exit 2. */
 async function withRouting(flags: ProjectFlags, globals: GlobalOptions, work: (routing: RoutingService) => Promise<void>): Promise<number> {
   try {
-    const session = await openProject(flags.project, globals);
+    const session = await openProject(projectDirFor(flags.project), globals);
     try {
       if (session.routing === undefined) {
         throw new KeelError('config', `${flags.project}: keel.yaml has no routing: section (a profile) next to inventory:`, { code: 'routing_missing', stage: 'route' });

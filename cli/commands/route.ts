@@ -3,6 +3,7 @@ import { KeelError } from '../../core/errors.js';
 import type { PlanFigures } from '../../core/routing/plan-report.js';
 import { replayPlan } from '../../core/routing/plan-replay.js';
 import type { GlobalOptions } from '../context.js';
+import { projectDirFor } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { registerRouteOperations } from './route-ops.js';
 import { printJson, printLine, reportError } from '../output.js';
@@ -40,7 +41,7 @@ async function plan(flags: PlanFlags): Promise<number> {
     const at = flags.at !== undefined ? new Date(flags.at) : undefined;
     if (at !== undefined && Number.isNaN(at.getTime())) throw new KeelError('config', `--at ${flags.at} is not an ISO 8601 timestamp`, { code: 'bad_time', stage: 'route' });
     const result = await replayPlan({
-      project: flags.project,
+      project: projectDirFor(flags.project),
       orders: flags.orders,
       stock: flags.stock,
       profile: flags.profile,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { relative } from 'node:path';
 import { runPipeline, type RunProgress, type RunSummary } from '../../core/runtime/run-pipeline.js';
 import { openProject, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -35,9 +36,10 @@ async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promi
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (!stop.signal.aborted) {
-      process.stderr.write(`\nkeel: ${signal}: finishing the current batch, then stopping (again to abort now)\n`);
+      process.stderr.write(`\nkeel: ${signal}: stopping: writes in flight finish, retries and waits end now, state is saved (${signal} again cancels the writes in flight)\n`);
       stop.abort();
     } else {
+      process.stderr.write(`\nkeel: ${signal} again: cancelling the writes in flight; what they did is checked on the next run\n`);
       abort.abort();
     }
   };
@@ -67,7 +69,7 @@ async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promi
       });
       progress?.clear();
       summaries.push(summary);
-      if (flags.json !== true) printSummary(summary, path);
+      if (flags.json !== true) printSummary(summary, plan.dir);
     }
   } catch (error) {
     progress?.clear();
@@ -84,7 +86,7 @@ async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promi
   return EXIT.ok;
 }
 
-function printSummary(summary: RunSummary, path: string): void {
+function printSummary(summary: RunSummary, projectDir: string): void {
   const seconds = (summary.durationMs / 1000).toFixed(2);
   const dry = summary.dryRun ? ' (dry run: nothing written)' : '';
   process.stdout.write(
@@ -96,7 +98,9 @@ function printSummary(summary: RunSummary, path: string): void {
     process.stdout.write(`  would dead-letter ${letter.origin ?? ''} [${letter.stage}]: ${letter.reason}\n`);
   }
   if (summary.deadLettered > 0 && !summary.dryRun) {
-    const project = path === '.' || path === './' ? '' : ` --project ${path.replace(/\/[^/]+\.ya?ml$/, '').replace(/\/pipelines$/, '')}`;
+    // The project the state belongs to, however the run was named (a folder, one pipeline file).
+    const folder = relative(process.cwd(), projectDir);
+    const project = folder === '' ? '' : ` --project ${folder}`;
     process.stdout.write(`  see them with: keel dlq list${project} --pipeline ${summary.pipeline}\n`);
   }
 }

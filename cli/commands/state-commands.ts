@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { loadProject } from '../../core/config/load-project.js';
+import { KeelError } from '../../core/errors.js';
 import { Redactor } from '../../core/redact.js';
 import { runPipeline } from '../../core/runtime/run-pipeline.js';
 import { SqliteStateStore } from '../../core/state/sqlite-store.js';
 import type { DeadLetter } from '../../core/state/state-store.js';
-import { makeLogger, type GlobalOptions } from '../context.js';
+import { makeLogger, projectDirFor, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine, reportError, table } from '../output.js';
 import { openInventory } from '../../core/inventory/open-inventory.js';
@@ -27,8 +28,8 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
     .option('--json', 'JSON output')
     .action(async (flags: { project: string; pipeline?: string; limit: string; json?: boolean }) => {
       try {
-        const store = await stateFor(flags.project);
-        const runs = store === undefined ? [] : await store.listRuns({ pipeline: flags.pipeline, limit: Number(flags.limit) });
+        const store = await stateFor(projectDirFor(flags.project));
+        const runs = store === undefined ? [] : await store.listRuns({ pipeline: flags.pipeline, limit: positiveInteger(flags.limit, '--limit') });
         await store?.close();
         if (flags.json === true) return printJson({ runs });
         if (runs.length === 0) return printLine('no runs yet');
@@ -60,14 +61,23 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
     .option('--project <dir>', 'project directory', '.')
     .option('--pipeline <name>', 'only this pipeline')
     .option('--all', 'include replayed and discarded ones')
-    .option('--json', 'JSON output')
-    .action(async (flags: { project: string; pipeline?: string; all?: boolean; json?: boolean }) => {
+    .option('--limit <n>', 'at most this many, in id order (then --after the last id for the next page)', '1000')
+    .option('--after <id>', 'only dead letters after this id: the next page')
+    .option('--json', 'JSON output: { deadLetters, next } where next is the --after value of the next page, or null')
+    .action(async (flags: { project: string; pipeline?: string; all?: boolean; json?: boolean; limit: string; after?: string }) => {
       try {
-        const store = await stateFor(flags.project);
-        const letters =
-          store === undefined ? [] : await store.listDeadLetters({ pipeline: flags.pipeline, status: flags.all === true ? undefined : 'open' });
+        const limit = positiveInteger(flags.limit, '--limit');
+        const afterId = flags.after === undefined ? undefined : positiveInteger(flags.after, '--after', 0);
+        const store = await stateFor(projectDirFor(flags.project));
+        // One more than asked tells whether another page follows.
+        const page =
+          store === undefined
+            ? []
+            : await store.listDeadLetters({ pipeline: flags.pipeline, status: flags.all === true ? undefined : 'open', limit: limit + 1, ...(afterId !== undefined ? { afterId } : {}) });
         await store?.close();
-        if (flags.json === true) return printJson({ deadLetters: letters.map(withoutPayload) });
+        const letters = page.slice(0, limit);
+        const next = page.length > limit ? (letters[letters.length - 1]?.id ?? null) : null;
+        if (flags.json === true) return printJson({ deadLetters: letters.map(withoutPayload), next });
         if (letters.length === 0) return printLine('no dead letters');
         printLine(
           table([
@@ -83,6 +93,7 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
             ]),
           ]),
         );
+        if (next !== null) printLine(`more: keel dlq list --after ${next}${flags.project !== '.' ? ` --project ${flags.project}` : ''}`);
       } catch (error) {
         process.exitCode = reportError(error);
       }
@@ -94,7 +105,7 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
     .option('--json', 'JSON output')
     .action(async (id: string, flags: { project: string; json?: boolean }) => {
       try {
-        const store = await stateFor(flags.project);
+        const store = await stateFor(projectDirFor(flags.project));
         const letter = await store?.getDeadLetter(Number(id));
         await store?.close();
         if (letter === undefined) {
@@ -127,7 +138,7 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
           process.exitCode = EXIT.invalid;
           return;
         }
-        const store = await stateFor(flags.project);
+        const store = await stateFor(projectDirFor(flags.project));
         const letters = store === undefined ? [] : await openLetters(store, id, flags.pipeline);
         await store?.setDeadLetterStatus(letters.map((letter) => letter.id), 'discarded');
         await store?.close();
@@ -165,7 +176,7 @@ async function replay(
   }
   let loaded;
   try {
-    loaded = await loadProject(flags.project, { checkEnvironment: true });
+    loaded = await loadProject(projectDirFor(flags.project), { checkEnvironment: true });
   } catch (error) {
     return reportError(error);
   }
@@ -213,6 +224,13 @@ async function openLetters(store: SqliteStateStore, id: string | undefined, pipe
   if (id === undefined) return store.listDeadLetters({ pipeline, status: 'open', limit: 1_000_000 });
   const letter = await store.getDeadLetter(Number(id));
   return letter !== undefined && letter.status === 'open' ? [letter] : [];
+}
+
+/** A numeric option, or a config error naming it. */
+function positiveInteger(text: string, option: string, minimum = 1): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < minimum) throw new KeelError('config', `${option} must be a whole number of at least ${minimum}, got "${text}"`, { code: 'bad_option', stage: 'cli' });
+  return value;
 }
 
 function withoutPayload(letter: DeadLetter): Omit<DeadLetter, 'payload'> & { payloadBytes: number } {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Availability } from '../../core/inventory/availability.js';
 import { KeelError } from '../../core/errors.js';
-import { openProject, type GlobalOptions } from '../context.js';
+import { openProject, projectDirFor, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine, reportError } from '../output.js';
 
@@ -33,12 +33,18 @@ export function registerStock(program: Command, globals: () => GlobalOptions): v
 
 async function showStock(sku: string, flags: StockFlags, globals: GlobalOptions): Promise<number> {
   try {
-    const session = await openProject(flags.project, globals);
+    const session = await openProject(projectDirFor(flags.project), globals);
     try {
       const engine = session.inventory;
       if (engine === undefined) throw new KeelError('config', 'this project has no inventory: section in keel.yaml', { code: 'inventory_missing', stage: 'stock' });
       const channels = flags.channel ?? engine.channels;
       const now = new Date();
+      if (!(await engine.knows(sku, now))) {
+        throw new KeelError('config', `unknown SKU "${sku}": no count, movement, reservation or incoming stock has been recorded for it, and it is no kit (SKUs are case-sensitive); run the stock pipelines first, or check the spelling`, {
+          code: 'sku_unknown',
+          stage: 'stock',
+        });
+      }
       const results: Availability[] = [];
       for (const channel of channels) results.push(await engine.availability(sku, channel, now));
       const stock = await engine.store.stock(sku, now.getTime());
@@ -64,7 +70,7 @@ async function showStock(sku: string, flags: StockFlags, globals: GlobalOptions)
 
 async function showDrift(flags: StockFlags, globals: GlobalOptions): Promise<number> {
   try {
-    const session = await openProject(flags.project, globals);
+    const session = await openProject(projectDirFor(flags.project), globals);
     try {
       const engine = session.inventory;
       if (engine === undefined) throw new KeelError('config', 'this project has no inventory: section in keel.yaml', { code: 'inventory_missing', stage: 'stock' });

@@ -31,7 +31,7 @@ export async function* readApi(ctx: ReadContext<HttpConnection, ApiReadOptions>)
     let request: PageRequest | undefined = pager.first({ path: base.path, query: { ...base.query, ...walk.query(true) } });
     while (request !== undefined && !ctx.signal.aborted) {
       const boundary = walk.boundary;
-      const response = await client.request({ path: request.path, query: request.query, priority, signal: ctx.signal });
+      const response = await client.request({ path: request.path, query: request.query, priority, signal: ctx.signal, stopping: ctx.stopping, logger: ctx.logger });
       const { records, refused } = pageRecords(response.data, options.records, response.label);
       const { fresh, unplaceable } = walk.take(records);
       const next = pager.next(request, response, records.length + refused.length);
@@ -54,7 +54,7 @@ export async function* readApi(ctx: ReadContext<HttpConnection, ApiReadOptions>)
   let request: PageRequest | undefined = pager.first(base);
   let item = 0;
   while (request !== undefined && !ctx.signal.aborted) {
-    const response = await client.request({ path: request.path, query: request.query, priority, signal: ctx.signal });
+    const response = await client.request({ path: request.path, query: request.query, priority, signal: ctx.signal, stopping: ctx.stopping, logger: ctx.logger });
     const { records, refused } = pageRecords(response.data, options.records, response.label);
     request = pager.next(request, response, records.length + refused.length);
     yield {

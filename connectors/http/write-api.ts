@@ -26,7 +26,7 @@ export async function writeApi(ctx: WriteContext<HttpConnection, ApiWriteOptions
     if (target instanceof RecordRejection) return { status: 'permanent', error: `path: ${target.reason}`, code: target.code };
     try {
       if (lookupPath !== undefined) {
-        const found = await findExisting(client, lookupPath, lookupQuery, lookup?.records, record, ctx.signal);
+        const found = await findExisting(client, lookupPath, lookupQuery, lookup?.records, record, ctx);
         if (found instanceof RecordRejection) return { status: 'permanent', error: `find_before_create: ${found.reason}`, code: found.code };
         if (found) return { status: 'ok', ref: 'existing' };
       }
@@ -38,6 +38,8 @@ export async function writeApi(ctx: WriteContext<HttpConnection, ApiWriteOptions
         idempotencyHeader: header,
         priority,
         signal: ctx.signal,
+        stopping: ctx.stopping,
+        logger: ctx.logger,
       });
       return { status: 'ok', ref: refOf(response.data, options.wrap) };
     } catch (error) {
@@ -67,7 +69,7 @@ async function findExisting(
   query: readonly (readonly [string, KeyFunction])[],
   recordsPath: string | undefined,
   record: WriteRecord,
-  signal: AbortSignal,
+  ctx: WriteContext<HttpConnection, ApiWriteOptions>,
 ): Promise<boolean | RecordRejection> {
   const where = path(record.data);
   if (where instanceof RecordRejection) return where;
@@ -77,7 +79,7 @@ async function findExisting(
     if (value instanceof RecordRejection) return value;
     params[name] = value;
   }
-  const response = await client.request({ path: where, query: params, accept: [404], priority: 'high', signal });
+  const response = await client.request({ path: where, query: params, accept: [404], priority: 'high', signal: ctx.signal, stopping: ctx.stopping, logger: ctx.logger });
   if (response.status === 404) return false;
   const found = recordsIn(response.data, recordsPath);
   return found === undefined ? response.data !== undefined : found.length > 0;

@@ -10,6 +10,7 @@ import { PipelineSchema, ProjectSchema, type ConnectionDocument, type PipelineDo
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_RETRY,
+  DEFAULT_TARGET_DOWN_AFTER_MS,
   type ConnectionPlan,
   type PipelinePlan,
   type ProjectPlan,
@@ -549,6 +550,7 @@ async function planPipeline(
     batchSize: doc.batch_size ?? project?.defaults?.batch_size ?? DEFAULT_BATCH_SIZE,
     retry,
     maxDeadLetters: onError.max_dead_letters,
+    targetDownAfterMs: onError.target_down_after_ms ?? DEFAULT_TARGET_DOWN_AFTER_MS,
   };
 }
 

@@ -27,6 +27,13 @@ export const OnErrorSchema = Type.Object(
     max_dead_letters: Type.Optional(
       Type.Integer({ minimum: 0, description: 'Fail the run once more records than this were dead-lettered.' }),
     ),
+    target_down_after_ms: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        default: 60_000,
+        description: 'Stop the run when a target has written nothing for this long (it is down); the batch in hand is written by the next run.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -65,6 +65,8 @@ export interface PipelinePlan {
   batchSize: number;
   retry: RetryPolicy;
   maxDeadLetters: number | undefined;
+  /** A target that writes nothing for this long stops the run (the circuit breaker). */
+  targetDownAfterMs: number;
 }
 
 export interface ProjectPlan {
@@ -82,3 +84,4 @@ export interface ProjectPlan {
 
 export const DEFAULT_BATCH_SIZE = 1000;
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 30_000 };
+export const DEFAULT_TARGET_DOWN_AFTER_MS = 60_000;

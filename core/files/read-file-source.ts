@@ -63,6 +63,7 @@ export async function* readFileSource(
     if (undecodable) state.undecodable?.push(file.name);
   }
   const queue = files.filter((file) => !finished(file));
+  logger.debug('listed files', { path: options.path, root: store.label, matching: files.length, new: queue.length });
   // The file we were inside of goes first, so the records skipped on resume are the right ones.
   const current = cursor.current;
   if (current !== undefined) {
@@ -80,6 +81,7 @@ export async function* readFileSource(
       rejects.push({ raw: '', origin: file.name, reason: `cannot tell the format of ${file.name}; set format: in the source options` });
     } else {
       const resumeAt = current !== undefined && current.file === file.name && current.fingerprint === file.fingerprint ? current.records : 0;
+      logger.debug('reading file', { file: file.name, format, bytes: file.size, ...(resumeAt > 0 ? { resume_after_records: resumeAt } : {}) });
       const read = new FileReading(ctx, store, file, format, resumeAt, policy, state);
       yield* read.pages();
       undecodable = read.undecodable;

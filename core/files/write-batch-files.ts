@@ -48,6 +48,7 @@ export async function writeBatchFiles(ctx: WriteContext<unknown, FileWriteOption
       for (const pending of files.slice(position)) for (const index of pending.indexes) results[index] = { status: 'retryable', error: failure.message };
       return results;
     }
+    ctx.logger.debug('wrote file', { file: file.name, root: store.label, records: file.indexes.length, bytes: Buffer.byteLength(file.body) });
     if (encoder.singleRecord === true) results[file.indexes[0] as number] = { status: 'ok', ref: file.name };
   }
   return results;

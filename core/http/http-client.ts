@@ -11,6 +11,8 @@ import { DEFAULT_MAX_DEPTH } from '../codecs/limits.js';
 import { KeelError } from '../errors.js';
 import { backoffDelayMs, sleep } from '../runtime/backoff.js';
 import { authProvider, HttpAuthSchema, type AuthProvider } from './auth.js';
+import type { Logger } from '../logger.js';
+import { outageWatchFor, type OutageWatch } from './outage.js';
 import { rateBudgetFor, type HeaderReader, type Priority, type RateBudget } from './rate-budget.js';
 import { retryAfterMs } from './retry-after.js';
 
@@ -22,6 +24,13 @@ export const HttpConnectionSchema = Type.Object(
     timeout_ms: Type.Optional(Type.Integer({ minimum: 100, default: 30_000, description: 'per request, connect to last byte' })),
     max_response_bytes: Type.Optional(Type.Integer({ minimum: 1024, default: 50 * 1024 * 1024 })),
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, default: 6, description: 'retries of 5xx, 429, timeouts and resets' })),
+    down_after_ms: Type.Optional(
+      Type.Integer({
+        minimum: 100,
+        default: 60_000,
+        description: 'when the host has answered no request for this long (refused, timed out, 5xx), requests fail at once instead of retrying, so the run reports it down',
+      }),
+    ),
     rate_limit: Type.Optional(
       Type.Object(
         {
@@ -56,7 +65,12 @@ export interface HttpRequest {
   accept?: readonly number[];
   /** Whether to retry after a failure the server may have acted on. GETs: yes; writes: only with a key. */
   retry?: boolean;
+  /** Cancels the request itself (a second Ctrl-C). */
   signal?: AbortSignal;
+  /** A stop was requested: a request in flight finishes, but no retry or wait starts. */
+  stopping?: AbortSignal;
+  /** Where requests, retries and outages are logged (the run's logger). */
+  logger?: Logger;
 }
 
 export interface HttpResponse {
@@ -76,6 +90,7 @@ export class HttpClient {
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
   private readonly retries: number;
+  private readonly outage: OutageWatch;
   /** Responses by status class and retries made, for summaries and tests. */
   readonly stats = { requests: 0, retries: 0, rateLimited: 0 };
 
@@ -88,6 +103,7 @@ export class HttpClient {
     const limit = config.rate_limit ?? {};
     const perSecond = limit.per_second ?? (limit.call_limit_header !== undefined ? 2 : undefined);
     this.budget = rateBudgetFor(limit.account ?? this.base.origin, { ...limit, per_second: perSecond });
+    this.outage = outageWatchFor(limit.account ?? this.base.origin, config.down_after_ms ?? 60_000);
   }
 
   /** Sends a request; returns a 2xx (or an accepted status) response, throws a KeelError for the rest. */
@@ -96,11 +112,21 @@ export class HttpClient {
     const url = this.resolve(request.path);
     const label = `${method} ${this.describe(url, request.query)}`;
     const retrySafe = request.retry ?? (method === 'GET' || request.idempotencyKey !== undefined);
+    const logger = request.logger;
+    // Waits (for a slot, between retries) end on a stop request too; a request in flight only on the hard signal.
+    const waits = anySignal(request.signal, request.stopping);
     let authRetried = false;
     for (let attempt = 1; ; attempt += 1) {
-      const release = await this.budget.acquire(request.priority ?? 'normal', request.signal);
+      this.checkGoing(request, label);
+      let release: () => void;
+      try {
+        release = await this.budget.acquire(request.priority ?? 'normal', waits);
+      } catch {
+        throw this.stopped(request, label);
+      }
       let response: AxiosResponse<string> | undefined;
       let failure: string | undefined;
+      const started = Date.now();
       try {
         const credentials = await this.auth.credentials(request.signal);
         const headers: Record<string, string> = { accept: 'application/json', ...this.config.headers, ...request.headers, ...credentials.headers };
@@ -132,6 +158,7 @@ export class HttpClient {
         if (failure.startsWith('response larger')) {
           throw new KeelError('record', `${label}: ${failure}`, { code: 'response_too_large', stage: 'http' });
         }
+        this.outage.failed(failure);
       } finally {
         release();
       }
@@ -144,6 +171,9 @@ export class HttpClient {
         };
         this.budget.observe(res.status, header);
         const status = res.status;
+        logger?.debug('HTTP request', { request: label, status, ms: Date.now() - started, attempt });
+        if (status < 500) this.outage.answered();
+        else this.outage.failed(`HTTP ${status}`);
         if ((status >= 200 && status < 300) || request.accept?.includes(status) === true) {
           return { status, header, data: parseBody(res.data, header('content-type'), label), label };
         }
@@ -174,15 +204,37 @@ export class HttpClient {
         }
         this.stats.retries += 1;
         // 429 waits in the shared budget (observe() paused it); others back off here.
-        if (status !== 429) await sleep(Math.max(wait ?? 0, backoffDelayMs(RETRY, attempt)), request.signal);
+        const delay = status === 429 ? 0 : Math.max(wait ?? 0, backoffDelayMs(RETRY, attempt));
+        logger?.warn('HTTP request failed; retrying', { request: label, status, attempt, delay_ms: delay });
+        if (delay > 0) await sleep(delay, waits);
         continue;
       }
+      logger?.debug('HTTP request failed', { request: label, error: failure ?? 'no response', ms: Date.now() - started, attempt });
       if (!retrySafe || attempt > this.retries) {
         throw new KeelError('transient', `${label}: ${failure ?? 'no response'} (after ${attempt} attempts)`, { code: 'http_network', stage: 'http' });
       }
       this.stats.retries += 1;
-      await sleep(backoffDelayMs(RETRY, attempt), request.signal);
+      const delay = backoffDelayMs(RETRY, attempt);
+      logger?.warn('HTTP request failed; retrying', { request: label, error: failure ?? 'no response', attempt, delay_ms: delay });
+      await sleep(delay, waits);
     }
+  }
+
+  /** Before each attempt: no new request once a stop was asked for, none to a host that is down (but a probe now and then). */
+  private checkGoing(request: HttpRequest, label: string): void {
+    if (request.signal?.aborted === true || request.stopping?.aborted === true) throw this.stopped(request, label);
+    const down = this.outage.refuse();
+    if (down !== undefined) {
+      throw new KeelError('transient', `${label}: ${this.base.host} is down: no answer for ${Math.round(down.sinceMs / 1000)} s (last: ${down.reason}); not sent`, {
+        code: 'http_down',
+        stage: 'http',
+      });
+    }
+  }
+
+  private stopped(request: HttpRequest, label: string): KeelError {
+    if (request.signal?.aborted === true) return new KeelError('transient', `${label} was stopped`, { code: 'aborted', stage: 'http' });
+    return new KeelError('transient', `${label}: not sent, as the run is stopping`, { code: 'stopped', stage: 'http' });
   }
 
   /** Paths are below base_url; absolute URLs must stay on its origin (a next-page link may not send credentials elsewhere). */
@@ -207,7 +259,8 @@ export class HttpClient {
     for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) shown.searchParams.set(key, String(value));
     for (const param of this.auth.secretParams) if (shown.searchParams.has(param)) shown.searchParams.set(param, '***');
     const search = shown.search.length > 120 ? `${shown.search.slice(0, 120)}…` : shown.search;
-    return `${shown.pathname}${search}`;
+    // The host is named: with several shops and APIs in one project, a path alone does not say which failed.
+    return `${shown.host}${shown.pathname}${search}`;
   }
 }
 
@@ -223,6 +276,12 @@ export function httpClientFor(config: HttpConnection): HttpClient {
 }
 
 const RETRY = { maxAttempts: 0, initialDelayMs: 200, maxDelayMs: 15_000 };
+
+/** A signal that aborts when any of the given ones does. */
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return present.length <= 1 ? present[0] : AbortSignal.any(present);
+}
 
 function networkFailure(error: unknown, maxBytes: number): string {
   const { code, message } = error as { code?: string; message?: string };

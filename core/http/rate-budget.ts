@@ -152,7 +152,7 @@ export class RateBudget {
 }
 
 function abortError(): Error {
-  const error = new Error('the run was stopped while waiting for the rate limit');
+  const error = new Error('stopped before the request was sent');
   error.name = 'AbortError';
   return error;
 }

@@ -57,6 +57,13 @@ export class InventoryService {
     return Object.keys(this.config.channels);
   }
 
+  /** Whether the SKU is known at all: in the catalog, a kit, or anywhere in the ledger (counts, reservations, incoming). */
+  async knows(sku: string, now: Date): Promise<boolean> {
+    if (this.catalog?.has(sku) === true || this.config.bundles?.[sku] !== undefined) return true;
+    const stock = await this.store.stock(sku, now.getTime());
+    return stock.levels.length > 0 || stock.reserved > 0 || stock.incoming.length > 0;
+  }
+
   /** Reads a canonical stock level (snapshot), stock movement, or incoming stock record. */
   parseStock(record: JsonObject): StockInput | StockRejection {
     const kind = this.readStock(record);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { KeelError } from '../errors.js';
+import { missingFile } from '../files/missing-file.js';
 import type { JsonObject } from '../json.js';
 import { RecordRejection } from '../sdk/step.js';
 import { compileMapping, DEFAULT_DATE_WINDOW, MappingCompileError, type MappingOutput, type Rule } from './compile.js';
@@ -29,6 +30,10 @@ const validateDocument = ajv.compile(MappingDocumentSchema);
 
 /** Reads, checks and compiles a mapping file. Errors name the file and the JSON pointer of the rule. */
 export function loadMapping(file: string, display: string = file): CompiledMapping {
+  const missing = missingFile(file, display);
+  if (missing !== undefined) {
+    throw new KeelError('config', `mapping ${missing}${display.startsWith('keel:') ? ' (keel: names a mapping shipped in Keel\'s mappings/ folder)' : ''}`, { code: 'mapping_missing', stage: 'mapping' });
+  }
   let document: unknown;
   try {
     document = JSON.parse(readFileSync(file, 'utf8'));

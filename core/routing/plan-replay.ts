@@ -9,6 +9,9 @@ import { basename, dirname, resolve } from 'node:path';
 import { codecFor, formatFromFileName } from '../codecs/index.js';
 import { loadProject } from '../config/load-project.js';
 import { KeelError } from '../errors.js';
+import { missingFile } from '../files/missing-file.js';
+import { canonicalValidator } from '../mapping/validate-output.js';
+import { RecordRejection } from '../sdk/step.js';
 import type { JsonObject } from '../json.js';
 import type { Order } from '../model/order.js';
 import { MemoryRoutingState, routeBatch } from './batch-router.js';
@@ -49,7 +52,11 @@ export async function replayPlan(input: ReplayInput): Promise<ReplayResult> {
   }
   const locations = project.inventory.locations;
   const skus = project.routing?.skus;
-  const orders = (await readRecords(input.orders)) as unknown as Order[];
+  for (const file of [input.orders, input.stock, input.profile, ...(input.against !== undefined ? [input.against] : [])]) {
+    const missing = missingFile(file);
+    if (missing !== undefined) throw new KeelError('config', missing, { code: 'file_missing', stage: 'route' });
+  }
+  const orders = await readOrders(input.orders);
   const stock = await readStock(input.stock);
   const now = input.at ?? new Date();
   const replay = (file: string): Replay => {
@@ -66,6 +73,23 @@ export async function replayPlan(input: ReplayInput): Promise<ReplayResult> {
   if (input.against === undefined) return { orders: orders.length, candidate };
   const current = replay(input.against);
   return { orders: orders.length, candidate, current, changed: changedDecisions(current.decisions, candidate.decisions) };
+}
+
+/** Recorded orders, each checked against the canonical order: a file of another shape is named, not a crash. */
+async function readOrders(file: string): Promise<Order[]> {
+  const check = canonicalValidator('order');
+  const orders: Order[] = [];
+  for (const [index, record] of (await readRecords(file)).entries()) {
+    const checked = check?.(record);
+    if (checked instanceof RecordRejection) {
+      throw new KeelError('config', `${file} record ${index + 1} is no canonical order (${checked.reason.replace(/^not a valid canonical order: /, '')}); give --orders canonical orders, e.g. what keel map writes with an order.to-canonical mapping`, {
+        code: 'bad_orders',
+        stage: 'route',
+      });
+    }
+    orders.push(record as unknown as Order);
+  }
+  return orders;
 }
 
 async function readRecords(file: string): Promise<JsonObject[]> {

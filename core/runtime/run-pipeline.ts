@@ -84,6 +84,16 @@ interface TargetRuntime {
   keyOf: KeyFunction;
   sequence: number;
   state: ConnectorState;
+  /** The circuit breaker: since when no write to this target succeeded, and its last error. */
+  failingSince?: number;
+  lastError?: string;
+}
+
+/** Thrown when a stop request ends a wait: the batch in hand is not committed; the run is interrupted, not failed. */
+const RUN_STOPPED = 'run_stopped';
+
+function runStopped(): KeelError {
+  return new KeelError('transient', 'the run was stopped while waiting to retry; its state is saved and the next run goes on from there', { code: RUN_STOPPED, stage: 'run' });
 }
 
 const LEASE_TTL_MS = 10 * 60_000;
@@ -144,15 +154,21 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
     else if (totals.deadLettered > 0) status = 'dead_letters';
   } catch (error) {
     const keelError = toKeelError(error, 'run');
-    status = 'failed';
-    failure = options.redactor.redact(keelError.message);
-    logger.error('run failed', { code: keelError.code, stage: keelError.stage, error: failure });
+    if (options.stop?.aborted === true && (keelError.code === RUN_STOPPED || keelError.code === 'stopped' || keelError.code === 'aborted')) {
+      status = 'interrupted';
+      logger.info('run stopped on request; the batch in hand was not committed and is read again on the next run', { stage: keelError.stage });
+    } else {
+      status = 'failed';
+      failure = options.redactor.redact(keelError.message);
+      logger.error('run failed', { code: keelError.code, stage: keelError.stage, error: failure });
+    }
   } finally {
     clearInterval(renew);
     await store.finishRun(runId, { status, error: failure });
     if (!dryRun) await store.releaseLease(leaseName, owner);
   }
   const summary: RunSummary = { pipeline: plan.name, runId, status, dryRun, durationMs: Date.now() - started, ...totals };
+  logger.info('run finished', { run: runId, status, read: totals.read, written: totals.written, dead_lettered: totals.deadLettered, ms: summary.durationMs });
   if (failure !== undefined) summary.error = failure;
   if (dryRun) summary.wouldDeadLetter = wouldDeadLetter;
   if (options.replay !== undefined) summary.replayed = replayed;
@@ -213,6 +229,7 @@ class SourceRun {
       logger: this.ctx.logger,
       state: connectorState(store, this.source.connection.name),
       signal: abort,
+      stopping: this.ctx.stop,
       projectDir: this.ctx.projectDir,
       inventory: this.ctx.inventory,
       routing: this.ctx.routing,
@@ -377,6 +394,14 @@ class SourceRun {
         sequences,
         counts,
       });
+      this.ctx.logger.debug('batch committed', {
+        records: counts.read,
+        written: counts.written,
+        duplicates: counts.duplicates,
+        dead_lettered: counts.deadLettered,
+        filtered: counts.skipped,
+        cursor_skip: cursor.skip,
+      });
       if (this.ctx.replay) {
         const failed = new Set(deadLetters.map((letter) => letter.replaces));
         const through = items.filter((item) => item.deadLetterId !== undefined && !failed.has(item.deadLetterId)).map((item) => item.deadLetterId as number);
@@ -404,6 +429,32 @@ class SourceRun {
       });
     }
     this.ctx.onProgress?.({ ...this.ctx.totals, pipeline: this.plan.name, source: this.source.name, elapsedMs: Date.now() - this.ctx.started });
+  }
+
+  /** An attempt that wrote nothing: the target is failing since the first such attempt began. */
+  private noteFailure(target: TargetRuntime, attemptStarted: number, error: string): void {
+    target.failingSince ??= attemptStarted;
+    target.lastError = error;
+  }
+
+  /**
+   * Waits before a retry, unless the run is stopping (then it ends now, the batch uncommitted) or
+   * the target has written nothing for longer than on_error.target_down_after_ms: a target that
+   * is down stops the run in bounded time instead of being retried record by record.
+   */
+  private async waitToRetry(target: TargetRuntime, delayMs: number, waits: AbortSignal | undefined): Promise<void> {
+    if (this.stopped()) throw runStopped();
+    const since = target.failingSince;
+    if (since !== undefined && Date.now() + delayMs - since > this.plan.targetDownAfterMs) {
+      const seconds = Math.round((Date.now() - since) / 1000);
+      throw new KeelError(
+        'fatal',
+        `target ${target.plan.name} is down: nothing could be written for ${seconds} s (last error: ${target.lastError ?? 'unknown'}); the run stops here with its state saved, and the batch in hand is written by the next run`,
+        { code: 'target_down', stage: `target:${target.plan.name}` },
+      );
+    }
+    await sleep(delayMs, waits);
+    if (this.stopped() || this.ctx.abort?.aborted === true) throw runStopped();
   }
 
   /** Writes the batch to one target with retries; returns what to commit. */
@@ -459,7 +510,9 @@ class SourceRun {
 
     const sequence = target.sequence + 1;
     let okCount = 0;
+    const waits = anySignal(this.ctx.stop, this.ctx.abort);
     for (let attempt = 1; pending.length > 0; attempt += 1) {
+      const attemptStarted = Date.now();
       let results;
       try {
         results = await target.plan.write.write(
@@ -471,6 +524,7 @@ class SourceRun {
             logger: this.ctx.logger.child({ target: name }),
             state: target.state,
             signal: this.ctx.abort ?? new AbortController().signal,
+            stopping: this.ctx.stop,
             projectDir: this.ctx.projectDir,
             inventory: this.ctx.inventory,
             routing: this.ctx.routing,
@@ -484,9 +538,10 @@ class SourceRun {
         if (!keelError.retryable || attempt >= this.plan.retry.maxAttempts) {
           throw new KeelError('fatal', `target ${name} failed: ${keelError.message}`, { code: keelError.code, stage, cause: error });
         }
+        this.noteFailure(target, attemptStarted, keelError.message);
         const delay = keelError.retryAfterMs ?? backoffDelayMs(this.plan.retry, attempt);
         this.ctx.logger.warn('target write failed; retrying', { target: name, attempt, delay_ms: delay, error: this.ctx.redactor.redact(keelError.message) });
-        await sleep(delay, this.ctx.abort);
+        await this.waitToRetry(target, delay, waits);
         continue;
       }
       if (results.length !== pending.length) {
@@ -498,6 +553,8 @@ class SourceRun {
       const retry: WriteRecord[] = [];
       const retryItems: ItemInFlight[] = [];
       let retryAfter = 0;
+      let lastRetryable = '';
+      const okBefore = okCount;
       for (let index = 0; index < results.length; index += 1) {
         const outcome = results[index] as WriteResult;
         if (outcome.status === 'ok') {
@@ -515,13 +572,17 @@ class SourceRun {
           retry.push(record);
           retryItems.push(item);
           retryAfter = Math.max(retryAfter, outcome.retryAfterMs ?? 0);
+          lastRetryable = outcome.error;
         }
       }
+      if (okCount > okBefore) target.failingSince = undefined;
       pending = retry;
       pendingItems = retryItems;
       if (pending.length > 0) {
+        if (okCount === okBefore) this.noteFailure(target, attemptStarted, lastRetryable);
         const delay = Math.max(retryAfter, backoffDelayMs(this.plan.retry, attempt));
-        await sleep(delay, this.ctx.abort);
+        this.ctx.logger.warn('target refused records for now; retrying them', { target: name, attempt, records: pending.length, delay_ms: delay, error: this.ctx.redactor.redact(lastRetryable) });
+        await this.waitToRetry(target, delay, waits);
       }
     }
     result.written = okCount;
@@ -529,6 +590,12 @@ class SourceRun {
     result.sequence = { target: name, value: sequence };
     return result;
   }
+}
+
+/** A signal that aborts when any of the given ones does. */
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return present.length <= 1 ? present[0] : AbortSignal.any(present);
 }
 
 /** Which dead letter a replayed source record stands for. */

@@ -66,7 +66,10 @@ interface StreamContext<Config, Options> {
   stream: string;
   logger: Logger;
   state: ConnectorState;
+  /** Cancels work in flight: the run is aborted (a second Ctrl-C). */
   signal: AbortSignal;
+  /** A stop was requested (SIGINT/SIGTERM): finish what is in flight, but start no retry and no wait. */
+  stopping?: AbortSignal;
   /** Directory the project lives in: relative paths in config resolve against it. */
   projectDir: string;
   /** The project's inventory engine, when keel.yaml has an `inventory:` section. */

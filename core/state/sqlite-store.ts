@@ -213,9 +213,13 @@ export class SqliteStateStore implements StateStore {
     return row === undefined ? undefined : toRunRecord(row);
   }
 
-  async listDeadLetters(query: { pipeline?: string; status?: DeadLetterStatus; limit?: number } = {}): Promise<DeadLetter[]> {
+  async listDeadLetters(query: { pipeline?: string; status?: DeadLetterStatus; limit?: number; afterId?: number } = {}): Promise<DeadLetter[]> {
     const where: string[] = [];
     const params: (string | number)[] = [];
+    if (query.afterId !== undefined) {
+      where.push('id > ?');
+      params.push(query.afterId);
+    }
     if (query.pipeline !== undefined) {
       where.push('pipeline = ?');
       params.push(query.pipeline);

@@ -21,7 +21,8 @@ export interface StateStore {
   listRuns(query?: { pipeline?: string; limit?: number }): Promise<RunRecord[]>;
   getRun(id: number): Promise<RunRecord | undefined>;
 
-  listDeadLetters(query?: { pipeline?: string; status?: DeadLetterStatus; limit?: number }): Promise<DeadLetter[]>;
+  /** In id order; `afterId` pages on from a previous page's last id. */
+  listDeadLetters(query?: { pipeline?: string; status?: DeadLetterStatus; limit?: number; afterId?: number }): Promise<DeadLetter[]>;
   getDeadLetter(id: number): Promise<DeadLetter | undefined>;
   setDeadLetterStatus(ids: readonly number[], status: DeadLetterStatus): Promise<void>;
 

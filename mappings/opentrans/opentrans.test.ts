@@ -20,7 +20,7 @@ import { RecordRejection } from '../../core/sdk/step.js';
  */
 
 const HERE = fileURLToPath(new URL('./', import.meta.url));
-const SAMPLES = fileURLToPath(new URL('../../../shared/samples/opentrans-2.1/', import.meta.url));
+const SAMPLES = fileURLToPath(new URL('./samples/', import.meta.url));
 const SAMPLE = {
   order: join(SAMPLES, 'sample_order_opentrans_2_1_xml_signature.xml'),
   dispatch: join(SAMPLES, 'sample_dispatchnotification_opentrans_2_1.xml'),

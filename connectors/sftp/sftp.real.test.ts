@@ -13,6 +13,10 @@ import { tempProject, type TempProject } from '../../test-support/temp-project.j
 import { sftpSettings } from './config.js';
 import { SftpFileStore } from './sftp-file-store.js';
 
+/**
+ * The SFTP connector against a real OpenSSH server (test-support/sftp-server.ts starts Debian's
+ * sshd on 127.0.0.1 per test): the real-server tier, `npm run test:real`, not `npm test`.
+ */
 let server: SftpTestServer;
 let project: TempProject;
 let outside: TempProject | undefined;

@@ -49,6 +49,16 @@ describe('test tiers', () => {
     expect(files.filter((file) => matchesAny(tests.include, file))).not.toEqual([]);
   });
 
+  it("says so on the README's first screen: the two commands, then npm run test:real and what it needs", () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const [, commands, after] = /```sh\n([\s\S]*?)```\n(.*)\n/.exec(readme) ?? [];
+    expect(commands).toBe('npm install && npx keel run examples/omnichannel\nnpm test\n');
+    expect(after).toContain('`npm run test:real`');
+    expect(after).toContain('sshd');
+    const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['test:real']).toContain('vitest run --config vitest.real.config.ts');
+  });
+
   it('keeps tests that start a real server out of npm test', () => {
     const helpers = REAL_SERVER_TESTS.flatMap((tests) => tests.helpers.map((helper) => basename(helper, '.ts')));
     const startsServer = (file: string): boolean => {

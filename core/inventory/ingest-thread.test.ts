@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withIngestThread } from './ingest-thread.js';
 import { packSnapshots, unpackSnapshots } from './snapshot-columns.js';
 import type { InventoryStore } from './inventory-store.js';
@@ -96,6 +96,20 @@ describe('stock ingest on its own thread', () => {
     expect(await store.applySnapshots([snapshot('TEE', 'wh-a', 5, '2026-11-23T06:00:00Z')])).toEqual(['applied']);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await store.applySnapshots([snapshot('TEE', 'wh-a', 6, '2026-11-23T07:00:00Z')])).toEqual(['applied']);
+    expect((await store.stock('TEE', Date.parse('2026-11-23T08:00:00Z'))).levels).toEqual([{ location_id: 'wh-a', on_hand: 6 }]);
+  });
+
+  it('answers a write that comes while the idle thread is ending, on the next thread', async () => {
+    // Seen under load: publishing paused longer than the idle time between two pages, the thread
+    // began to end, the next page's write went to a new thread, and the old one's end failed it
+    // ("closed during a write"). A fake clock starts the ending exactly before that write.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { store } = open(1000);
+    expect(await store.applySnapshots([snapshot('TEE', 'wh-a', 5, '2026-11-23T06:00:00Z')])).toEqual(['applied']);
+    vi.advanceTimersByTime(1000); // idle: the thread is told to close and end
+    const during = store.applySnapshots([snapshot('TEE', 'wh-a', 6, '2026-11-23T07:00:00Z')]);
+    vi.useRealTimers();
+    expect(await during).toEqual(['applied']);
     expect((await store.stock('TEE', Date.parse('2026-11-23T08:00:00Z'))).levels).toEqual([{ location_id: 'wh-a', on_hand: 6 }]);
   });
 

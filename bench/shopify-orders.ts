@@ -1,5 +1,5 @@
 /**
- * Deterministic Shopify Admin REST orders, shaped like the public sample (shared/samples/shopify):
+ * Deterministic Shopify Admin REST orders, shaped like the public sample (mappings/shopify/samples/order.json):
  * varied currencies, 1–5 lines, optional customer, addresses, discounts, cancelled and fulfilled
  * ones, so every branch of the mapping is exercised.
  */

@@ -69,7 +69,7 @@ describe('keel CLI', () => {
 
     const history = await runCli(['runs', '--json', '--limit', '100', '--project', project.dir]);
     expect((JSON.parse(history.stdout) as { runs: unknown[] }).runs).toHaveLength(32);
-  });
+  }, 240_000); // about 15 s alone, 50 s beside a second suite (the default is 60 s): a bound for a hang, not a pace
 
   it('exits 2 with file:line:col on stderr for an invalid pipeline', async () => {
     project = tempProject({ 'p.yaml': 'name: x\nsource: { connection: nope, stream: files }\ntargets: []\n' });

@@ -86,13 +86,16 @@ export async function startSftpServer(options: SftpServerOptions = {}): Promise<
   throw new Error('sshd could not bind a free port on 127.0.0.1 in 5 attempts');
 }
 
-/** Installs Debian's OpenSSH server when it is missing and we may; else says how. Never skips silently. */
+/**
+ * Installs Debian's OpenSSH server when it is missing and we may; else says how. Never skips:
+ * these tests are the real-server tier (npm run test:real), where a missing server is a failure.
+ */
 function ensureSshd(): void {
   if (existsSync(SSHD)) return;
   if (process.getuid?.() !== 0) throw new Error(`${SSHD} is missing and this is not root: install it with "apt-get install -y openssh-server"`);
   for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'openssh-server']]) {
     const result = spawnSync('apt-get', args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed; install openssh-server by hand:\n${result.stderr}`);
+    if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed; install openssh-server by hand:\n${result.error?.message ?? result.stderr}`);
   }
   if (!existsSync(SSHD)) throw new Error(`openssh-server is installed but ${SSHD} is missing`);
 }

@@ -159,13 +159,15 @@ class IngestThread {
     const worker = this.worker;
     if (worker === undefined) return;
     this.worker = undefined;
+    // Only these were sent to this thread: a write that comes while it ends starts the next thread.
+    const sentHere = [...this.pending.keys()];
     const ended = new Promise((resolve) => worker.once('exit', resolve));
     // Held open until the thread has closed its connection and ended, or the process could end first.
     worker.ref();
     worker.postMessage({ id: 0, method: 'close' } satisfies IngestRequest);
     await ended;
     // Never the case when idle; on close, a write still open has no one left to answer it.
-    for (const id of [...this.pending.keys()]) this.settle(id, (waiter) => waiter.reject(new Error('the inventory store was closed during a write')));
+    for (const id of sentHere) this.settle(id, (waiter) => waiter.reject(new Error('the inventory store was closed during a write')));
   }
 
   private settle(id: number, done: (waiter: Waiter) => void): void {

@@ -84,7 +84,7 @@ describe('crash safety', () => {
     const doubled = [...counts].filter(([, count]) => count > 1).map(([id]) => id);
     expect({ points, missing: missing.slice(0, 10), doubled: doubled.slice(0, 10) }).toEqual({ points, missing: [], doubled: [] });
     expect(counts.size).toBe(RECORDS);
-  });
+  }, 240_000); // six runs of the CLI: about 10 s alone, 35 s beside a second suite
 
   it('finishes the current batch on SIGINT, saves its place, and resumes without loss or duplicates', async () => {
     project = crashProject();

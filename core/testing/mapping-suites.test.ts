@@ -9,26 +9,32 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
  * mappings are tested against the real public samples, and integrators' docs stay true.
  */
 describe('shipped *.test.yaml suites', () => {
-  it.each(['mappings', 'examples'])('%s: every test passes', async (folder) => {
-    const results = await runTests(folder, REPO);
+  it('keel test at the repository root: every suite it collects passes, and it collects those of mappings/ and examples/', async () => {
+    const results = await runTests('.', REPO);
     const failures = results.filter((result) => !result.passed).map((result) => `${result.file}:${result.line} ${result.name}\n${result.detail ?? ''}`);
     expect(failures).toEqual([]);
-    if (folder === 'mappings') expect(results.length).toBeGreaterThan(3);
+    const folders = new Set(results.map((result) => result.file.split('/')[0]));
+    expect([...folders].sort()).toEqual(['examples', 'mappings']);
+    expect(results.filter((result) => result.file.startsWith('mappings/')).length).toBeGreaterThan(3);
   });
 });
 
 describe('keel test', () => {
+  it('does not collect the suites that fail on purpose (*.failing.yaml) when searching a folder', async () => {
+    expect(await runTests('core/testing', REPO)).toEqual([]);
+  });
+
   it('reports a failing expectation with its file and line', async () => {
-    const results = await runTests('core/testing/fixtures/failing.test.yaml', REPO);
+    const results = await runTests('core/testing/fixtures/wrong-expectation.failing.yaml', REPO);
     expect(results).toEqual([
-      expect.objectContaining({ file: 'core/testing/fixtures/failing.test.yaml', line: 2, name: 'a wrong expectation', passed: false }),
-      expect.objectContaining({ line: 7, name: 'a right expectation', passed: true }),
+      expect.objectContaining({ file: 'core/testing/fixtures/wrong-expectation.failing.yaml', line: 5, name: 'a wrong expectation', passed: false }),
+      expect.objectContaining({ line: 10, name: 'a right expectation', passed: true }),
     ]);
     expect(results[0]?.detail).toBe('output differs (- expected, + actual):\n  {\n-   "b": "2"\n+   "b": "1"\n  }');
   });
 
   it('reports every wrong expectation of a routing backtest', async () => {
-    const [result] = await runTests('core/testing/fixtures/failing-plan.test.yaml', REPO);
+    const [result] = await runTests('core/testing/fixtures/wrong-backtest-expectations.failing.yaml', REPO);
     expect(result?.passed).toBe(false);
     expect(result?.detail?.split('\n')).toEqual([
       'held is 0, expected 1',

@@ -17,7 +17,7 @@ import { RecordRejection } from '../../core/sdk/step.js';
  */
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const PRODUCT_MAPPING = here('./product.from-canonical.json');
-const EXAMPLE_FEED = here('../../../shared/samples/amazon-sp-api/listings-feed-v2.example.json');
+const EXAMPLE_FEED = here('./samples/listings-feed-v2.example.json');
 
 /** The feed schema's rules: header, message fields and which fields each operationType takes. */
 const LISTINGS_FEED_RULES = {

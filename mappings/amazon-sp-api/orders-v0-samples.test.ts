@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 /**
  * The Orders v0 fixtures are the public sample's payloads, combined as a connector combines them:
  * getOrder (or one order of getOrders) with getOrderItems' `OrderItems` added. These checks keep
- * them true to ../../../shared/samples/amazon-sp-api/orders-v0-examples.json, so the
+ * them true to samples/orders-v0-examples.json (the public sample, see samples/README.md), so the
  * order.to-canonical.test.yaml suite is a test on the real sample, not on a copy that drifted.
  */
 type Json = Record<string, unknown>;
@@ -13,7 +13,7 @@ type Json = Record<string, unknown>;
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const read = (file: string): Json => JSON.parse(readFileSync(file, 'utf8')) as Json;
 
-const samples = read(here('../../../shared/samples/amazon-sp-api/orders-v0-examples.json'));
+const samples = read(here('./samples/orders-v0-examples.json'));
 const operations = samples['operations'] as Record<string, { example?: { payload: Json }; sandbox: { response: { payload: Json } }[] }>;
 const operation = (name: string) => operations[name] as NonNullable<(typeof operations)[string]>;
 const sandboxPayload = (name: string, index: number): Json => (operation(name).sandbox[index] as { response: { payload: Json } }).response.payload;

@@ -16,7 +16,7 @@ import { RecordRejection } from '../../core/sdk/step.js';
  */
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const MAPPING_FILE = here('./product.from-canonical.json');
-const SAMPLE_FEED = here('../../../shared/samples/google-merchant/product-feed-rss2-variants.xml');
+const SAMPLE_FEED = here('./samples/product-feed-rss2-variants.xml');
 const G_NAMESPACE = 'http://base.google.com/ns/1.0';
 const FEED_OPTIONS = { record: 'item', root: 'rss.channel', root_attributes: { version: '2.0', 'xmlns:g': G_NAMESPACE } };
 

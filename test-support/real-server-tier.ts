@@ -1,0 +1,33 @@
+/**
+ * The second test tier, `npm run test:real`: tests against real servers that a machine with only
+ * Node 20 and npm does not have. `npm test` excludes every `*.real.test.ts`; this list is what
+ * vitest.real.config.ts runs, one entry per server, saying what it needs so that a missing server
+ * reads as a failure with a fix, never as a skip. test-support/test-tiers.test.ts checks that
+ * every `*.real.test.ts` is listed here, every entry finds its tests, and no test in `npm test`
+ * starts a real server.
+ *
+ * To add a server (PostgreSQL, a real shop, Chromium): name its tests `*.real.test.ts`, add an
+ * entry, and install the server in .ci/run.
+ */
+export interface RealServerTests {
+  /** What the tests run against. */
+  server: string;
+  /** Test files, as vitest include globs relative to the repository root. */
+  include: string[];
+  /** Test support that starts the server: a test file importing it belongs to this tier. */
+  helpers: string[];
+  /** What a machine needs for them, and how it gets it. */
+  needs: string;
+}
+
+export const REAL_SERVER_TESTS: RealServerTests[] = [
+  {
+    server: 'OpenSSH (SFTP)',
+    include: ['connectors/sftp/**/*.real.test.ts'],
+    helpers: ['test-support/sftp-server.ts'],
+    needs: "Debian's openssh-server (/usr/sbin/sshd, ssh-keygen): .ci/run installs it; test-support/sftp-server.ts installs it with apt-get when run as root, else fails saying how",
+  },
+];
+
+/** The suffix that takes a test file out of `npm test` and into this tier. */
+export const REAL_TEST_SUFFIX = '.real.test.ts';

@@ -231,7 +231,7 @@ describe('sftp connector', () => {
     expect(readdirSync(share('archive/inbox'))).toEqual(['good.json']);
   });
 
-  it('cannot leave the remote root: .. in globs, folders and output names, hostile names, symlinks', async () => {
+  it('cannot leave the remote root: .. in globs, folders and output names (refused before anything runs), hostile names, symlinks', async () => {
     outside = tempProject({ 'secret.csv': 'id\nsecret\n' });
     putRemote({ 'inbox/ok.csv': 'id\n1\n' });
     writeFileSync(join(server.root, 'escaped.csv'), 'id\nsibling\n');
@@ -240,22 +240,31 @@ describe('sftp connector', () => {
 
     for (const options of ['{ path: "../*.csv" }', '{ path: "inbox/../../*.csv" }', '{ path: "/etc/*" }']) {
       writeProject(fromRemote(options));
-      const refused = await run();
-      expect(refused.status).toBe('failed');
-      expect(refused.error).toMatch(/must stay inside the connection root sftp:\/\/127\.0\.0\.1:\d+\/.*share/);
+      await expect(run()).rejects.toThrow(/p\.yaml:2:\d+: source "remote": path ".*" must stay inside the connection root: no "\.\.", "\." or leading "\/"/);
     }
     writeProject(fromRemote('{ path: "inbox/*.csv", archive_dir: "../../etc" }'));
-    expect((await run()).error).toMatch(/^path "\.\.\/\.\.\/etc" leaves the connection root sftp:\/\/127\.0\.0\.1:\d+\/.*; keep paths inside it$/);
+    await expect(run()).rejects.toThrow(/source "remote": path "\.\.\/\.\.\/etc" leaves the connection root; keep paths inside it/);
 
     writeProject(fromRemote('{ path: "**/*.csv" }'));
-    expect(await run()).toMatchObject({ status: 'ok', read: 1 });
+    const listed = await run();
+    expect(listed).toMatchObject({ status: 'ok', read: 1 });
     expect(lines(project.path('out'))).toEqual(['{"id":"1"}']);
+    expect(listed.logs.join('')).toContain('inbox/link.csv is a symbolic link and is not read');
 
+    // A folder inside the root that links out of it: neither read from nor written into.
+    writeProject(fromRemote('{ path: "inbox/linked-dir/*.csv" }'));
+    const linkedRead = await run();
+    expect(linkedRead.status).toBe('failed');
+    expect(linkedRead.error).toMatch(/^path "inbox\/linked-dir" leaves the connection root sftp:\/\/127\.0\.0\.1:\d+\/.*share \(through a symbolic link, it is .*\); keep paths inside it$/);
     project.write({ 'in/a.csv': 'id\n1\n' });
+    writeProject(toRemote('{ path: "*.csv" }', '{ path: "inbox/linked-dir/out-{seq}.csv" }'));
+    const linkedWrite = await run();
+    expect(linkedWrite.status).toBe('failed');
+    expect(linkedWrite.error).toMatch(/^target remote failed: path "inbox\/linked-dir" leaves the connection root sftp:.*\(through a symbolic link/);
+    expect(readdirSync(outside.dir)).toEqual(['secret.csv']);
+
     writeProject(toRemote('{ path: "*.csv" }', '{ path: "../../escaped-{seq}.csv" }'));
-    const escaped = await run();
-    expect(escaped.status).toBe('failed');
-    expect(escaped.error).toMatch(/^target remote failed: path "\.\.\/\.\.\/escaped-000001\.csv" leaves the connection root sftp:/);
+    await expect(run()).rejects.toThrow(/target "remote": path "\.\.\/\.\.\/escaped-000001\.csv" leaves the connection root; keep paths inside it/);
     expect(existsSync(join(server.root, '..', 'escaped-000001.csv'))).toBe(false);
   });
 

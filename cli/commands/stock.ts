@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Availability } from '../../core/inventory/availability.js';
+import { suggest } from '../../core/config/schema-check.js';
 import { KeelError } from '../../core/errors.js';
 import { openProject, projectDirFor, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -38,6 +39,7 @@ async function showStock(sku: string, flags: StockFlags, globals: GlobalOptions)
       const engine = session.inventory;
       if (engine === undefined) throw new KeelError('config', 'this project has no inventory: section in keel.yaml', { code: 'inventory_missing', stage: 'stock' });
       const channels = flags.channel ?? engine.channels;
+      checkChannels(channels, engine.channels);
       const now = new Date();
       if (!(await engine.knows(sku, now))) {
         throw new KeelError('config', `unknown SKU "${sku}": no count, movement, reservation or incoming stock has been recorded for it, and it is no kit (SKUs are case-sensitive); run the stock pipelines first, or check the spelling`, {
@@ -68,6 +70,18 @@ async function showStock(sku: string, flags: StockFlags, globals: GlobalOptions)
   }
 }
 
+/** Channels named on the command line must be channels of the inventory. */
+function checkChannels(named: readonly string[], known: readonly string[]): void {
+  for (const channel of named) {
+    if (known.includes(channel)) continue;
+    const hint = suggest(channel, known);
+    throw new KeelError('config', `no channel "${channel}" under inventory.channels in keel.yaml${hint !== undefined ? `; did you mean "${hint}"?` : `; channels: ${known.join(', ')}`}`, {
+      code: 'channel_unknown',
+      stage: 'stock',
+    });
+  }
+}
+
 async function showDrift(flags: StockFlags, globals: GlobalOptions): Promise<number> {
   try {
     const session = await openProject(projectDirFor(flags.project), globals);
@@ -75,6 +89,7 @@ async function showDrift(flags: StockFlags, globals: GlobalOptions): Promise<num
       const engine = session.inventory;
       if (engine === undefined) throw new KeelError('config', 'this project has no inventory: section in keel.yaml', { code: 'inventory_missing', stage: 'stock' });
       const report = [];
+      checkChannels(flags.channel ?? [], engine.channels);
       for (const channel of flags.channel ?? engine.channels) {
         for (const item of await engine.store.drift(channel)) report.push({ channel, ...item, at: new Date(item.at).toISOString() });
       }

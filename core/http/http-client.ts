@@ -9,7 +9,7 @@ import axios, { type AxiosResponse } from 'axios';
 import { parseJsonText } from '../codecs/json-text.js';
 import { DEFAULT_MAX_DEPTH } from '../codecs/limits.js';
 import { KeelError } from '../errors.js';
-import { backoffDelayMs, sleep } from '../runtime/backoff.js';
+import { anySignal, backoffDelayMs, sleep } from '../runtime/backoff.js';
 import { authProvider, HttpAuthSchema, type AuthProvider } from './auth.js';
 import type { Logger } from '../logger.js';
 import { outageWatchFor, type OutageWatch } from './outage.js';
@@ -277,11 +277,6 @@ export function httpClientFor(config: HttpConnection): HttpClient {
 
 const RETRY = { maxAttempts: 0, initialDelayMs: 200, maxDelayMs: 15_000 };
 
-/** A signal that aborts when any of the given ones does. */
-function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
-  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
-  return present.length <= 1 ? present[0] : AbortSignal.any(present);
-}
 
 function networkFailure(error: unknown, maxBytes: number): string {
   const { code, message } = error as { code?: string; message?: string };

@@ -10,7 +10,7 @@ import type { Redactor } from '../redact.js';
 import type { ConnectorState, DecodeReject, SourcePage, WriteRecord, WriteResult } from '../sdk/connector.js';
 import { DROP, RecordRejection, type StepFunction, type StepOutput } from '../sdk/step.js';
 import { emptyCounts, type DeadLetter, type DeadLetterInput, type LedgerEntry, type RunCounts, type StateStore, type StoredCursor } from '../state/state-store.js';
-import { backoffDelayMs, sleep } from './backoff.js';
+import { anySignal, backoffDelayMs, sleep } from './backoff.js';
 import { compileRecordKey, hashParts, hashRecords, type KeyFunction } from './record-key.js';
 import type { InventoryService } from '../inventory/inventory-service.js';
 import type { RoutingService } from '../routing/routing-service.js';
@@ -592,11 +592,6 @@ class SourceRun {
   }
 }
 
-/** A signal that aborts when any of the given ones does. */
-function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
-  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
-  return present.length <= 1 ? present[0] : AbortSignal.any(present);
-}
 
 /** Which dead letter a replayed source record stands for. */
 const REPLAY_INFO = new WeakMap<object, { id: number; origin: string; target: string | undefined }>();

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { isPrototypeKey, setOwn, type JsonObject } from '../json.js';
 import type { DecodeReject, SourceRecord } from '../sdk/connector.js';
 import { CHUNK_RECORDS, type Codec, type DecodedChunk, type Decoder, type Encoder } from './codec.js';
-import { CsvRowReader, type CsvRead } from './csv-rows.js';
+import { CsvRowReader } from './csv-rows.js';
 import { boundedRaw, DEFAULT_MAX_RECORD_BYTES, encodingHint, encodingOption, maxRecordBytesOption } from './limits.js';
 import { utf8Bytes } from './text-input.js';
 
@@ -89,9 +89,57 @@ class CsvDecoder implements Decoder {
     const { options } = this;
     let build = options.columns !== undefined ? recordBuilder(options.columns) : undefined;
     const expectHeader = options.header !== false && options.columns === undefined;
+    let records: SourceRecord[] = [];
+    let rejects: DecodeReject[] = [];
+    const groupBy = options.group_by;
+    let group: { key: string; record: SourceRecord; rows: JsonObject[] } | undefined;
+    let headerBroken = false;
+    let unread = 0;
+    const delimiter = options.delimiter ?? ',';
+    const onRow = (fields: string[], line: number, invalidAt: number): void => {
+      if (headerBroken) {
+        unread += 1;
+        return;
+      }
+      if (invalidAt >= 0) {
+        const header = build === undefined && expectHeader;
+        headerBroken = header;
+        rejects.push({
+          raw: boundedRaw(fields.join(delimiter)),
+          origin: `${unit}:${line}`,
+          at: line,
+          reason: `CSV: ${header ? 'the header line' : `the row on line ${line}`} holds bytes that are not UTF-8 (the first at byte ${invalidAt})${header ? ', so no column can be trusted' : ''}; ${encodingHint('csv')}`,
+        });
+        return;
+      }
+      if (build === undefined) {
+        if (expectHeader) {
+          build = recordBuilder(fields.map((name) => name.trim()));
+          return;
+        }
+        build = recordBuilder(fields.map((_, index) => `column_${index + 1}`));
+      }
+      const data = build(fields);
+      if (groupBy === undefined) {
+        records.push({ data, at: line });
+        return;
+      }
+      // Rows of one group arrive together; a group is complete when the key changes.
+      const key = String(data[groupBy] ?? '');
+      if (group !== undefined && group.key === key) {
+        group.rows.push(data);
+        return;
+      }
+      if (group !== undefined) records.push(group.record);
+      const grouped: JsonObject = {};
+      setOwn(grouped, groupBy, key);
+      const rows: JsonObject[] = [data];
+      grouped['rows'] = rows;
+      group = { key, record: { data: grouped, at: line }, rows };
+    };
     const reader = new CsvRowReader(
       {
-        delimiter: options.delimiter ?? ',',
+        delimiter,
         quote: options.quote ?? '"',
         escape: options.escape ?? '"',
         bom: true,
@@ -100,67 +148,19 @@ class CsvDecoder implements Decoder {
         relax_column_count: false,
       },
       options.max_record_bytes ?? DEFAULT_MAX_RECORD_BYTES,
+      onRow,
+      (problem) => rejects.push({ raw: problem.raw, origin: `${unit}:${problem.line}`, at: problem.line, reason: problem.reason }),
     );
-    let records: SourceRecord[] = [];
-    let rejects: DecodeReject[] = [];
-    const groupBy = options.group_by;
-    let group: { key: string; record: SourceRecord; rows: JsonObject[] } | undefined;
-    let headerBroken = false;
-    let unread = 0;
-    const take = (read: CsvRead): void => {
-      for (const problem of read.problems) rejects.push({ raw: problem.raw, origin: `${unit}:${problem.line}`, at: problem.line, reason: problem.reason });
-      for (const row of read.rows) {
-        if (headerBroken) {
-          unread += 1;
-          continue;
-        }
-        if (row.invalidAt !== undefined) {
-          const header = build === undefined && expectHeader;
-          headerBroken = header;
-          rejects.push({
-            raw: boundedRaw(row.fields.join(options.delimiter ?? ',')),
-            origin: `${unit}:${row.line}`,
-            at: row.line,
-            reason: `CSV: ${header ? 'the header line' : `the row on line ${row.line}`} holds bytes that are not UTF-8 (the first at byte ${row.invalidAt})${header ? ', so no column can be trusted' : ''}; ${encodingHint('csv')}`,
-          });
-          continue;
-        }
-        if (build === undefined) {
-          if (expectHeader) {
-            build = recordBuilder(row.fields.map((name) => name.trim()));
-            continue;
-          }
-          build = recordBuilder(row.fields.map((_, index) => `column_${index + 1}`));
-        }
-        let record: SourceRecord | undefined = { data: build(row.fields), at: row.line };
-        if (groupBy !== undefined) {
-          // Rows of one group arrive together; a group is complete when the key changes.
-          const key = String(record.data[groupBy] ?? '');
-          if (group !== undefined && group.key === key) {
-            group.rows.push(record.data);
-            continue;
-          }
-          const previous: SourceRecord | undefined = group?.record;
-          const rows: JsonObject[] = [record.data];
-          const data: JsonObject = {};
-          setOwn(data, groupBy, key);
-          data['rows'] = rows;
-          group = { key, record: { data, at: record.at }, rows };
-          record = previous;
-          if (record === undefined) continue;
-        }
-        records.push(record);
-      }
-    };
     for await (const chunk of utf8Bytes(input, options.encoding)) {
-      take(reader.feed(chunk));
-      if (records.length >= CHUNK_RECORDS) {
-        yield { records, rejects };
-        records = [];
+      reader.feed(chunk);
+      // A chunk of input holds thousands of rows: handed on CHUNK_RECORDS at a time.
+      while (records.length >= CHUNK_RECORDS) {
+        yield { records: records.length === CHUNK_RECORDS ? records : records.slice(0, CHUNK_RECORDS), rejects };
+        records = records.length === CHUNK_RECORDS ? [] : records.slice(CHUNK_RECORDS);
         rejects = [];
       }
     }
-    take(reader.end());
+    reader.end();
     if (group !== undefined && !headerBroken) records.push(group.record);
     if (unread > 0) rejects.push({ raw: '', origin: unit, reason: `CSV: the ${unread} row(s) after the header were not read, as its columns cannot be trusted; ${encodingHint('csv')}` });
     if (records.length > 0 || rejects.length > 0) yield { records, rejects };

@@ -10,6 +10,10 @@ import { findReadyFiles, type ReadyFile } from './ready-files.js';
 import { destinationOf, settleFile, type SettleFolders } from './settle-file.js';
 import { parentOf, storePath } from './store-path.js';
 import { NO_RETRY, withRetries } from './with-retries.js';
+import { readAhead } from '../codecs/read-ahead.js';
+
+/** Decoded chunks (of up to CHUNK_RECORDS records) read ahead of the pipeline. */
+const READ_AHEAD_CHUNKS = 4;
 
 export interface FileSourceSettings {
   /** How transient store failures (a dropped connection) are retried; local folders need none. */
@@ -138,7 +142,8 @@ class FileReading {
       let position = 0;
       let wholeFile = 0;
       try {
-        for await (const chunk of decoder.decode(input, file.name)) {
+        // Decoding runs ahead of the pipeline while it waits on its targets (a few chunks, bounded).
+        for await (const chunk of readAhead(decoder.decode(input, file.name), READ_AHEAD_CHUNKS)) {
           const skip = Math.min(Math.max(skipTo - position, 0), chunk.records.length);
           position += chunk.records.length;
           this.decoded = Math.max(this.decoded, position);

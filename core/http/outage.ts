@@ -8,7 +8,8 @@
 export class OutageWatch {
   private failingSince: number | undefined;
   private lastFailure = '';
-  private lastProbe = 0;
+  private lastFailureAt = 0;
+  private lastProbe = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly downAfterMs: number,
@@ -23,6 +24,7 @@ export class OutageWatch {
   failed(reason: string, now: number = Date.now()): void {
     this.failingSince ??= now;
     this.lastFailure = reason;
+    this.lastFailureAt = now;
   }
 
   /**
@@ -31,7 +33,8 @@ export class OutageWatch {
    */
   refuse(now: number = Date.now()): { sinceMs: number; reason: string } | undefined {
     if (this.failingSince === undefined || now - this.failingSince < this.downAfterMs) return undefined;
-    if (now - this.lastProbe >= this.probeEveryMs) {
+    // A probe is due, or nothing was asked for a while (a run starting later): the host gets its chance.
+    if (now - this.lastProbe >= this.probeEveryMs || now - this.lastFailureAt >= this.probeEveryMs) {
       this.lastProbe = now;
       return undefined;
     }

@@ -46,7 +46,8 @@ on_error: ${onError}
 describe('a target that is down', () => {
   it('stops the run in bounded time with its state saved, not record by record; the next run delivers every record once', async () => {
     const port = await downPort();
-    project = ordersProject(port, '{ target_down_after_ms: 600, retry: { max_attempts: 100, initial_delay_ms: 50, max_delay_ms: 200 } }');
+    // The runner's patience outlasts the host's probe interval (a quarter of down_after_ms, at least 1 s), as the defaults do (60 s, 15 s).
+    project = ordersProject(port, '{ target_down_after_ms: 2500, retry: { max_attempts: 100, initial_delay_ms: 50, max_delay_ms: 200 } }');
     const down = await runProject(project.dir);
     expect(down.summary).toMatchObject({ status: 'failed', written: 0, deadLettered: 0 });
     expect(down.summary.error).toMatch(/^target shop is down: nothing could be written for \d+ s \(last error: .*127\.0\.0\.1:\d+.*\); the run stops here with its state saved/);

@@ -39,8 +39,6 @@ export class XmlRecordSplitter {
   private elementDepth = 0;
   /** Characters dropped from the front of the buffer so far: buffer[0] is at this offset of the input. */
   private dropped = 0;
-  /** Inside a record refused for its size or depth: depth is still counted, text is dropped. */
-  private skipping = false;
   /** After a DOCTYPE the rest of the document is ignored. */
   private refused = false;
   private recordStart = -1;
@@ -132,7 +130,6 @@ export class XmlRecordSplitter {
         if (this.depth === 0) {
           if (this.recordStart >= 0) out.push(this.piece(this.recordStart, tagEnd + 1, this.recordLine));
           this.recordStart = -1;
-          this.skipping = false;
         }
       } else if (this.depth === 0 && selfClosing) {
         out.push(this.piece(at, tagEnd + 1, this.lineAt(at)));
@@ -159,8 +156,8 @@ export class XmlRecordSplitter {
   /** Refuses the record being read: keeps counting depth to find where it ends, but stops keeping its text. */
   private refuse(message: string): XmlProblem {
     const problem: XmlProblem = { kind: 'problem', line: this.recordLine, message, raw: boundedRaw(this.buffer.slice(this.recordStart, this.recordStart + MAX_RAW_CHARS + 1)) };
+    // Depth is still counted to find where the refused record ends; its text is no longer kept.
     this.recordStart = -1;
-    this.skipping = true;
     return problem;
   }
 

@@ -10,8 +10,12 @@ if (path === undefined || order === undefined || sku === undefined || start === 
 const store = new SqliteInventoryStore(path);
 const wait = Number(start) - Date.now();
 if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-const result = await store.reserve({ order_key: order, channel: 'shop', lines: [{ sku, quantity: 1 }], now: Date.now(), ttlMs: 60_000 }, (stock) =>
-  stock.levels.reduce((sum, level) => sum + Math.max(0, level.on_hand), 0),
+const result = await store.reserve(
+  { order_key: order, channel: 'shop', lines: [{ sku, quantity: 1 }], version: { at: undefined, content: `[["","${sku}",1]]` }, now: Date.now(), ttlMs: 60_000 },
+  (_sku, wanted, stock) => {
+    const available = stock.levels.reduce((sum, level) => sum + Math.max(0, level.on_hand), 0) - stock.reserved;
+    return wanted <= available ? { kind: 'stock' } : { status: 'insufficient', available, detail: `${available} in stock` };
+  },
 );
 await store.close();
 process.stdout.write(`${result.status}\n`);

@@ -19,10 +19,12 @@ export async function* readAvailability(ctx: ReadContext<unknown, { channel: str
   let page = 0;
   let at = 0;
   let through = 0;
+  let rules = 0;
   const marking: Promise<void>[] = [];
   const pages = engine.changes(channel, ctx.options.mode ?? 'delta', now, PAGE);
   for await (const chunk of pages) {
     through = chunk.through;
+    rules = chunk.rules;
     if (ctx.signal.aborted) return;
     const values = chunk.values;
     // Names this publish and page: batch keys (and so file names and ledger entries) differ per publish.
@@ -54,7 +56,8 @@ export async function* readAvailability(ctx: ReadContext<unknown, { channel: str
     checkpoint: { channel, through, computed_at: computedAt, page: page + 1 },
     afterCommit: async () => {
       await Promise.all(marking);
-      await engine.store.setPublishWatermark(channel, through);
+      // The next delta starts from here: ledger changes after `through`, time after `now`, rules unless they changed.
+      await engine.store.setPublishState(channel, { through, at: now.getTime(), rules });
     },
   };
 }

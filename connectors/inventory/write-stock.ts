@@ -1,5 +1,5 @@
 import type { InventoryService } from '../../core/inventory/inventory-service.js';
-import { StockRejection } from '../../core/inventory/inventory-service.js';
+import { orderVersion, StockRejection } from '../../core/inventory/inventory-service.js';
 import type { ApplyOutcome } from '../../core/inventory/inventory-store.js';
 import { readPath, type JsonObject } from '../../core/json.js';
 import type { WriteContext, WriteRecord, WriteResult } from '../../core/sdk/connector.js';
@@ -64,15 +64,26 @@ async function reserveOrder(engine: InventoryService, order: JsonObject, locatio
     const lineId = line['line_id'];
     wanted.push({ sku, quantity, ...(typeof lineId === 'string' ? { line_id: lineId } : {}) });
   }
-  const result = await engine.reserve(key, channel, wanted, now);
+  const result = await engine.reserve(key, channel, wanted, now, orderVersion(versionAt(order), wanted));
   if (result.status === 'insufficient') {
     return {
       status: 'permanent',
-      error: `not enough stock to reserve order ${key}: ${result.sku} wanted ${result.wanted}, ${result.available} available on ${channel}`,
+      error: `not enough stock to reserve order ${key}: ${result.sku} wanted ${result.wanted}, ${result.detail}`,
       code: 'insufficient_stock',
     };
   }
+  if (result.status === 'refused') return { status: 'permanent', error: `order ${key} changed, but ${result.reason}`, code: 'order_change_refused' };
   return { status: 'ok', ref: result.status };
+}
+
+/** When the order was last changed: updated_at, else created_at (epoch ms); undefined without either. */
+function versionAt(order: JsonObject): number | undefined {
+  for (const field of ['updated_at', 'created_at']) {
+    const value = order[field];
+    const at = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+    if (!Number.isNaN(at)) return at;
+  }
+  return undefined;
 }
 
 /** Reconciliation input: what the channel shows now. */

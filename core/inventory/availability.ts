@@ -23,9 +23,33 @@ export interface SkuStock {
   sku: string;
   /** Current on-hand per location (snapshots plus later movements). */
   levels: readonly LocationStock[];
-  /** Units reserved by open orders and not yet held at a location (routing holds them where they ship from). */
+  /** Units in stock reserved by open orders and not yet held at a location (routing holds them where they ship from). */
   reserved: number;
+  /** The same by channel: each channel's are charged against the locations it counts (reservation-cover.ts). */
+  reservedByChannel?: ReadonlyMap<string, number>;
+  /** Units sold beyond stock: on backorder, by channel (each has its own allowance), and on pre-order against incoming stock. */
+  backordered?: ReadonlyMap<string, number>;
+  preordered?: number;
   incoming: readonly Incoming[];
+}
+
+/**
+ * Units of a SKU a channel can still promise out of its locations' `pool`: the engine charges the
+ * reservations without a location against the locations their channels count. The default, for
+ * callers without the engine, takes every such reservation off the pool.
+ */
+export type Promisable = (stock: SkuStock, pool: number) => number;
+
+export const POOL_LESS_RESERVED: Promisable = (stock, pool) => Math.max(0, pool - stock.reserved);
+
+/** What a channel sold beyond stock, which its backorder allowance and the incoming stock no longer offer. */
+export interface Promised {
+  backordered: number;
+  preordered: number;
+}
+
+export function promisedOf(stock: SkuStock, channel: string): Promised {
+  return { backordered: stock.backordered?.get(channel) ?? 0, preordered: stock.preordered ?? 0 };
 }
 
 export type AvailabilityStatus = 'in_stock' | 'out_of_stock' | 'backorder' | 'preorder';
@@ -76,12 +100,19 @@ export function computeAvailability(
   locations: readonly InventoryLocation[],
   now: Date,
   explain = true,
+  promisable: Promisable = POOL_LESS_RESERVED,
 ): Availability {
   const steps: ExplainStep[] | undefined = explain ? [] : undefined;
   const pool = sellablePool(stock, locations, steps);
-  const quantity = Math.max(0, pool - stock.reserved);
-  if (stock.reserved > 0) steps?.push({ step: 'reservations', detail: `${pool} − ${stock.reserved} reserved by open orders`, quantity });
-  return applyChannelRules(stock.sku, channel, rules, quantity, steps, stock.incoming, locations, now);
+  const quantity = promisable(stock, pool);
+  if (stock.reserved > 0) steps?.push({ step: 'reservations', detail: reservationsDetail(stock, pool), quantity });
+  return applyChannelRules(stock.sku, channel, rules, quantity, steps, stock.incoming, locations, now, promisedOf(stock, channel));
+}
+
+/** `12 counted; orders not yet routed hold 3 (web 1, callcenter 2), served first where their channels sell` */
+function reservationsDetail(stock: SkuStock, pool: number): string {
+  const byChannel = [...(stock.reservedByChannel ?? [])].filter(([, units]) => units > 0).map(([channel, units]) => `${channel} ${units}`);
+  return `${pool} counted; orders not yet routed hold ${stock.reserved}${byChannel.length > 0 ? ` (${byChannel.join(', ')})` : ''}, served first from the locations their channels count`;
 }
 
 /** Buffers, display thresholds, caps and back-/pre-orders, on a quantity already net of reservations. */
@@ -94,6 +125,7 @@ export function applyChannelRules(
   incoming: readonly Incoming[],
   locations: readonly InventoryLocation[],
   now: Date,
+  promised: Promised = { backordered: 0, preordered: 0 },
 ): Availability {
   let quantity = net;
   const buffer = rules.buffer;
@@ -118,8 +150,10 @@ export function applyChannelRules(
     available_from === undefined ? { sku, channel, quantity, status, explain: explain ?? [] } : { sku, channel, quantity, status, available_from, explain: explain ?? [] };
   if (quantity > 0) return done(quantity, 'in_stock');
   if (rules.backorder !== undefined) {
-    explain?.push({ step: 'backorder', detail: `none left; ${rules.backorder.units} units may be sold on backorder`, quantity: rules.backorder.units });
-    return done(rules.backorder.units, 'backorder');
+    const left = Math.max(0, rules.backorder.units - promised.backordered);
+    const sold = promised.backordered > 0 ? `, ${promised.backordered} of them sold` : '';
+    explain?.push({ step: 'backorder', detail: `none left; ${rules.backorder.units} units may be sold on backorder${sold}`, quantity: left });
+    return left > 0 ? done(left, 'backorder') : done(0, 'out_of_stock');
   }
   if (rules.preorder !== undefined) {
     const counted = new Set(locations.map((location) => location.location_id));
@@ -132,10 +166,12 @@ export function applyChannelRules(
       })
       .sort((a, b) => Date.parse(a.expected_at) - Date.parse(b.expected_at));
     const total = due.reduce((sum, item) => sum + item.quantity, 0);
-    if (total > 0) {
+    const left = Math.max(0, total - promised.preordered);
+    if (left > 0) {
       const first = (due[0] as Incoming).expected_at;
-      const capped = rules.max_quantity !== undefined ? Math.min(total, rules.max_quantity) : total;
-      explain?.push({ step: 'pre-order', detail: `none left; ${total} incoming within ${rules.preorder.horizon_days} days, first on ${first}`, quantity: capped });
+      const capped = rules.max_quantity !== undefined ? Math.min(left, rules.max_quantity) : left;
+      const sold = promised.preordered > 0 ? `, ${promised.preordered} of them pre-ordered` : '';
+      explain?.push({ step: 'pre-order', detail: `none left; ${total} incoming within ${rules.preorder.horizon_days} days, first on ${first}${sold}`, quantity: capped });
       return done(capped, 'preorder', first);
     }
   }
@@ -155,12 +191,13 @@ export function computeBundleAvailability(
   locations: readonly InventoryLocation[],
   now: Date,
   withExplain = true,
+  promisable: Promisable = POOL_LESS_RESERVED,
 ): Availability {
   const explain: ExplainStep[] | undefined = withExplain ? [] : undefined;
   let kits = Number.POSITIVE_INFINITY;
   for (const [sku, perKit] of Object.entries(components)) {
     const stock = stockOf(sku);
-    const net = Math.max(0, sellablePool(stock, locations) - stock.reserved);
+    const net = promisable(stock, sellablePool(stock, locations));
     const possible = Math.floor(net / perKit);
     kits = Math.min(kits, possible);
     explain?.push({ step: `component ${sku}`, detail: `${net} net ÷ ${perKit} per kit = ${possible}`, quantity: kits });

@@ -8,10 +8,33 @@ import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { JsonObject, JsonValue } from '../json.js';
-import { applyChannelRules, computeAvailability, computeBundleAvailability, sellablePool, type Availability, type Incoming, type SkuStock } from './availability.js';
+import { createHash } from 'node:crypto';
+import {
+  applyChannelRules,
+  computeAvailability,
+  computeBundleAvailability,
+  promisedOf,
+  sellablePool,
+  type Availability,
+  type Incoming,
+  type Promisable,
+  type SkuStock,
+} from './availability.js';
 import { channelLocations, type InventoryConfig, type InventoryLocation } from './inventory-config.js';
+import { ReservationCover } from './reservation-cover.js';
 import { SnapshotColumnsBuilder } from './snapshot-columns.js';
-import type { ApplyOutcome, IncomingInput, InventoryStore, MovementInput, ReserveLine, ReserveResult, SkuSelection, SnapshotInput } from './inventory-store.js';
+import type {
+  ApplyOutcome,
+  IncomingInput,
+  InventoryStore,
+  MovementInput,
+  OrderVersion,
+  ReserveDecision,
+  ReserveLine,
+  ReserveResult,
+  SkuSelection,
+  SnapshotInput,
+} from './inventory-store.js';
 
 /** A record the ledger cannot take, and why; callers dead-letter it. */
 export class StockRejection {
@@ -36,6 +59,9 @@ export class InventoryService {
   private readonly bundleOf = new Map<string, string[]>();
   private readonly locationIds: string[];
   private readonly locationIndex: Map<string, number>;
+  private readonly safety: Map<string, number>;
+  /** Reservations without a location, charged against the locations their channels count. */
+  readonly cover: ReservationCover;
   private image: StockImage | undefined;
 
   constructor(
@@ -47,6 +73,8 @@ export class InventoryService {
     this.locationIds = config.locations.map((location) => location.location_id);
     this.locationIndex = new Map(this.locationIds.map((id, index) => [id, index]));
     for (const channel of Object.keys(config.channels)) this.channelLocations.set(channel, channelLocations(config, channel));
+    this.safety = new Map(config.locations.map((location) => [location.location_id, location.safety_stock ?? 0]));
+    this.cover = new ReservationCover(new Map([...this.channelLocations].map(([channel, locations]) => [channel, locations.map((location) => location.location_id)])));
     this.catalog = config.catalog !== undefined ? readCatalog(resolve(projectDir, config.catalog.file), config.catalog.column ?? 'sku') : undefined;
     for (const [bundle, components] of Object.entries(config.bundles ?? {})) {
       for (const component of Object.keys(components)) this.bundleOf.set(component, [...(this.bundleOf.get(component) ?? []), bundle]);
@@ -61,7 +89,39 @@ export class InventoryService {
   async knows(sku: string, now: Date): Promise<boolean> {
     if (this.catalog?.has(sku) === true || this.config.bundles?.[sku] !== undefined) return true;
     const stock = await this.store.stock(sku, now.getTime());
-    return stock.levels.length > 0 || stock.reserved > 0 || stock.incoming.length > 0;
+    return stock.levels.length > 0 || stock.reserved > 0 || stock.incoming.length > 0 || (stock.backordered?.size ?? 0) > 0 || (stock.preordered ?? 0) > 0;
+  }
+
+  /** Free units per location: on hand, less safety stock and what routed orders hold there. */
+  freeOf(stock: SkuStock): Map<string, number> {
+    const free = new Map<string, number>();
+    for (const level of stock.levels) free.set(level.location_id, level.on_hand - (this.safety.get(level.location_id) ?? 0) - (level.held ?? 0));
+    return free;
+  }
+
+  /** What `channel` can still promise of a SKU: its pool, with the reservations of every channel charged against the locations each counts. */
+  promisable(channel: string): Promisable {
+    return (stock, pool) => {
+      const reserved = stock.reservedByChannel;
+      if (reserved === undefined || stock.reserved === 0) return pool;
+      return Math.min(pool, this.cover.promisable(channel, this.freeOf(stock), reserved));
+    };
+  }
+
+  /**
+   * For routing an order: the units of a SKU each location can give it, leaving out the order's
+   * own reservations and keeping every other reservation without a location covered.
+   */
+  async routable(sku: string, orderKey: string, now: Date): Promise<{ units: Map<string, number>; incoming: readonly Incoming[] }> {
+    const stock = await this.store.stock(sku, now.getTime(), orderKey);
+    const free = this.freeOf(stock);
+    const reserved = stock.reservedByChannel;
+    const units = new Map<string, number>();
+    for (const [location, count] of free) {
+      const spare = reserved !== undefined && stock.reserved > 0 ? this.cover.spareAt(location, free, reserved) : count;
+      units.set(location, Math.max(0, Math.min(count, spare)));
+    }
+    return { units, incoming: stock.incoming };
   }
 
   /** Reads a canonical stock level (snapshot), stock movement, or incoming stock record. */
@@ -211,18 +271,21 @@ export class InventoryService {
     if (components !== undefined) {
       const stocks = new Map<string, Awaited<ReturnType<InventoryStore['stock']>>>();
       for (const component of Object.keys(components)) stocks.set(component, await this.store.stock(component, now.getTime()));
-      return computeBundleAvailability(sku, components, (component) => stocks.get(component) as never, channel, rules, locations, now);
+      return computeBundleAvailability(sku, components, (component) => stocks.get(component) as never, channel, rules, locations, now, true, this.promisable(channel));
     }
-    return computeAvailability(await this.store.stock(sku, now.getTime()), channel, rules, locations, now);
+    return computeAvailability(await this.store.stock(sku, now.getTime()), channel, rules, locations, now, true, this.promisable(channel));
   }
 
   /**
-   * Reserves an order's lines at once on the channel it came from, all or nothing. Kits reserve
-   * their components.
+   * Reserves an order's lines at once on the channel it came from, all or nothing; a newer
+   * version of an open order replaces what it held (see ReserveResult). Each SKU is taken from
+   * stock when the channel can promise it, else from what the channel shows beyond stock: its
+   * backorder allowance, or incoming stock on pre-order. Kits reserve their components.
    */
-  async reserve(orderKey: string, channel: string, lines: readonly ReserveLine[], now: Date = new Date()): Promise<ReserveResult> {
+  async reserve(orderKey: string, channel: string, lines: readonly ReserveLine[], now: Date = new Date(), version?: OrderVersion): Promise<ReserveResult> {
+    const rules = this.config.channels[channel];
     const locations = this.channelLocations.get(channel);
-    if (locations === undefined) throw new Error(`channel "${channel}" has no rules under inventory.channels (channels: ${this.channels.join(', ')})`);
+    if (rules === undefined || locations === undefined) throw new Error(`channel "${channel}" has no rules under inventory.channels (channels: ${this.channels.join(', ')})`);
     const expanded: ReserveLine[] = [];
     for (const line of lines) {
       const components = this.config.bundles?.[line.sku];
@@ -230,7 +293,18 @@ export class InventoryService {
       else for (const [sku, perKit] of Object.entries(components)) expanded.push({ sku, quantity: perKit * line.quantity, line_id: `${line.line_id ?? line.sku}/${sku}` });
     }
     const ttlMs = (this.config.reservations?.ttl_minutes ?? 0) * 60_000 || DEFAULT_TTL_MS;
-    return this.store.reserve({ order_key: orderKey, channel, lines: expanded, now: now.getTime(), ttlMs }, (stock) => sellablePool(stock, locations));
+    const promisable = this.promisable(channel);
+    const decide = (sku: string, wanted: number, stock: SkuStock): ReserveDecision => {
+      const net = promisable(stock, sellablePool(stock, locations));
+      if (wanted <= net) return { kind: 'stock' };
+      // What the channel shows beyond stock is what an order may take of it.
+      const shown = applyChannelRules(sku, channel, rules, net, undefined, stock.incoming, locations, now, promisedOf(stock, channel));
+      if (shown.status === 'backorder' && wanted <= shown.quantity) return { kind: 'backorder' };
+      if (shown.status === 'preorder' && wanted <= shown.quantity) return { kind: 'preorder' };
+      const beyond = shown.status === 'backorder' || shown.status === 'preorder' ? `, ${shown.quantity} on ${shown.status}` : '';
+      return { status: 'insufficient', available: net, detail: `${net} in stock${beyond}; ${channel} shows ${shown.quantity} (${shown.status.replaceAll('_', ' ')})` };
+    };
+    return this.store.reserve({ order_key: orderKey, channel, lines: expanded, version: version ?? orderVersion(undefined, lines), now: now.getTime(), ttlMs }, decide);
   }
 
   /**
@@ -239,22 +313,33 @@ export class InventoryService {
    * channel was last sent. `through` is the change sequence the pages cover. Memory stays bounded
    * by the page size, not the catalogue.
    */
-  async *changes(channel: string, mode: 'delta' | 'full', now: Date = new Date(), pageSize = 5000): AsyncGenerator<{ values: PublishValue[]; through: number }> {
+  async *changes(channel: string, mode: 'delta' | 'full', now: Date = new Date(), pageSize = 5000): AsyncGenerator<{ values: PublishValue[]; through: number; rules: number }> {
     const rules = this.config.channels[channel];
     if (rules === undefined) throw new Error(`channel "${channel}" has no rules under inventory.channels (channels: ${this.channels.join(', ')})`);
     const locations = this.channelLocations.get(channel) ?? [];
-    const since = mode === 'full' ? 0 : await this.store.publishWatermark(channel);
-    const { skus, through } = await this.store.changedSince(since);
+    // Reservations that lapsed since: given back now, which marks their SKUs changed.
+    await this.store.expire(now.getTime());
+    const state = await this.store.publishState(channel);
+    const fingerprint = this.rulesFingerprint(channel);
+    // A changed rule, location or kit may change every SKU's value: all are compared, as in a full publish.
+    const everything = mode === 'full' || state.rules !== fingerprint;
+    const { skus, through } = await this.store.changedSince(everything ? 0 : state.through);
     const candidates = new Set(skus);
+    // Time changes values too: incoming stock that entered the pre-order horizon since the last publish.
+    if (!everything && rules.preorder !== undefined && state.at > 0) {
+      const horizonMs = rules.preorder.horizon_days * 86_400_000;
+      for (const sku of await this.store.incomingDue(state.at + horizonMs, now.getTime() + horizonMs)) candidates.add(sku);
+    }
     // A component's change changes its kits.
-    for (const sku of skus) for (const bundle of this.bundleOf.get(sku) ?? []) candidates.add(bundle);
-    if (mode === 'full') for (const bundle of Object.keys(this.config.bundles ?? {})) candidates.add(bundle);
+    for (const sku of [...candidates]) for (const bundle of this.bundleOf.get(sku) ?? []) candidates.add(bundle);
+    if (everything) for (const bundle of Object.keys(this.config.bundles ?? {})) candidates.add(bundle);
     const list = [...candidates].sort();
     // Many candidates (a first or full publish): read in SKU ranges; few (a delta): read just
     // them. Either way into a compact image that the other channels of the same round reuse.
     const sparse = list.length * 2 < (await this.store.skuCount());
     const slots = locations.map((location) => this.locationIndex.get(location.location_id) as number);
     const safety = locations.map((location) => location.safety_stock ?? 0);
+    const promisable = this.promisable(channel);
     for (let start = 0; start < list.length || start === 0; start += pageSize) {
       const page = list.slice(start, start + pageSize);
       const values: PublishValue[] = [];
@@ -268,26 +353,47 @@ export class InventoryService {
           if (components !== undefined) {
             const parts = new Map<string, SkuStock>();
             for (const component of Object.keys(components)) parts.set(component, await this.store.stock(component, now.getTime()));
-            availability = computeBundleAvailability(sku, components, (component) => parts.get(component) ?? emptyStock(component), channel, rules, locations, now, false);
+            availability = computeBundleAvailability(sku, components, (component) => parts.get(component) ?? emptyStock(component), channel, rules, locations, now, false, promisable);
           } else {
             // From the compact image: the pool straight from the counts, no objects per location.
             const counts = image.onHand.get(sku);
             let pool = 0;
             if (counts !== undefined) for (let index = 0; index < slots.length; index += 1) pool += Math.max(0, (counts[slots[index] as number] as number) - (safety[index] as number));
-            const reserved = image.reserved.get(sku) ?? 0;
-            availability = applyChannelRules(sku, channel, rules, Math.max(0, pool - reserved), undefined, image.incoming.get(sku) ?? [], locations, now);
+            const reserved = image.reserved.get(sku);
+            const net = reserved === undefined ? pool : promisable(this.imageStock(sku, counts, reserved), pool);
+            const promised = { backordered: image.backordered.get(sku)?.get(channel) ?? 0, preordered: image.preordered.get(sku) ?? 0 };
+            availability = applyChannelRules(sku, channel, rules, net, undefined, image.incoming.get(sku) ?? [], locations, now, promised);
           }
           const previous = published.get(sku);
-          if (mode === 'delta' && previous !== undefined && previous.quantity === availability.quantity) continue;
+          if (mode === 'delta' && previous !== undefined && sameValue(previous, availability)) continue;
           // The availability is this loop's own fresh object: it becomes the value as it is.
           const value = availability as PublishValue;
           value.revision = (previous?.revision ?? 0) + 1;
           values.push(value);
         }
       }
-      yield { values, through };
+      yield { values, through, rules: fingerprint };
       if (start + pageSize >= list.length) break;
     }
+  }
+
+  /**
+   * A fingerprint of what a channel's values depend on besides the ledger: its rules, its
+   * locations (ids, safety stock, active), the channels its reservations compete with, and kits.
+   */
+  rulesFingerprint(channel: string): number {
+    const locations = (this.channelLocations.get(channel) ?? []).map((location) => [location.location_id, location.safety_stock ?? 0]);
+    const others = [...this.channelLocations].map(([name, list]) => [name, list.map((location) => [location.location_id, location.safety_stock ?? 0])]);
+    const text = JSON.stringify([this.config.channels[channel] ?? null, locations, others, this.config.bundles ?? null]);
+    return Number.parseInt(createHash('sha256').update(text).digest('hex').slice(0, 12), 16);
+  }
+
+  /** A SKU's stock as the image has it (held units already taken off the counts), for charging reservations. */
+  private imageStock(sku: string, counts: Int32Array | undefined, reserved: ReadonlyMap<string, number>): SkuStock {
+    const levels = this.locationIds.map((location_id, slot) => ({ location_id, on_hand: counts?.[slot] ?? 0 }));
+    let total = 0;
+    for (const units of reserved.values()) total += units;
+    return { sku, levels, reserved: total, reservedByChannel: reserved, incoming: [] };
   }
 
   /**
@@ -299,7 +405,7 @@ export class InventoryService {
   private async imageOf(page: readonly string[], selection: SkuSelection, through: number, now: Date): Promise<StockImage> {
     let image = this.image;
     if (image === undefined || image.through !== through || now.getTime() - image.at > 60_000) {
-      image = { through, at: now.getTime(), ranges: [], listed: new Set(), onHand: new Map(), reserved: new Map(), incoming: new Map() };
+      image = { through, at: now.getTime(), ranges: [], listed: new Set(), onHand: new Map(), reserved: new Map(), backordered: new Map(), preordered: new Map(), incoming: new Map() };
       this.image = image;
     }
     const held = image;
@@ -316,7 +422,9 @@ export class InventoryService {
       // A view per SKU on the read's one buffer.
       const width = this.locationIds.length;
       range.skus.forEach((sku, row) => image.onHand.set(sku, range.onHand.subarray(row * width, (row + 1) * width)));
-      for (const [sku, units] of range.reserved) if (units > 0) image.reserved.set(sku, units);
+      for (const [sku, byChannel] of range.reserved) image.reserved.set(sku, byChannel);
+      for (const [sku, byChannel] of range.backordered) image.backordered.set(sku, byChannel);
+      for (const [sku, units] of range.preordered) image.preordered.set(sku, units);
       for (const [sku, incoming] of range.incoming) image.incoming.set(sku, incoming);
       // SKUs read and found without stock are covered too: they have none.
       if ('skus' in read) for (const sku of read.skus) image.listed.add(sku);
@@ -344,8 +452,30 @@ interface StockImage {
   /** SKUs read one by one (a delta's), stock or not. */
   listed: Set<string>;
   onHand: Map<string, Int32Array>;
-  reserved: Map<string, number>;
+  reserved: Map<string, ReadonlyMap<string, number>>;
+  backordered: Map<string, ReadonlyMap<string, number>>;
+  preordered: Map<string, number>;
   incoming: Map<string, readonly Incoming[]>;
+}
+
+/** Whether a channel was already told this value: the quantity, and for pre-orders the date. */
+function sameValue(previous: { quantity: number; status?: string; available_from?: string }, next: Availability): boolean {
+  if (previous.quantity !== next.quantity) return false;
+  // Values published before statuses were kept compare by quantity alone.
+  if (previous.status === undefined) return true;
+  return previous.status === next.status && (previous.available_from ?? undefined) === next.available_from;
+}
+
+/**
+ * An order's version as reservations see it: its updated_at (else created_at), and its lines as
+ * canonical text, so the same lines are the same order whatever their order or other fields.
+ */
+export function orderVersion(at: number | undefined, lines: readonly ReserveLine[]): OrderVersion {
+  const canonical = lines
+    .filter((line) => line.quantity > 0)
+    .map((line) => [line.line_id ?? '', line.sku, line.quantity] as const)
+    .sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : a[0] + a[1] > b[0] + b[1] ? 1 : a[2] - b[2]));
+  return { at, content: JSON.stringify(canonical) };
 }
 
 function emptyStock(sku: string): SkuStock {

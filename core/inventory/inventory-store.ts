@@ -1,4 +1,5 @@
 import type { Incoming, SkuStock } from './availability.js';
+import type { ReservationCover } from './reservation-cover.js';
 import type { SnapshotColumns } from './snapshot-columns.js';
 
 /** A full count of one SKU at one location at a moment. */
@@ -35,18 +36,44 @@ export interface ReserveLine {
   line_id?: string;
 }
 
+/**
+ * What a reservation holds: units in stock (charged against the channel's locations until the
+ * order is routed), units sold on backorder beyond stock, or units of incoming stock (pre-order).
+ */
+export type ReservationKind = 'stock' | 'backorder' | 'preorder';
+
+/** How a SKU's units of an order may be reserved, judged on its stock inside the reservation's transaction. */
+export type ReserveDecision = { kind: ReservationKind } | { status: 'insufficient'; available: number; detail: string };
+
+/** Which version of an order a reservation is for: a newer one adjusts it, an older or equal one changes nothing. */
+export interface OrderVersion {
+  /** The order's updated_at (else created_at), epoch ms; undefined when it has neither. */
+  at: number | undefined;
+  /** The order's lines as they matter to stock (canonical text): equal text, equal order. */
+  content: string;
+}
+
 export interface ReserveRequest {
-  /** The order's key (channel and external id): reserving the same order twice is a no-op. */
+  /** The order's key (channel and external id). */
   order_key: string;
   channel: string;
   lines: readonly ReserveLine[];
+  version: OrderVersion;
   now: number;
   ttlMs: number;
 }
 
+/**
+ * - `reserved`: a new order's lines are held; `adjusted`: a newer version of an open order
+ *   replaced what it held; `duplicate`: the same version again (or one that changes no line);
+ *   `stale`: an older version, ignored.
+ * - `insufficient`: nothing changed; the SKU's units could not be promised.
+ * - `refused`: a change the ledger does not apply by itself (the order is routed or shipped).
+ */
 export type ReserveResult =
-  | { status: 'reserved' | 'already_reserved' }
-  | { status: 'insufficient'; sku: string; wanted: number; available: number };
+  | { status: 'reserved' | 'adjusted' | 'duplicate' | 'stale' }
+  | { status: 'insufficient'; sku: string; wanted: number; available: number; detail: string }
+  | { status: 'refused'; reason: string };
 
 /** Units of one SKU held at one location for a routed order. */
 export interface LocationAssignment {
@@ -70,6 +97,8 @@ export interface AssignRequest {
   replacing: 'order' | { location_id: string };
   /** Units a location keeps back per SKU (safety stock). */
   floor(locationId: string): number;
+  /** Charges reservations without a location against the locations: an assignment may not leave them less covered. */
+  cover: ReservationCover;
   now: number;
   ttlMs: number;
 }
@@ -86,6 +115,7 @@ export interface ReservationRow {
   quantity: number;
   /** `replaced`: superseded by a routing decision that holds the units at a location instead. */
   status: 'active' | 'fulfilled' | 'released' | 'expired' | 'replaced';
+  kind: ReservationKind;
   location_id: string | null;
   created_at: number;
   expires_at: number;
@@ -102,8 +132,11 @@ export interface StockImageRange {
   skus: string[];
   /** `skus.length` rows of `locations.length` counts, less the units held there for routed orders. */
   onHand: Int32Array;
-  /** Units reserved by open orders and not held at a location, for SKUs with any. */
-  reserved: Map<string, number>;
+  /** Units in stock reserved by open orders and not held at a location, by channel, for SKUs with any. */
+  reserved: Map<string, Map<string, number>>;
+  /** Units sold beyond stock, for SKUs with any: on backorder by channel, on pre-order. */
+  backordered: Map<string, Map<string, number>>;
+  preordered: Map<string, number>;
   incoming: Map<string, Incoming[]>;
 }
 
@@ -111,6 +144,19 @@ export interface PublishedValue {
   sku: string;
   quantity: number;
   revision: number;
+  /** What the channel was told besides the quantity: a pre-order date matters to it as much. */
+  status?: string;
+  available_from?: string;
+}
+
+/** What a channel's publishing depends on beyond the ledger: when it last ran, and a fingerprint of its rules and locations. */
+export interface PublishState {
+  /** The change sequence the last delta publish covered. */
+  through: number;
+  /** When it ran (epoch ms), 0 before the first. */
+  at: number;
+  /** Fingerprint of the channel's rules, locations and kits then; a change re-checks every SKU. */
+  rules: number;
 }
 
 /**
@@ -123,8 +169,8 @@ export interface InventoryStore {
   applySnapshotColumns(columns: SnapshotColumns): Promise<ApplyOutcome[]>;
   applyMovements(inputs: readonly MovementInput[]): Promise<ApplyOutcome[]>;
   setIncoming(inputs: readonly IncomingInput[]): Promise<void>;
-  /** Stock, active reservations and incoming stock of one SKU, as of `now`. */
-  stock(sku: string, now: number): Promise<SkuStock>;
+  /** Stock, active reservations and incoming stock of one SKU, as of `now`; `exceptOrder`'s own reservations left out. */
+  stock(sku: string, now: number, exceptOrder?: string): Promise<SkuStock>;
   /** Stock of every SKU from `first` to `last` (inclusive, in SKU order) that has any: publishing reads in ranges. */
   stockRange(first: string, last: string, now: number): Promise<Map<string, SkuStock>>;
   /**
@@ -139,11 +185,12 @@ export interface InventoryStore {
   skuCount(): Promise<number>;
   hasSku(sku: string): Promise<boolean>;
   /**
-   * All or nothing: reserves every line if `pool` (what the channel could sell of that SKU,
-   * before reservations) minus the active reservations covers it, in one write transaction, so
-   * concurrent processes on one state file can never promise the same unit twice.
+   * All or nothing, in one write transaction (so concurrent processes on one state file can never
+   * promise the same unit twice): reserves every line of a new order, or replaces what an open
+   * order holds with its newer version, when `decide` says each SKU's units can be had. `decide`
+   * sees the SKU's stock with the order's own reservations left out.
    */
-  reserve(request: ReserveRequest, pool: (stock: SkuStock) => number): Promise<ReserveResult>;
+  reserve(request: ReserveRequest, decide: (sku: string, wanted: number, stock: SkuStock) => ReserveDecision): Promise<ReserveResult>;
   /**
    * Routing: holds the order's units at the locations that will ship them, all or nothing, after
    * checking each location still has them (on hand − safety stock − what other orders hold
@@ -161,14 +208,15 @@ export interface InventoryStore {
   fulfil(orderKey: string, locationId: string, now: number): Promise<number>;
   /** Marks active reservations past their expiry as expired; returns how many. */
   expire(now: number): Promise<number>;
+  /** SKUs with incoming stock expected from `after` (exclusive) to `until` (inclusive), epoch ms. */
+  incomingDue(after: number, until: number): Promise<string[]>;
   reservations(orderKey: string): Promise<ReservationRow[]>;
 
   /** What the channel was last sent, for the SKUs from `first` to `last`. */
   published(channel: string, selection: SkuSelection): Promise<Map<string, PublishedValue>>;
   markPublished(channel: string, values: readonly PublishedValue[], now: number): Promise<void>;
-  /** The change sequence the channel's last delta publish covered. */
-  publishWatermark(channel: string): Promise<number>;
-  setPublishWatermark(channel: string, through: number): Promise<void>;
+  publishState(channel: string): Promise<PublishState>;
+  setPublishState(channel: string, state: PublishState): Promise<void>;
   recordDrift(channel: string, drift: readonly { sku: string; shown: number; expected: number }[], now: number): Promise<void>;
   drift(channel: string): Promise<{ sku: string; shown: number; expected: number; at: number }[]>;
 

@@ -173,10 +173,11 @@ describe('reservations', () => {
       sku: 'MUG',
       wanted: 2,
       available: 1,
+      detail: '1 in stock; shop shows 0 (out of stock)',
     });
     expect((await store.stock('TEE', NOW.getTime())).reserved).toBe(0);
     expect(await service.reserve('shop:1', 'shop', [{ sku: 'TEE', quantity: 2 }], NOW)).toEqual({ status: 'reserved' });
-    expect(await service.reserve('shop:1', 'shop', [{ sku: 'TEE', quantity: 2 }], NOW)).toEqual({ status: 'already_reserved' });
+    expect(await service.reserve('shop:1', 'shop', [{ sku: 'TEE', quantity: 2 }], NOW)).toEqual({ status: 'duplicate' });
     expect(await service.reserve('shop:2', 'market', [{ sku: 'TEE', quantity: 2 }], NOW)).toMatchObject({ status: 'insufficient', available: 1 });
     expect((await service.availability('TEE', 'shop', NOW)).quantity).toBe(0); // 3 − 2 reserved = 1, − 10% → 0
 

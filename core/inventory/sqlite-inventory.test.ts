@@ -47,21 +47,24 @@ describe('stock image', () => {
     ];
     await store.applySnapshots(counts.map(([sku, location_id, on_hand]) => ({ sku, location_id, on_hand, at: AT, source: 'wms' })));
     await store.applyMovements([{ movement_id: 'pos:1', sku: 'A', location_id: 'wh-a', delta: -2, at: AT + 1, source: 'pos' }]);
-    await store.reserve({ order_key: 'shop:1', channel: 'shop', lines: [{ sku: 'B', quantity: 0 }, { sku: 'A', quantity: 2 }], now: NOW, ttlMs: 60_000 }, () => 100);
+    await store.reserve(
+      { order_key: 'shop:1', channel: 'shop', lines: [{ sku: 'B', quantity: 0 }, { sku: 'A', quantity: 2 }], version: { at: undefined, content: 'v1' }, now: NOW, ttlMs: 60_000 },
+      () => ({ kind: 'stock' }),
+    );
     await store.setIncoming([{ sku: 'B', location_id: 'wh-b', quantity: 6, expected_at: '2026-12-01', source: 'erp' }]);
 
     const locations = ['wh-b', 'wh-a', odd];
     const image = await store.stockImage({ first: 'A', last: 'C' }, locations, NOW);
     expect(image.skus).toEqual(['A', 'B', 'C']);
     expect([...image.onHand]).toEqual([7, 3, 0, 0, 0, 0, 0, 1, 3]);
-    expect(image.reserved).toEqual(new Map([['A', 2]]));
+    expect(image.reserved).toEqual(new Map([['A', new Map([['shop', 2]])]]));
     expect(image.incoming).toEqual(new Map([['B', [{ location_id: 'wh-b', quantity: 6, expected_at: '2026-12-01' }]]]));
 
     // A delta's list of SKUs, in any order, some unknown: the same rows for those it names.
     const listed = await store.stockImage({ skus: ['C', 'Z', 'A'] }, locations, NOW);
     expect(listed.skus).toEqual(['A', 'C']);
     expect([...listed.onHand]).toEqual([7, 3, 0, 0, 1, 3]);
-    expect(listed.reserved).toEqual(new Map([['A', 2]]));
+    expect(listed.reserved).toEqual(new Map([['A', new Map([['shop', 2]])]]));
     expect(listed.incoming).toEqual(new Map());
 
     // The same numbers as the full read.

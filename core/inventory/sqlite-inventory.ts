@@ -10,7 +10,10 @@ import type {
   InventoryStore,
   MovementInput,
   PublishedValue,
+  PublishState,
+  ReservationKind,
   ReservationRow,
+  ReserveDecision,
   ReserveRequest,
   ReserveResult,
   SkuSelection,
@@ -42,10 +45,32 @@ CREATE TABLE IF NOT EXISTS inv_meta (key TEXT PRIMARY KEY, value INTEGER NOT NUL
 CREATE TABLE IF NOT EXISTS inv_published (
   channel TEXT NOT NULL, sku TEXT NOT NULL, quantity INTEGER NOT NULL, revision INTEGER NOT NULL, published_at INTEGER NOT NULL,
   PRIMARY KEY (channel, sku)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inv_orders (
+  order_key TEXT PRIMARY KEY, channel TEXT NOT NULL, version_at INTEGER, content TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS inv_drift (
   channel TEXT NOT NULL, sku TEXT NOT NULL, shown INTEGER NOT NULL, expected INTEGER NOT NULL, at INTEGER NOT NULL,
   PRIMARY KEY (channel, sku)) WITHOUT ROWID;
 `;
+
+/** Columns added after the first release: state files made before get them when opened. */
+const ADDED_COLUMNS: readonly [table: string, column: string, definition: string][] = [
+  ['inv_reservations', 'kind', "TEXT NOT NULL DEFAULT 'stock'"],
+  ['inv_published', 'status', 'TEXT'],
+  ['inv_published', 'available_from', 'TEXT'],
+];
+
+function addMissingColumns(db: Database.Database): void {
+  for (const [table, column, definition] of ADDED_COLUMNS) {
+    const columns = db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
+    if (columns.some((existing) => existing.name === column)) continue;
+    try {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    } catch (error) {
+      // Another process opening the same file added it first.
+      if (!/duplicate column/i.test((error as Error).message)) throw error;
+    }
+  }
+}
 
 /** Rows per multi-row statement (6 parameters each, well under SQLite's limit). */
 const BULK_ROWS = 100;
@@ -76,14 +101,37 @@ function selectionStatements(db: Database.Database, where: string) {
       `SELECT sku, location_id, SUM(quantity) AS total FROM inv_reservations
        WHERE ${where} AND status = 'active' AND expires_at > ? AND location_id IS NOT NULL GROUP BY sku, location_id`,
     ),
-    reserved: db.prepare<(string | number)[], { sku: string; total: number }>(
-      `SELECT sku, SUM(quantity) AS total FROM inv_reservations WHERE ${where} AND status = 'active' AND expires_at > ? AND location_id IS NULL GROUP BY sku`,
+    reserved: db.prepare<(string | number)[], { sku: string; channel: string; kind: ReservationKind; total: number }>(
+      `SELECT sku, channel, kind, SUM(quantity) AS total FROM inv_reservations
+       WHERE ${where} AND status = 'active' AND expires_at > ? AND location_id IS NULL GROUP BY sku, channel, kind`,
     ),
     incoming: db.prepare<string[], Incoming & { sku: string }>(
       `SELECT sku, location_id, quantity, expected_at FROM inv_incoming WHERE ${where} ORDER BY sku, expected_at`,
     ),
-    published: db.prepare<string[], PublishedValue>(`SELECT sku, quantity, revision FROM inv_published WHERE channel = ? AND ${where}`),
+    published: db.prepare<string[], PublishedRow>(`SELECT sku, quantity, revision, status, available_from FROM inv_published WHERE channel = ? AND ${where}`),
   };
+}
+
+interface PublishedRow {
+  sku: string;
+  quantity: number;
+  revision: number;
+  status: string | null;
+  available_from: string | null;
+}
+
+function publishedValue(row: PublishedRow): PublishedValue {
+  const value: PublishedValue = { sku: row.sku, quantity: row.quantity, revision: row.revision };
+  if (row.status !== null) value.status = row.status;
+  if (row.available_from !== null) value.available_from = row.available_from;
+  return value;
+}
+
+interface OrderRow {
+  order_key: string;
+  channel: string;
+  version_at: number | null;
+  content: string;
 }
 
 interface LevelRow {
@@ -109,6 +157,7 @@ export class SqliteInventoryStore implements InventoryStore {
     // Publishing reads the whole stock table in ranges: a bigger page cache keeps its B-tree in memory.
     this.db.pragma('cache_size = -8192');
     this.db.exec(SCHEMA);
+    addMissingColumns(this.db);
     const db = this.db;
     this.byRange = selectionStatements(db, BY_RANGE);
     this.byList = selectionStatements(db, BY_LIST);
@@ -126,8 +175,9 @@ export class SqliteInventoryStore implements InventoryStore {
       insertMovement: db.prepare('INSERT OR IGNORE INTO inv_movements (movement_id, sku, location_id, delta, at, source) VALUES (?, ?, ?, ?, ?, ?)'),
       addOnHand: db.prepare('UPDATE inv_levels SET on_hand = on_hand + ? WHERE sku = ? AND location_id = ?'),
       levels: db.prepare<[string], LocationStock>('SELECT location_id, on_hand FROM inv_levels WHERE sku = ? ORDER BY location_id'),
-      reserved: db.prepare<[string, number], { total: number | null }>(
-        "SELECT SUM(quantity) AS total FROM inv_reservations WHERE sku = ? AND status = 'active' AND expires_at > ? AND location_id IS NULL",
+      reserved: db.prepare<[string, number, string], { channel: string; kind: ReservationKind; total: number }>(
+        `SELECT channel, kind, SUM(quantity) AS total FROM inv_reservations
+         WHERE sku = ? AND status = 'active' AND expires_at > ? AND location_id IS NULL AND order_key != ? GROUP BY channel, kind`,
       ),
       incoming: db.prepare<[string], Incoming>('SELECT location_id, quantity, expected_at FROM inv_incoming WHERE sku = ? ORDER BY expected_at'),
       upsertIncoming: db.prepare(
@@ -143,15 +193,23 @@ export class SqliteInventoryStore implements InventoryStore {
       skuCount: db.prepare<[], { count: number }>('SELECT count(*) AS count FROM inv_changes'),
       hasSku: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM inv_changes WHERE sku = ?'),
       orderReservations: db.prepare<[string], ReservationRow>('SELECT * FROM inv_reservations WHERE order_key = ? ORDER BY reservation_id'),
-      insertReservation: db.prepare(
-        `INSERT INTO inv_reservations (reservation_id, order_key, channel, sku, quantity, status, location_id, created_at, expires_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'active', NULL, ?, ?, ?)`,
+      upsertReservation: db.prepare(
+        `INSERT INTO inv_reservations (reservation_id, order_key, channel, sku, quantity, status, kind, location_id, created_at, expires_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'active', ?, NULL, ?, ?, ?)
+         ON CONFLICT (reservation_id) DO UPDATE SET sku = excluded.sku, quantity = excluded.quantity, status = 'active', kind = excluded.kind,
+           location_id = NULL, expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
       ),
+      orderRow: db.prepare<[string], OrderRow>('SELECT order_key, channel, version_at, content FROM inv_orders WHERE order_key = ?'),
+      upsertOrder: db.prepare(
+        `INSERT INTO inv_orders (order_key, channel, version_at, content, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (order_key) DO UPDATE SET version_at = excluded.version_at, content = excluded.content, updated_at = excluded.updated_at`,
+      ),
+      incomingDue: db.prepare<[], { sku: string; expected_at: string }>('SELECT DISTINCT sku, expected_at FROM inv_incoming'),
       setReservation: db.prepare('UPDATE inv_reservations SET status = ?, location_id = coalesce(?, location_id), updated_at = ? WHERE reservation_id = ?'),
       upsertHeld: db.prepare(
-        `INSERT INTO inv_reservations (reservation_id, order_key, channel, sku, quantity, status, location_id, created_at, expires_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)
-         ON CONFLICT (reservation_id) DO UPDATE SET quantity = excluded.quantity, status = 'active', expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+        `INSERT INTO inv_reservations (reservation_id, order_key, channel, sku, quantity, status, kind, location_id, created_at, expires_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'active', 'stock', ?, ?, ?, ?)
+         ON CONFLICT (reservation_id) DO UPDATE SET quantity = excluded.quantity, status = 'active', kind = 'stock', expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
       ),
       heldAt: db.prepare<[string, number, string], { location_id: string; total: number }>(
         `SELECT location_id, SUM(quantity) AS total FROM inv_reservations
@@ -160,7 +218,7 @@ export class SqliteInventoryStore implements InventoryStore {
       expiring: db.prepare<[number], { reservation_id: string; sku: string }>(
         "SELECT reservation_id, sku FROM inv_reservations WHERE status = 'active' AND expires_at <= ?",
       ),
-      published: db.prepare<[string, string], PublishedValue>('SELECT sku, quantity, revision FROM inv_published WHERE channel = ? AND sku = ?'),
+      published: db.prepare<[string, string], PublishedRow>('SELECT sku, quantity, revision, status, available_from FROM inv_published WHERE channel = ? AND sku = ?'),
       // Rows as arrays: publishing reads a million of them, and objects per row cost twice the time.
       levelsRange: db
         .prepare<[string, string], [string, string, number]>('SELECT sku, location_id, on_hand FROM inv_levels WHERE sku BETWEEN ? AND ? ORDER BY sku, location_id')
@@ -178,8 +236,9 @@ export class SqliteInventoryStore implements InventoryStore {
         `INSERT OR REPLACE INTO inv_levels (sku, location_id, snapshot_qty, snapshot_at, source, on_hand) VALUES ${Array(BULK_ROWS).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
       ),
       upsertPublished: db.prepare(
-        `INSERT INTO inv_published (channel, sku, quantity, revision, published_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (channel, sku) DO UPDATE SET quantity = excluded.quantity, revision = max(revision, excluded.revision), published_at = excluded.published_at`,
+        `INSERT INTO inv_published (channel, sku, quantity, revision, published_at, status, available_from) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (channel, sku) DO UPDATE SET quantity = excluded.quantity, revision = max(revision, excluded.revision), published_at = excluded.published_at,
+           status = excluded.status, available_from = excluded.available_from`,
       ),
       upsertDrift: db.prepare(
         `INSERT INTO inv_drift (channel, sku, shown, expected, at) VALUES (?, ?, ?, ?, ?)
@@ -318,24 +377,21 @@ export class SqliteInventoryStore implements InventoryStore {
     });
   }
 
-  async stock(sku: string, now: number): Promise<SkuStock> {
-    return this.stockNow(sku, now);
+  async stock(sku: string, now: number, exceptOrder = ''): Promise<SkuStock> {
+    return this.stockNow(sku, now, exceptOrder);
   }
 
-  private stockNow(sku: string, now: number): SkuStock {
+  private stockNow(sku: string, now: number, exceptOrder = ''): SkuStock {
     const levels: LocationStock[] = this.sql.levels.all(sku);
-    const held = this.sql.heldAt.all(sku, now, '');
+    const held = this.sql.heldAt.all(sku, now, exceptOrder);
     for (const row of held) {
       const level = levels.find((candidate) => candidate.location_id === row.location_id);
       if (level !== undefined) level.held = row.total;
       else levels.push({ location_id: row.location_id, on_hand: 0, held: row.total });
     }
-    return {
-      sku,
-      levels,
-      reserved: this.sql.reserved.get(sku, now)?.total ?? 0,
-      incoming: this.sql.incoming.all(sku),
-    };
+    const stock: SkuStock = { sku, levels, reserved: 0, incoming: this.sql.incoming.all(sku) };
+    addReservations(stock, this.sql.reserved.all(sku, now, exceptOrder));
+    return stock;
   }
 
   async stockRange(first: string, last: string, now: number): Promise<Map<string, SkuStock>> {
@@ -355,7 +411,13 @@ export class SqliteInventoryStore implements InventoryStore {
           if (current?.sku !== sku) current = entry(sku);
           current.levels.push({ location_id, on_hand });
         }
-        for (const row of this.byRange.reserved.iterate(first, last, now)) entry(row.sku).reserved = row.total;
+        const reservations = new Map<string, { channel: string; kind: ReservationKind; total: number }[]>();
+        for (const row of this.byRange.reserved.iterate(first, last, now)) {
+          const list = reservations.get(row.sku) ?? [];
+          list.push(row);
+          reservations.set(row.sku, list);
+        }
+        for (const [sku, rows] of reservations) addReservations(entry(sku), rows);
         for (const row of this.byRange.held.iterate(first, last, now)) {
           const stock = entry(row.sku);
           const level = stock.levels.find((candidate) => candidate.location_id === row.location_id);
@@ -413,15 +475,25 @@ export class SqliteInventoryStore implements InventoryStore {
           const slot = slotOf.get(held.location_id);
           if (row !== undefined && slot !== undefined) onHand[row * width + slot] = (onHand[row * width + slot] as number) - held.total;
         }
-        const reserved = new Map<string, number>();
-        for (const row of sql.reserved.iterate(...params, now)) reserved.set(row.sku, row.total);
+        const reserved = new Map<string, Map<string, number>>();
+        const backordered = new Map<string, Map<string, number>>();
+        const preordered = new Map<string, number>();
+        for (const row of sql.reserved.iterate(...params, now)) {
+          if (row.kind === 'preorder') preordered.set(row.sku, (preordered.get(row.sku) ?? 0) + row.total);
+          else {
+            const into = row.kind === 'backorder' ? backordered : reserved;
+            let byChannel = into.get(row.sku);
+            if (byChannel === undefined) into.set(row.sku, (byChannel = new Map()));
+            byChannel.set(row.channel, (byChannel.get(row.channel) ?? 0) + row.total);
+          }
+        }
         const incoming = new Map<string, Incoming[]>();
         for (const row of sql.incoming.iterate(...params)) {
           let list = incoming.get(row.sku);
           if (list === undefined) incoming.set(row.sku, (list = []));
           list.push({ location_id: row.location_id, quantity: row.quantity, expected_at: row.expected_at });
         }
-        return { skus, onHand, reserved, incoming };
+        return { skus, onHand, reserved, backordered, preordered, incoming };
       })
       .deferred();
   }
@@ -447,32 +519,56 @@ export class SqliteInventoryStore implements InventoryStore {
     return this.sql.hasSku.get(sku) !== undefined;
   }
 
-  async reserve(request: ReserveRequest, pool: (stock: SkuStock) => number): Promise<ReserveResult> {
+  async reserve(request: ReserveRequest, decide: (sku: string, wanted: number, stock: SkuStock) => ReserveDecision): Promise<ReserveResult> {
     return this.write((touch): ReserveResult => {
-      if (this.sql.orderReservations.all(request.order_key).length > 0) return { status: 'already_reserved' };
-      // One SKU may appear on several lines: check the sum.
-      const wanted = new Map<string, number>();
-      for (const line of request.lines) wanted.set(line.sku, (wanted.get(line.sku) ?? 0) + line.quantity);
-      for (const [sku, quantity] of wanted) {
-        const stock = this.stockNow(sku, request.now);
-        const available = Math.max(0, pool(stock) - stock.reserved);
-        if (available < quantity) return { status: 'insufficient', sku, wanted: quantity, available };
+      const { order_key: orderKey, version } = request;
+      const rows = this.sql.orderReservations.all(orderKey);
+      const known = this.sql.orderRow.get(orderKey);
+      const active = rows.filter((row) => row.status === 'active');
+      if (known !== undefined) {
+        if (version.at !== undefined && known.version_at !== null && version.at < known.version_at) return { status: 'stale' };
+        if (version.content === known.content) {
+          if (version.at !== undefined && (known.version_at === null || version.at > known.version_at)) this.sql.upsertOrder.run(orderKey, request.channel, version.at, version.content, request.now);
+          return { status: 'duplicate' };
+        }
+      } else if (rows.length > 0 && sameLines(active, request.lines)) {
+        // Reserved before orders kept their versions: the same lines are the same order.
+        this.sql.upsertOrder.run(orderKey, request.channel, version.at ?? null, version.content, request.now);
+        return { status: 'duplicate' };
       }
+      if (rows.length > 0) {
+        const shipped = rows.find((row) => row.status === 'fulfilled');
+        if (shipped !== undefined) return { status: 'refused', reason: `it has shipped from ${shipped.location_id ?? 'a location'} already, so a changed version no longer changes stock` };
+        const held = active.find((row) => row.location_id !== null);
+        if (held !== undefined) {
+          return { status: 'refused', reason: `it is routed already (units held at ${held.location_id}); a change of a routed order is not applied by itself: cancel it and send the new version, or settle it with the location` };
+        }
+      }
+      // One SKU may appear on several lines: the sum is judged, without what this order holds now.
+      const wanted = new Map<string, number>();
+      for (const line of request.lines) if (line.quantity > 0) wanted.set(line.sku, (wanted.get(line.sku) ?? 0) + line.quantity);
+      const kinds = new Map<string, ReservationKind>();
+      for (const [sku, quantity] of wanted) {
+        const decision = decide(sku, quantity, this.stockNow(sku, request.now, orderKey));
+        if ('status' in decision) return { status: 'insufficient', sku, wanted: quantity, available: decision.available, detail: decision.detail };
+        kinds.set(sku, decision.kind);
+      }
+      const ids = new Set<string>();
       for (const [index, line] of request.lines.entries()) {
         if (line.quantity <= 0) continue;
-        this.sql.insertReservation.run(
-          `${request.order_key}#${line.line_id ?? index + 1}`,
-          request.order_key,
-          request.channel,
-          line.sku,
-          line.quantity,
-          request.now,
-          request.now + request.ttlMs,
-          request.now,
-        );
+        const id = `${orderKey}#${line.line_id ?? index + 1}`;
+        ids.add(id);
+        this.sql.upsertReservation.run(id, orderKey, request.channel, line.sku, line.quantity, kinds.get(line.sku) ?? 'stock', request.now, request.now + request.ttlMs, request.now);
         touch(line.sku);
       }
-      return { status: 'reserved' };
+      // What the earlier version held and this one does not: given back.
+      for (const row of active) {
+        if (ids.has(row.reservation_id)) continue;
+        this.sql.setReservation.run('replaced', null, request.now, row.reservation_id);
+        touch(row.sku);
+      }
+      this.sql.upsertOrder.run(orderKey, request.channel, version.at ?? known?.version_at ?? null, version.content, request.now);
+      return { status: active.length > 0 ? 'adjusted' : 'reserved' };
     });
   }
 
@@ -500,6 +596,29 @@ export class SqliteInventoryStore implements InventoryStore {
         for (const row of this.sql.heldAt.all(sku, request.now, request.order_key)) if (row.location_id === location_id) heldByOthers = row.total;
         const available = Math.max(0, onHand - request.floor(location_id) - heldByOthers);
         if (available < quantity) return { status: 'insufficient', sku, location_id, wanted: quantity, available };
+      }
+      // Units reserved by orders not yet routed stay where their channels can serve them.
+      const bySku = new Map<string, Map<string, number>>();
+      for (const { sku, location_id, quantity } of perPlace.values()) {
+        const places = bySku.get(sku) ?? new Map<string, number>();
+        places.set(location_id, (places.get(location_id) ?? 0) + quantity);
+        bySku.set(sku, places);
+      }
+      for (const [sku, places] of bySku) {
+        const stock = this.stockNow(sku, request.now, request.order_key);
+        if (stock.reservedByChannel === undefined || stock.reserved === 0) continue;
+        const free = new Map<string, number>();
+        for (const level of stock.levels) free.set(level.location_id, level.on_hand - request.floor(level.location_id) - (level.held ?? 0));
+        const after = new Map(free);
+        for (const [location, quantity] of places) after.set(location, (after.get(location) ?? 0) - quantity);
+        if (request.cover.shortfall(after, stock.reservedByChannel) > request.cover.shortfall(free, stock.reservedByChannel)) {
+          for (const [location, quantity] of places) {
+            const spare = request.cover.spareAt(location, free, stock.reservedByChannel);
+            if (spare < quantity) return { status: 'insufficient', sku, location_id: location, wanted: quantity, available: spare };
+          }
+          const [location, quantity] = [...places][0] as [string, number];
+          return { status: 'insufficient', sku, location_id: location, wanted: quantity, available: 0 };
+        }
       }
       const replacing = request.replacing;
       const skus = new Set([...wanted.values()].map((item) => item.sku));
@@ -563,6 +682,15 @@ export class SqliteInventoryStore implements InventoryStore {
     });
   }
 
+  async incomingDue(after: number, until: number): Promise<string[]> {
+    const skus = new Set<string>();
+    for (const row of this.sql.incomingDue.iterate()) {
+      const at = Date.parse(row.expected_at);
+      if (at > after && at <= until) skus.add(row.sku);
+    }
+    return [...skus].sort();
+  }
+
   async reservations(orderKey: string): Promise<ReservationRow[]> {
     return this.sql.orderReservations.all(orderKey);
   }
@@ -570,7 +698,7 @@ export class SqliteInventoryStore implements InventoryStore {
   async published(channel: string, selection: SkuSelection): Promise<Map<string, PublishedValue>> {
     const out = new Map<string, PublishedValue>();
     const sql = 'skus' in selection ? this.byList : this.byRange;
-    for (const row of sql.published.iterate(channel, ...selectionParams(selection))) out.set(row.sku, row);
+    for (const row of sql.published.iterate(channel, ...selectionParams(selection))) out.set(row.sku, publishedValue(row));
     return out;
   }
 
@@ -580,8 +708,8 @@ export class SqliteInventoryStore implements InventoryStore {
       const drifting = this.sql.anyDrift.get(channel) !== undefined;
       for (let start = 0; start < values.length; start += BULK_ROWS) {
         const rows = values.slice(start, start + BULK_ROWS);
-        const params: (string | number)[] = [];
-        for (const value of rows) params.push(channel, value.sku, value.quantity, value.revision, now);
+        const params: (string | number | null)[] = [];
+        for (const value of rows) params.push(channel, value.sku, value.quantity, value.revision, now, value.status ?? null, value.available_from ?? null);
         (rows.length === BULK_ROWS ? this.sql.upsertPublishedBulk : this.upsertPublishedStatement(rows.length)).run(params);
         if (drifting) for (const value of rows) this.sql.clearDrift.run(channel, value.sku);
       }
@@ -594,12 +722,22 @@ export class SqliteInventoryStore implements InventoryStore {
     return this.db.prepare(upsertPublishedSql(rows));
   }
 
-  async publishWatermark(channel: string): Promise<number> {
-    return this.sql.getMeta.get(`watermark:${channel}`)?.value ?? 0;
+  async publishState(channel: string): Promise<PublishState> {
+    return {
+      through: this.sql.getMeta.get(`watermark:${channel}`)?.value ?? 0,
+      at: this.sql.getMeta.get(`published_at:${channel}`)?.value ?? 0,
+      rules: this.sql.getMeta.get(`rules:${channel}`)?.value ?? 0,
+    };
   }
 
-  async setPublishWatermark(channel: string, through: number): Promise<void> {
-    this.sql.setMeta.run(`watermark:${channel}`, through);
+  async setPublishState(channel: string, state: PublishState): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.sql.setMeta.run(`watermark:${channel}`, state.through);
+        this.sql.setMeta.run(`published_at:${channel}`, state.at);
+        this.sql.setMeta.run(`rules:${channel}`, state.rules);
+      })
+      .immediate();
   }
 
   async recordDrift(channel: string, drift: readonly { sku: string; shown: number; expected: number }[], now: number): Promise<void> {
@@ -609,7 +747,7 @@ export class SqliteInventoryStore implements InventoryStore {
         // What the channel shows is what it was last told, as far as delta publishing is concerned,
         // and the SKU counts as changed: the next delta publish corrects it.
         const previous = this.sql.published.get(channel, item.sku);
-        this.sql.upsertPublished.run(channel, item.sku, item.shown, previous?.revision ?? 0, now);
+        this.sql.upsertPublished.run(channel, item.sku, item.shown, previous?.revision ?? 0, now, previous?.status ?? null, previous?.available_from ?? null);
         touch(item.sku);
       }
     });
@@ -625,6 +763,43 @@ export class SqliteInventoryStore implements InventoryStore {
 }
 
 function upsertPublishedSql(rows: number): string {
-  return `INSERT INTO inv_published (channel, sku, quantity, revision, published_at) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?)').join(', ')}
-    ON CONFLICT (channel, sku) DO UPDATE SET quantity = excluded.quantity, revision = max(revision, excluded.revision), published_at = excluded.published_at`;
+  return `INSERT INTO inv_published (channel, sku, quantity, revision, published_at, status, available_from) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}
+    ON CONFLICT (channel, sku) DO UPDATE SET quantity = excluded.quantity, revision = max(revision, excluded.revision), published_at = excluded.published_at,
+      status = excluded.status, available_from = excluded.available_from`;
+}
+
+/** A SKU's reservations without a location, by channel and kind, into its stock. */
+function addReservations(stock: SkuStock, rows: readonly { channel: string; kind: ReservationKind; total: number }[]): void {
+  if (rows.length === 0) return;
+  const byChannel = new Map<string, number>();
+  const backordered = new Map<string, number>();
+  let reserved = 0;
+  let preordered = 0;
+  for (const row of rows) {
+    if (row.kind === 'preorder') preordered += row.total;
+    else if (row.kind === 'backorder') backordered.set(row.channel, (backordered.get(row.channel) ?? 0) + row.total);
+    else {
+      reserved += row.total;
+      byChannel.set(row.channel, (byChannel.get(row.channel) ?? 0) + row.total);
+    }
+  }
+  stock.reserved = reserved;
+  if (byChannel.size > 0) stock.reservedByChannel = byChannel;
+  if (backordered.size > 0) stock.backordered = backordered;
+  if (preordered > 0) stock.preordered = preordered;
+}
+
+/** Whether an order's active reservations hold exactly these lines (by line id, SKU and units). */
+function sameLines(active: readonly ReservationRow[], lines: readonly { sku: string; quantity: number; line_id?: string }[]): boolean {
+  const wanted = lines.filter((line) => line.quantity > 0);
+  if (active.length !== wanted.length) return false;
+  const held = new Map(active.map((row) => [`${row.sku}\u0000${row.quantity}`, 0]));
+  for (const row of active) held.set(`${row.sku}\u0000${row.quantity}`, (held.get(`${row.sku}\u0000${row.quantity}`) ?? 0) + 1);
+  for (const line of wanted) {
+    const key = `${line.sku}\u0000${line.quantity}`;
+    const left = held.get(key) ?? 0;
+    if (left === 0) return false;
+    held.set(key, left - 1);
+  }
+  return true;
 }

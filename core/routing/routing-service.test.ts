@@ -111,10 +111,11 @@ describe('routing service: orders routed over live stock', () => {
     await stock(inventory, [['CUP', 'wh-north', 10], ['CUP', 'store-a', 4]]);
     const before = [(await inventory.availability('CUP', 'shop', T0)).quantity, (await inventory.availability('CUP', 'till', T0)).quantity];
     expect(before).toEqual([13, 4]); // shop: (10 − 1 safety) + 4; till: the store's 4
-    // Channel-level reservation first: it comes off every channel, as nobody knows yet where it ships from.
+    // Channel-level reservation first: nobody knows yet where it ships from, but the shop's 3 can
+    // come from the warehouse's 9, so the till (the store alone) keeps its 4.
     const placed = order([['CUP', 3]], { shipping_address: { country_code: 'DE', coordinates: { lat: 53.55, lon: 9.99 } } });
     await inventory.reserve(`shop:${placed.external_id}`, 'shop', [{ sku: 'CUP', quantity: 3, line_id: 'l1' }], T0);
-    expect([(await inventory.availability('CUP', 'shop', T0)).quantity, (await inventory.availability('CUP', 'till', T0)).quantity]).toEqual([10, 1]);
+    expect([(await inventory.availability('CUP', 'shop', T0)).quantity, (await inventory.availability('CUP', 'till', T0)).quantity]).toEqual([10, 4]);
     // Routed to the Hamburg warehouse: the till gets its 4 back, the shop still counts 3 less.
     const outcome = await routing.route(placed, T0);
     expect(outcome.status === 'allocated' && outcome.requests.map((request) => request.location_id)).toEqual(['wh-north']);
@@ -142,6 +143,7 @@ describe('routing service: orders routed over live stock', () => {
       assignments: [{ sku: 'MUG', location_id: 'wh-north', quantity: 1 }],
       replacing: 'order',
       floor: () => 1,
+      cover: inventory.cover,
       now: T0.getTime(),
       ttlMs: HOUR,
     });

@@ -410,6 +410,7 @@ export class RoutingService {
       assignments,
       replacing,
       floor: (locationId) => safety.get(locationId) ?? 0,
+      cover: this.inventory.cover,
       now: now.getTime(),
       ttlMs,
     });
@@ -419,22 +420,17 @@ export class RoutingService {
   /** Live stock for the order's SKUs (kits from their components), capacity and reliability now. */
   private async context(order: Order, orderKey: string, now: Date) {
     const bundles = this.inventory.config.bundles ?? {};
-    const safety = new Map(this.inventory.config.locations.map((location) => [location.location_id, location.safety_stock ?? 0]));
     const stock = new Map<string, Map<string, number>>();
     const incoming = new Map<string, Awaited<ReturnType<InventoryService['store']['stock']>>['incoming']>();
     const load = async (sku: string): Promise<Map<string, number>> => {
       const known = stock.get(sku);
       if (known !== undefined) return known;
-      const levels = await this.inventory.store.stock(sku, now.getTime());
-      // Units other orders hold at a location are not there for this one; its own are.
-      const held = await this.inventory.store.heldAt(sku, now.getTime(), orderKey);
-      const available = new Map<string, number>();
-      for (const level of levels.levels) {
-        available.set(level.location_id, Math.max(0, level.on_hand - (safety.get(level.location_id) ?? 0) - (held.get(level.location_id) ?? 0)));
-      }
-      stock.set(sku, available);
-      if (levels.incoming.length > 0) incoming.set(sku, levels.incoming);
-      return available;
+      // Units other orders hold at a location are not there for this one, nor are those that
+      // orders not yet routed need from it; this order's own are.
+      const routable = await this.inventory.routable(sku, orderKey, now);
+      stock.set(sku, routable.units);
+      if (routable.incoming.length > 0) incoming.set(sku, routable.incoming);
+      return routable.units;
     };
     for (const line of order.lines) {
       const components = bundles[line.sku];

@@ -5,8 +5,10 @@
  *
  * It serves orders the way Shopify's REST Admin API does (`/admin/api/2024-10/orders.json`,
  * `updated_at_min`, page/offset or `page_info` cursors in a `Link` header, a leaky-bucket limit
- * reported in `X-Shopify-Shop-Api-Call-Limit`, 429 with `Retry-After`) and misbehaves on demand:
- * random 500s, slow responses, orders updated while a client pages through them. Its orders
+ * reported in `X-Shopify-Shop-Api-Call-Limit`, 429 with `Retry-After`), WooCommerce's `Link`
+ * headers that carry page numbers (`/orders-paged.json`), and misbehaves on demand: random 500s,
+ * slow responses, orders updated while a client pages through them (at random, or scripted
+ * between two page requests with `beforeList`). Its orders
  * target (`POST /admin/api/2024-10/target/orders.json`) stores what it receives and counts writes
  * per `Idempotency-Key`, answering a repeated key with the first result; it can drop the
  * connection after committing, before the response.
@@ -29,6 +31,11 @@ export interface EmulatorOptions {
   /** Every n-th order list request updates `mutateCount` orders (they move to the end). */
   mutateEvery?: number;
   mutateCount?: number;
+  /**
+   * Called before an order list request is answered, after `mutateEvery`: a test changes orders
+   * here (`update`, `add`) to script what happens between two page requests.
+   */
+  beforeList?: (url: URL, shop: ShopEmulator) => void;
   /** Share of target writes that commit and then lose the connection before the response. */
   resetAfterCommitRate?: number;
   /** Largest page the API hands out. */
@@ -73,20 +80,7 @@ export class ShopEmulator {
     this.random = mulberry32(options.seed ?? 1);
     const count = options.orders ?? 100;
     const per = options.perTimestamp ?? 1;
-    for (let index = 0; index < count; index += 1) {
-      const at = new Date(START + Math.floor(index / per) * 1000).toISOString();
-      const id = 1001 + index;
-      this.orders.push({
-        id,
-        name: `#${id}`,
-        email: `customer${id}@example.com`,
-        currency: 'EUR',
-        total_price: ((id % 97) + 9.99).toFixed(2),
-        created_at: at,
-        updated_at: at,
-        line_items: [{ sku: `SKU-${id % 50}`, quantity: 1 + (id % 3), price: ((id % 97) + 9.99).toFixed(2) }],
-      });
-    }
+    for (let index = 0; index < count; index += 1) this.orders.push(newOrder(1001 + index, new Date(START + Math.floor(index / per) * 1000).toISOString()));
     this.clock = START + count * 1000;
   }
 
@@ -114,12 +108,31 @@ export class ShopEmulator {
     const changed: EmulatedOrder[] = [];
     for (let n = 0; n < count && this.orders.length > 0; n += 1) {
       const order = this.orders[Math.floor(this.random() * this.orders.length)] as EmulatedOrder;
-      this.clock += 1000;
-      order.updated_at = new Date(this.clock).toISOString();
-      changed.push(order);
-      this.stats.mutations += 1;
+      changed.push(this.update(order.id));
     }
     return changed;
+  }
+
+  /** Updates one order: updated_at becomes `at` (epoch ms), by default a second after the last change. */
+  update(id: number, at?: number): EmulatedOrder {
+    const order = this.orders.find((candidate) => candidate.id === id);
+    if (order === undefined) throw new Error(`no order ${id}`);
+    order.updated_at = new Date(this.tick(at)).toISOString();
+    this.stats.mutations += 1;
+    return order;
+  }
+
+  /** Creates an order with the next id, updated (and created) at `at`, by default a second after the last change. */
+  add(at?: number): EmulatedOrder {
+    const order = newOrder((this.orders.at(-1)?.id ?? 1000) + 1, new Date(this.tick(at)).toISOString());
+    this.orders.push(order);
+    return order;
+  }
+
+  /** The shop's clock moves forward only, so a change given no time sorts after every earlier one. */
+  private tick(at: number | undefined): number {
+    this.clock = at === undefined ? this.clock + 1000 : Math.max(this.clock, at);
+    return at ?? this.clock;
   }
 
   /** How many times the target committed each external id (an order id): 1 everywhere means exactly once. */
@@ -148,6 +161,8 @@ export class ShopEmulator {
     // The same orders with the cursor in the body, and Amazon SP-API style with a NextToken.
     if (req.method === 'GET' && path === '/orders-by-cursor.json') return this.listOrders(url, res, 'body');
     if (req.method === 'GET' && path === '/orders/v0/orders') return this.listOrders(url, res, 'next_token');
+    // WooCommerce style: ?page=N, and a Link header whose next URL is the same query with page N+1.
+    if (req.method === 'GET' && path === '/orders-paged.json') return this.listOrders(url, res, 'link_pages');
     if (req.method === 'POST' && path === '/target/orders.json') return this.writeOrder(req, body, res);
     if (req.method === 'GET' && path === '/target/orders.json') {
       const external = url.searchParams.get('external_id');
@@ -184,13 +199,14 @@ export class ShopEmulator {
     return true;
   }
 
-  private listOrders(url: URL, res: ServerResponse, style: 'link' | 'body' | 'next_token'): void {
+  private listOrders(url: URL, res: ServerResponse, style: 'link' | 'link_pages' | 'body' | 'next_token'): void {
     this.stats.listRequests += 1;
     const every = this.options.mutateEvery;
     if (every !== undefined && this.stats.listRequests % every === 0) this.mutate(this.options.mutateCount ?? 1);
+    this.options.beforeList?.(url, this);
     const max = this.options.maxPageSize ?? 250;
-    const cursorParam = style === 'link' ? 'page_info' : style === 'body' ? 'cursor' : 'NextToken';
-    const pageInfo = url.searchParams.get(cursorParam);
+    const cursorParam = style === 'link' ? 'page_info' : style === 'body' ? 'cursor' : style === 'next_token' ? 'NextToken' : undefined;
+    const pageInfo = cursorParam === undefined ? null : url.searchParams.get(cursorParam);
     let filter: { min: number | undefined; after: [number, number] | undefined; limit: number };
     if (pageInfo !== null) {
       try {
@@ -218,20 +234,28 @@ export class ShopEmulator {
         return at > after[0] || (at === after[0] && order.id > after[1]);
       });
       if (from < 0) from = sorted.length;
-    } else if (url.searchParams.has('page')) {
-      from = (Math.max(1, Number(url.searchParams.get('page'))) - 1) * filter.limit;
+    } else if (url.searchParams.has('page') || style === 'link_pages') {
+      from = (Math.max(1, Number(url.searchParams.get('page') ?? 1)) - 1) * filter.limit;
     } else if (url.searchParams.has('offset')) {
       from = Math.max(0, Number(url.searchParams.get('offset')));
     }
     const page = sorted.slice(from, from + filter.limit);
     const last = page[page.length - 1];
-    const numbered = url.searchParams.has('page') || url.searchParams.has('offset');
+    const numbered = url.searchParams.has('page') || url.searchParams.has('offset') || style === 'link_pages';
     const next =
       !numbered && last !== undefined && from + filter.limit < sorted.length
         ? Buffer.from(JSON.stringify({ min: filter.min, after: [Date.parse(last.updated_at), last.id], limit: filter.limit })).toString('base64url')
         : undefined;
     if (style === 'body') return send(res, 200, { orders: page, meta: { next_cursor: next ?? null } });
     if (style === 'next_token') return send(res, 200, { payload: { Orders: page, ...(next !== undefined ? { NextToken: next } : {}) } });
+    if (style === 'link_pages') {
+      if (from + filter.limit < sorted.length) {
+        const following = new URLSearchParams(url.searchParams);
+        following.set('page', String(from / filter.limit + 2));
+        res.setHeader('link', `<http://127.0.0.1:${(this.server?.address() as AddressInfo).port}${url.pathname}?${following.toString()}>; rel="next"`);
+      }
+      return send(res, 200, { orders: page });
+    }
     if (next !== undefined) {
       res.setHeader('link', `<http://127.0.0.1:${(this.server?.address() as AddressInfo).port}${PREFIX}/orders.json?limit=${filter.limit}&page_info=${next}>; rel="next"`);
     }
@@ -271,6 +295,20 @@ export class ShopEmulator {
     res.statusCode = 201;
     res.end(answer);
   }
+}
+
+function newOrder(id: number, at: string): EmulatedOrder {
+  const price = ((id % 97) + 9.99).toFixed(2);
+  return {
+    id,
+    name: `#${id}`,
+    email: `customer${id}@example.com`,
+    currency: 'EUR',
+    total_price: price,
+    created_at: at,
+    updated_at: at,
+    line_items: [{ sku: `SKU-${id % 50}`, quantity: 1 + (id % 3), price }],
+  };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -1,5 +1,6 @@
 import { httpClientFor, type HttpConnection } from '../../core/http/http-client.js';
 import { UpdatedAtWalk } from '../../core/http/incremental.js';
+import { DEFAULT_MAX_RESTARTS, walkIncrementalPages, type FetchedPage } from '../../core/http/incremental-pages.js';
 import { pagerFor, recordsIn, type PageRequest } from '../../core/http/pagination.js';
 import { KeelError } from '../../core/errors.js';
 import { nestedDeeper } from '../../core/codecs/json-text.js';
@@ -11,7 +12,7 @@ import type { ApiReadOptions } from './options.js';
 /**
  * Reads an API collection page by page. A full sync follows the pagination to the end and
  * checkpoints the next page request. An incremental sync walks by the updated-at field (see
- * core/http/incremental.ts) and checkpoints the boundary with the versions already passed on.
+ * core/http/incremental-pages.ts) and checkpoints the boundary with the versions already passed on.
  */
 export async function* readApi(ctx: ReadContext<HttpConnection, ApiReadOptions>): AsyncIterable<SourcePage> {
   const client = httpClientFor(ctx.config);
@@ -28,24 +29,23 @@ export async function* readApi(ctx: ReadContext<HttpConnection, ApiReadOptions>)
       });
     }
     const walk = new UpdatedAtWalk(options.incremental, ctx.cursor);
-    let request: PageRequest | undefined = pager.first({ path: base.path, query: { ...base.query, ...walk.query(true) } });
-    while (request !== undefined && !ctx.signal.aborted) {
-      const boundary = walk.boundary;
+    const fetch = async (request: PageRequest): Promise<FetchedPage & { refused: DecodeReject[] }> => {
       const response = await client.request({ path: request.path, query: request.query, priority, signal: ctx.signal, stopping: ctx.stopping, logger: ctx.logger });
       const { records, refused } = pageRecords(response.data, options.records, response.label);
-      const { fresh, unplaceable } = walk.take(records);
-      const next = pager.next(request, response, records.length + refused.length);
-      // Numbered pages shift when records change under them: start again from the new boundary instead.
-      request =
-        next !== undefined && pager.numbered && walk.boundary !== boundary
-          ? pager.first({ path: base.path, query: { ...base.query, ...walk.query(false) } })
-          : next;
+      return { records, refused, count: records.length + refused.length, response };
+    };
+    const steps = walkIncrementalPages(walk, pager, base, fetch, {
+      maxRestarts: options.incremental.max_restarts_per_run ?? DEFAULT_MAX_RESTARTS,
+      signal: ctx.signal,
+      logger: ctx.logger,
+    });
+    for await (const { page, fresh, unplaceable, checkpoint } of steps) {
       yield {
-        unit: response.label,
+        unit: page.response.label,
         positions: 'item',
         records: fresh.map((data) => ({ data })),
-        rejects: [...refused, ...unplaceable.map(({ record, reason }) => ({ raw: JSON.stringify(record), origin: response.label, reason }))],
-        checkpoint: walk.checkpoint(),
+        rejects: [...page.refused, ...unplaceable.map(({ record, reason }) => ({ raw: JSON.stringify(record), origin: page.response.label, reason }))],
+        checkpoint,
       };
     }
     return;

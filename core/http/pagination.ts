@@ -32,9 +32,12 @@ export interface PageRequest {
   query: Record<string, QueryValue>;
 }
 
+/**
+ * Follows one API's pages. Whether pages shift when records change while they are fetched is not
+ * declared here: an incremental read treats every style as if they might (incremental-pages.ts),
+ * since a Link header or a cursor can carry a page number as well as a keyset position.
+ */
 export interface Pager {
-  /** Whether pages are addressed by number or offset: a page walk can then restart at a new boundary. */
-  readonly numbered: boolean;
   readonly size: number | undefined;
   first(request: PageRequest): PageRequest;
   /** The request for the page after `request`, or undefined when it was the last. */
@@ -45,7 +48,7 @@ export function pagerFor(pagination: Pagination | undefined): Pager {
   const type = pagination?.type ?? 'none';
   switch (type) {
     case 'none':
-      return { numbered: false, size: undefined, first: (request) => request, next: () => undefined };
+      return { size: undefined, first: (request) => request, next: () => undefined };
     case 'page': {
       const param = pagination?.param ?? 'page';
       const start = pagination?.start ?? 1;
@@ -53,7 +56,6 @@ export function pagerFor(pagination: Pagination | undefined): Pager {
       const sized = (query: PageRequest['query']): PageRequest['query'] =>
         pagination?.size_param !== undefined && size !== undefined ? { ...query, [pagination.size_param]: size } : query;
       return {
-        numbered: true,
         size,
         first: (request) => ({ path: request.path, query: sized({ ...request.query, [param]: start }) }),
         next: (request, _response, count) => {
@@ -67,7 +69,6 @@ export function pagerFor(pagination: Pagination | undefined): Pager {
       const size = pagination?.size ?? 100;
       const sizeParam = pagination?.size_param ?? 'limit';
       return {
-        numbered: true,
         size,
         first: (request) => ({ path: request.path, query: { ...request.query, [param]: 0, [sizeParam]: size } }),
         next: (request, _response, count) =>
@@ -80,7 +81,6 @@ export function pagerFor(pagination: Pagination | undefined): Pager {
       const path = (pagination?.path ?? 'NextToken').split('.');
       const keep = pagination?.keep_query ?? true;
       return {
-        numbered: false,
         size: undefined,
         first: (request) => request,
         next: (request, response) => {
@@ -94,7 +94,6 @@ export function pagerFor(pagination: Pagination | undefined): Pager {
     }
     case 'link':
       return {
-        numbered: false,
         size: undefined,
         first: (request) => request,
         next: (_request, response) => {

@@ -40,6 +40,7 @@ export { HttpClient, HttpConnectionSchema, httpClientFor, type HttpConnection, t
 export { HttpAuthSchema, type HttpAuth } from './http/auth.js';
 export { PaginationSchema, pagerFor, recordsIn, type Pagination, type PageRequest, type Pager } from './http/pagination.js';
 export { IncrementalSchema, UpdatedAtWalk, type Incremental } from './http/incremental.js';
+export { walkIncrementalPages, type FetchedPage, type IncrementalPagesOptions, type IncrementalStep } from './http/incremental-pages.js';
 export { RateBudget, rateBudgetFor, type Priority, type RateLimitSettings } from './http/rate-budget.js';
 export { retryAfterMs } from './http/retry-after.js';
 // Routing receipts: stored as compact JSON (fence codes with their facts), put into words on demand.

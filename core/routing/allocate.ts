@@ -16,9 +16,12 @@
  * what it found and a greedy cover improved by local moves (swap a part's location, move a unit,
  * merge two parts) is returned with `method: 'heuristic'`: still valid, possibly not optimal.
  *
- * A line is split over several locations only when `splitLines` is set and no single member of the
- * set can take it whole; its quantity is then filled from the members in the order of their fixed
- * score (then index). Each location it comes from is a part.
+ * Lines with the same stock key (two lines of one SKU) draw on the same stock at a location: a
+ * location holding 3 can ship one of two 2-unit lines whole, not both. With `splitLines` a line in
+ * no ship-together group may instead be split: once the whole units are placed, split lines are
+ * filled in line order from the members of the set, cheapest fixed score first (then index), out of
+ * the stock the other lines left, and only when no member has the line's quantity left (a line one
+ * location can ship whole is never split). Each location a line comes from is a part.
  */
 
 export interface AllocationLine {
@@ -79,7 +82,12 @@ interface Unit {
   partial: number[];
   /** servers and partial without repeats, cheapest fixed score first (then index); built when first needed. */
   ranked: number[] | undefined;
+  /** A single line in no ship-together group, with split_lines on: it may be filled from several members. */
+  splittable: boolean;
+  /** Another line draws on the same stock: members that hold the quantity may have lent it to that line. */
+  sharesStock: boolean;
 }
+
 
 interface Best {
   score: number;
@@ -254,21 +262,18 @@ class AllocationSearch {
   private assign(members: readonly number[]): void {
     const sorted = sortSmall([...members], (a, b) => a - b);
     const state = new AssignmentState(this.problem, sorted, this.slots);
-    const fillOrder = sortSmall([...sorted], (a, b) => this.compareFixed(a, b));
-    const choices: { unit: Unit; options: number[] }[] = [];
+    const choices: Choice[] = [];
     for (const unit of this.units) {
       const options = sorted.filter((member) => unit.servers.includes(member));
-      if (options.length > 0) {
-        choices.push({ unit, options });
-        continue;
-      }
-      if (!state.fillSplit(unit.lines[0] as number, fillOrder)) return;
+      const split = mayBeSplit(this.problem, unit, sorted, options.length);
+      if (options.length === 0 && !split) return;
+      choices.push({ unit, options, split });
     }
-    sortSmall(choices, (a, b) => a.options.length - b.options.length);
+    sortSmall(choices, (a, b) => a.options.length + Number(a.split) - (b.options.length + Number(b.split)));
     this.assignFrom(state, choices, 0);
   }
 
-  private assignFrom(state: AssignmentState, choices: readonly { unit: Unit; options: number[] }[], at: number): void {
+  private assignFrom(state: AssignmentState, choices: readonly Choice[], at: number): void {
     this.tick();
     const bound = state.lowerBound();
     if (this.best !== undefined && bound > this.best.score + EPSILON * Math.max(1, Math.abs(this.best.score))) return;
@@ -277,7 +282,7 @@ class AllocationSearch {
       if (candidate !== undefined && (this.best === undefined || isBetter(candidate, this.best))) this.best = candidate;
       return;
     }
-    const choice = choices[at] as { unit: Unit; options: number[] };
+    const choice = choices[at] as Choice;
     // Cheapest member first, so a good incumbent is found early and bounds prune the rest.
     const ranked: { member: number; cost: number }[] = [];
     for (const member of choice.options) {
@@ -290,13 +295,42 @@ class AllocationSearch {
       this.assignFrom(state, choices, at + 1);
       state.remove(member, choice.unit.lines);
     }
+    if (choice.split) {
+      state.markSplit(choice.unit.lines[0] as number);
+      this.assignFrom(state, choices, at + 1);
+      state.unmarkSplit();
+    }
   }
+}
+
+/** The placements a unit may take in one set: whole at one of `options`, or split. */
+interface Choice {
+  unit: Unit;
+  options: number[];
+  split: boolean;
+}
+
+/**
+ * Whether splitting the unit over the set can ever be valid: it needs two members or more and
+ * enough stock among them, and no member that keeps the whole quantity for it (one that holds it
+ * does, unless another line of the SKU may take from it first).
+ */
+function mayBeSplit(problem: AllocationProblem, unit: Unit, members: readonly number[], wholeServers: number): boolean {
+  if (!unit.splittable || members.length < 2 || (wholeServers > 0 && !unit.sharesStock)) return false;
+  const line = unit.lines[0] as number;
+  let total = 0;
+  for (const member of members) total += problem.stock(member, line);
+  return total >= (problem.lines[line] as AllocationLine).quantity;
 }
 
 /** Parts under construction for one set of members, with the stock they use. */
 class AssignmentState {
   private readonly parts = new Map<number, PartLine[]>();
   private readonly used = new Map<number, number>();
+  /** Lines to be filled from several members once every whole unit is placed. */
+  private readonly split: number[] = [];
+  /** Members cheapest fixed score first (then index): the order split lines are filled in. */
+  private readonly fillOrder: readonly number[];
 
   constructor(
     private readonly problem: AllocationProblem,
@@ -304,6 +338,7 @@ class AssignmentState {
     private readonly slots: readonly number[],
   ) {
     for (const member of members) this.parts.set(member, []);
+    this.fillOrder = sortSmall([...members], (a, b) => problem.fixedScore(a) - problem.fixedScore(b) || a - b);
   }
 
   /** Stock used at a member, per stock key (lines of one key share a slot). */
@@ -315,19 +350,12 @@ class AssignmentState {
     return (this.used.get(this.usedKey(member, line)) ?? 0) + quantity <= this.problem.stock(member, line);
   }
 
-  fillSplit(line: number, order: readonly number[]): boolean {
-    let left = (this.problem.lines[line] as AllocationLine).quantity;
-    for (const member of order) {
-      if (left === 0) break;
-      const key = this.usedKey(member, line);
-      const free = this.problem.stock(member, line) - (this.used.get(key) ?? 0);
-      const take = Math.min(free, left);
-      if (take <= 0) continue;
-      this.used.set(key, (this.used.get(key) ?? 0) + take);
-      (this.parts.get(member) as PartLine[]).push({ line, quantity: take });
-      left -= take;
-    }
-    return left === 0;
+  markSplit(line: number): void {
+    this.split.push(line);
+  }
+
+  unmarkSplit(): void {
+    this.split.pop();
   }
 
   costIfAdded(member: number, lines: readonly number[]): number | undefined {
@@ -364,6 +392,7 @@ class AssignmentState {
     }
   }
 
+  /** Split lines only add units, and part scores never drop when they grow: a lower bound. */
   lowerBound(): number {
     let bound = 0;
     for (const member of this.members) {
@@ -373,15 +402,50 @@ class AssignmentState {
     return bound;
   }
 
-  /** The allocation when every member has a line and split parts carry enough value; else undefined. */
+  /**
+   * The allocation once the split lines are filled (in line order, from what the whole units left)
+   * when every member has a line and split parts carry enough value; else undefined.
+   */
   complete(): Best | undefined {
+    const filled = this.split.length === 0 ? undefined : this.fillSplitLines();
+    if (filled === null) return undefined;
     const parts: AllocatedPart[] = [];
     for (const member of this.members) {
-      const lines = sortSmall((this.parts.get(member) as PartLine[]).slice(), (a, b) => a.line - b.line);
+      const own = this.parts.get(member) as PartLine[];
+      const extra = filled?.get(member);
+      const lines = sortSmall(extra === undefined ? own.slice() : own.concat(extra), (a, b) => a.line - b.line);
       if (lines.length === 0) return undefined;
       parts.push({ candidate: member, lines, score: this.problem.partScore(member, lines) });
     }
     return finish(this.problem, parts);
+  }
+
+  /** What each member ships of the split lines; null when a line cannot be split as the rule says. */
+  private fillSplitLines(): Map<number, PartLine[]> | null {
+    const taken = new Map<number, number>();
+    const free = (member: number, line: number): number => {
+      const key = this.usedKey(member, line);
+      return this.problem.stock(member, line) - (this.used.get(key) ?? 0) - (taken.get(key) ?? 0);
+    };
+    const out = new Map<number, PartLine[]>();
+    for (const line of sortSmall(this.split.slice(), (a, b) => a - b)) {
+      let left = (this.problem.lines[line] as AllocationLine).quantity;
+      // A member that still has the whole quantity ships the line whole: that placement is searched too.
+      for (const member of this.members) if (free(member, line) >= left) return null;
+      for (const member of this.fillOrder) {
+        const take = Math.min(free(member, line), left);
+        if (take <= 0) continue;
+        const key = this.usedKey(member, line);
+        taken.set(key, (taken.get(key) ?? 0) + take);
+        const lines = out.get(member) ?? [];
+        lines.push({ line, quantity: take });
+        out.set(member, lines);
+        left -= take;
+        if (left === 0) break;
+      }
+      if (left > 0) return null;
+    }
+    return out;
   }
 }
 
@@ -401,11 +465,20 @@ function finish(problem: AllocationProblem, parts: AllocatedPart[]): Best | unde
   return { score, key: allocationKey(problem, parts), parts };
 }
 
-/** Tie-break key: the sorted candidates, then for each line the first candidate it ships from. */
+/**
+ * Tie-break key: the sorted candidates, then for each line the first candidate it ships from, then
+ * for each line how many it ships from (a line shipped whole before the same line split).
+ */
 function allocationKey(problem: AllocationProblem, parts: readonly AllocatedPart[]): number[] {
   const byLine = new Array<number>(problem.lines.length).fill(-1);
-  for (const part of parts) for (const entry of part.lines) if (byLine[entry.line] === -1) byLine[entry.line] = part.candidate;
-  return [...parts.map((part) => part.candidate), ...byLine];
+  const spread = new Array<number>(problem.lines.length).fill(0);
+  for (const part of parts) {
+    for (const entry of part.lines) {
+      if (byLine[entry.line] === -1) byLine[entry.line] = part.candidate;
+      spread[entry.line] = (spread[entry.line] as number) + 1;
+    }
+  }
+  return [...parts.map((part) => part.candidate), ...byLine, ...spread];
 }
 
 function isBetter(a: Best, b: Best): boolean {
@@ -437,22 +510,26 @@ function stockSlots(problem: AllocationProblem): number[] {
 
 function buildUnits(problem: AllocationProblem): Unit[] {
   const grouped = new Set<number>();
-  const groups: number[][] = [];
+  const groups: { lines: number[]; together: boolean }[] = [];
   for (const group of problem.shipTogether ?? []) {
     const lines = group.filter((line) => line >= 0 && line < problem.lines.length && !grouped.has(line));
     for (const line of lines) grouped.add(line);
-    if (lines.length > 0) groups.push([...lines].sort((a, b) => a - b));
+    if (lines.length > 0) groups.push({ lines: [...lines].sort((a, b) => a - b), together: true });
   }
-  for (let line = 0; line < problem.lines.length; line += 1) if (!grouped.has(line)) groups.push([line]);
-  groups.sort((a, b) => (a[0] as number) - (b[0] as number));
-  return groups.map((lines) => {
+  for (let line = 0; line < problem.lines.length; line += 1) if (!grouped.has(line)) groups.push({ lines: [line], together: false });
+  groups.sort((a, b) => (a.lines[0] as number) - (b.lines[0] as number));
+  const perKey = new Map<string, number>();
+  for (const line of problem.lines) perKey.set(line.stockKey, (perKey.get(line.stockKey) ?? 0) + 1);
+  return groups.map(({ lines, together }) => {
+    const splittable = problem.splitLines === true && !together && lines.length === 1;
     const servers: number[] = [];
     const partial: number[] = [];
     for (let candidate = 0; candidate < problem.candidates; candidate += 1) {
       if (canServeWhole(problem, candidate, lines)) servers.push(candidate);
-      else if (problem.splitLines === true && lines.length === 1 && problem.stock(candidate, lines[0] as number) > 0) partial.push(candidate);
+      else if (splittable && problem.stock(candidate, lines[0] as number) > 0) partial.push(candidate);
     }
-    return { lines, servers, partial, ranked: undefined };
+    const sharesStock = lines.some((line) => (perKey.get((problem.lines[line] as AllocationLine).stockKey) ?? 0) > 1);
+    return { lines, servers, partial, ranked: undefined, splittable, sharesStock };
   });
 }
 
@@ -477,7 +554,10 @@ function isCovered(problem: AllocationProblem, unit: Unit, chosen: readonly numb
   return total >= (problem.lines[line] as AllocationLine).quantity;
 }
 
-/** Greedy cover: repeatedly the candidate that takes the most open units, cheapest first on ties. */
+/**
+ * Greedy cover: repeatedly the candidate that takes the most open units whole (a unit it can only
+ * help to split counts half), cheapest first on ties.
+ */
 function greedyCover(problem: AllocationProblem, units: readonly Unit[]): Best | undefined {
   const open = new Set(units.map((_, index) => index));
   const members: number[] = [];
@@ -487,7 +567,11 @@ function greedyCover(problem: AllocationProblem, units: readonly Unit[]): Best |
     for (let candidate = 0; candidate < problem.candidates; candidate += 1) {
       if (members.includes(candidate)) continue;
       let count = 0;
-      for (const index of open) if ((units[index] as Unit).servers.includes(candidate)) count += 1;
+      for (const index of open) {
+        const unit = units[index] as Unit;
+        if (unit.servers.includes(candidate)) count += 1;
+        else if (unit.partial.includes(candidate)) count += 0.5;
+      }
       if (count > pickCount || (count === pickCount && count > 0 && problem.fixedScore(candidate) < problem.fixedScore(pick))) {
         pick = candidate;
         pickCount = count;
@@ -495,15 +579,16 @@ function greedyCover(problem: AllocationProblem, units: readonly Unit[]): Best |
     }
     if (pick < 0) break;
     members.push(pick);
-    for (const index of [...open]) if ((units[index] as Unit).servers.includes(pick)) open.delete(index);
+    for (const index of [...open]) if (isCovered(problem, units[index] as Unit, members)) open.delete(index);
   }
   if (open.size > 0) return undefined;
   return assignGreedily(problem, units, members);
 }
 
-/** Each unit to the member where it adds least; undefined when stock or min value does not allow it. */
+/** Each unit to the member where it adds least, else split; undefined when stock or min value does not allow it. */
 function assignGreedily(problem: AllocationProblem, units: readonly Unit[], members: readonly number[]): Best | undefined {
-  const state = new AssignmentState(problem, [...members].sort((a, b) => a - b), stockSlots(problem));
+  const sorted = [...members].sort((a, b) => a - b);
+  const state = new AssignmentState(problem, sorted, stockSlots(problem));
   for (const unit of units) {
     let pick: number | undefined;
     let pickCost = Number.POSITIVE_INFINITY;
@@ -515,8 +600,9 @@ function assignGreedily(problem: AllocationProblem, units: readonly Unit[], memb
         pickCost = cost;
       }
     }
-    if (pick === undefined) return undefined;
-    state.add(pick, unit.lines);
+    if (pick !== undefined) state.add(pick, unit.lines);
+    else if (mayBeSplit(problem, unit, sorted, 0)) state.markSplit(unit.lines[0] as number);
+    else return undefined;
   }
   return state.complete();
 }

@@ -77,7 +77,9 @@ export const SplitPolicy = Type.Object(
     allowed: Type.Boolean({ description: 'whether an order may ship from several locations' }),
     max_parts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: 'most parts (locations) an order may be split into (default 3)' })),
     min_value_per_part: Type.Optional(Amount('every part of a split order must carry at least this value of goods')),
-    split_lines: Type.Optional(Type.Boolean({ description: 'whether one line may ship from two locations when no single one has its quantity (default false)' })),
+    split_lines: Type.Optional(
+      Type.Boolean({ description: "whether one line may ship from several locations when no single one has its quantity left beside the order's other lines of the SKU (default false)" }),
+    ),
     ship_together: Type.Optional(
       Type.Array(Ids('SKUs that ship in the same part when they are on the same order'), { description: 'groups of SKUs that must not be separated' }),
     ),

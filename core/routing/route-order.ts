@@ -198,12 +198,7 @@ function tryStrategy(strategy: Strategy, role: Role, facts: OrderFacts, known: O
   const splitLines = splitAllowed && split?.split_lines === true;
 
   // Lines no candidate can serve from stock: incoming stock when allowed, else the strategy fails.
-  const shortLines: number[] = [];
-  for (const [at, line] of facts.lines.entries()) {
-    const whole = candidates.some((candidate) => (candidate.stock[at] as number) >= line.quantity);
-    const total = splitLines ? candidates.reduce((sum, candidate) => sum + (candidate.stock[at] as number), 0) : 0;
-    if (!whole && total < line.quantity) shortLines.push(at);
-  }
+  const shortLines = linesShortOfStock(facts.lines, candidates, splitLines);
   const incomingParts: RoutedPart[] = [];
   if (shortLines.length > 0) {
     const names = shortLines.map((at) => `${facts.lines[at]?.quantity} × ${facts.lines[at]?.sku}`).join(', ');
@@ -267,6 +262,30 @@ function tryStrategy(strategy: Strategy, role: Role, facts: OrderFacts, known: O
   });
   for (const part of incomingParts) parts.push(part);
   return { ok: true, parts, score: allocation.score, method: allocation.method, explored: allocation.explored, locations: receipt };
+}
+
+/**
+ * Lines the candidates cannot serve from stock, in line order. Lines of one SKU draw on the same
+ * stock, so a line is short when what the candidates hold of its SKU, less what the SKU's earlier
+ * lines take, falls below its quantity; without split lines also when no candidate holds its
+ * quantity whole. (The allocation still finds out whether the lines fit together.)
+ */
+function linesShortOfStock(lines: readonly RoutedLine[], candidates: readonly Candidate[], splitLines: boolean): number[] {
+  const short: number[] = [];
+  const taken = new Map<string, number>();
+  for (const [at, line] of lines.entries()) {
+    let total = 0;
+    let whole = false;
+    for (const candidate of candidates) {
+      const units = candidate.stock[at] as number;
+      total += units;
+      if (units >= line.quantity) whole = true;
+    }
+    const before = taken.get(line.sku) ?? 0;
+    if ((!whole && !splitLines) || total - before < line.quantity) short.push(at);
+    else taken.set(line.sku, before + line.quantity);
+  }
+  return short;
 }
 
 function partLine(line: RoutedLine, quantity: number): RoutedPartLine {

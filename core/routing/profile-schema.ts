@@ -113,7 +113,9 @@ export const RoutingLocationRules = Type.Object(
     ),
     daily_capacity: Type.Optional(Type.Integer({ minimum: 0, description: 'parts (orders or split parts) the location can take per day' })),
     paused: Type.Optional(Type.Boolean({ description: 'temporarily takes no orders (stock still counts for availability)' })),
-    reliability: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'starting reliability score, 1 = never unclaims (default 1)' })),
+    reliability: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'starting reliability score, 1 = never unclaims (default 1); penalties in routing.reliability are subtracted from it' }),
+    ),
   },
   { additionalProperties: false },
 );

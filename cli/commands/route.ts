@@ -73,4 +73,7 @@ function printFigures(figures: PlanFigures): void {
   printLine(`  split rate ${(figures.split_rate * 100).toFixed(1)}%, average distance ${figures.average_distance_km ?? '–'} km, shipping cost ${figures.shipping_cost ?? '– (not rated)'}`);
   printLine(`  parts per location: ${Object.entries(figures.parts_per_location).map(([id, count]) => `${id} ${count}`).join(', ') || 'none'}`);
   for (const [code, count] of Object.entries(figures.held_by_code)) printLine(`  held ${count}: ${code}`);
+  if (figures.search_exhausted > 0) {
+    printLine(`  the allocation search ran out of steps on ${figures.search_exhausted} order(s): decided by the best found, possibly not the best (raise max_search_steps)`);
+  }
 }

@@ -272,7 +272,7 @@ describe('allocate', () => {
       fixedScore: (candidate) => candidate % 7,
       partScore: (candidate, part) => (candidate % 7) + part.length,
       maxParts: 10,
-      budget: 2_000,
+      maxSteps: 2_000,
     });
     expect(result?.method).toBe('heuristic');
     const covered = new Set(result?.parts.flatMap((part) => part.lines.map((entry) => entry.line)));

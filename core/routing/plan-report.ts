@@ -14,6 +14,11 @@ export interface PlanFigures {
   allocated: number;
   held: number;
   held_by_code: Record<string, number>;
+  /**
+   * Orders whose allocation search ran out of steps (max_search_steps) in some strategy: each was
+   * decided by the best allocation found, or held as search_exhausted, and may not be the best.
+   */
+  search_exhausted: number;
   /** Allocated orders shipped in more than one part, over all allocated orders. */
   split_rate: number;
   parts: number;
@@ -34,7 +39,9 @@ export function planFigures(profile: string, version: string, decisions: readonl
   let distance = 0;
   let measured = 0;
   let cost: number | null = null;
+  let exhausted = 0;
   for (const decision of decisions) {
+    if (decision.search_exhausted === true) exhausted += 1;
     if (decision.status === 'held') {
       heldBy[decision.hold.code] = (heldBy[decision.hold.code] ?? 0) + 1;
       continue;
@@ -61,6 +68,7 @@ export function planFigures(profile: string, version: string, decisions: readonl
     allocated,
     held: decisions.length - allocated,
     held_by_code: heldBy,
+    search_exhausted: exhausted,
     split_rate: allocated > 0 ? round(split / allocated, 4) : 0,
     parts,
     average_distance_km: measured > 0 ? round(distance / measured, 1) : null,

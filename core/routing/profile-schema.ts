@@ -7,6 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LOCATION_TYPES } from '../model/location.js';
 import { DECIMAL_PATTERN, StringEnum } from '../model/fields.js';
+import { DEFAULT_MAX_SEARCH_STEPS } from './allocate.js';
 
 const CODE_PATTERN = '^[a-z0-9][a-z0-9_.-]*$';
 const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code, e.g. "DE"' });
@@ -167,6 +168,13 @@ export const RoutingProfileSchema = Type.Object(
         },
         { additionalProperties: false },
       ),
+    ),
+    max_search_steps: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          `steps (nodes visited and parts scored) the exact allocation search of one strategy may take for one order; beyond them the order takes the best allocation found, marked search_exhausted in its receipt and in keel route plan, with a warning in the log (default ${DEFAULT_MAX_SEARCH_STEPS})`,
+      }),
     ),
     click_and_collect: Type.Optional(
       Type.Object(

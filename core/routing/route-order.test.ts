@@ -263,6 +263,28 @@ describe('routeOrder strategies, splits and holds', () => {
     ]);
   });
 
+  it('says when the allocation search ran out of steps: in the decision, the receipt and, when it found nothing, the hold', () => {
+    const stock = { shirt: { 'wh-berlin': 3, 'wh-munich': 4 } };
+    const twoLines = () => order([['shirt', 2], ['shirt', 2]]);
+    const profile = (steps?: number): RoutingProfile => ({ name: 'p', ...(steps !== undefined ? { max_search_steps: steps } : {}), strategies: [{ name: 's', ratings: { priority: 1 } }] });
+    const roomy = route(profile(), stock, twoLines());
+    expect(partsOf(roomy)).toEqual([['wh-munich', ['2×shirt', '2×shirt']]]);
+    expect(roomy.search_exhausted).toBeUndefined();
+    expect(roomy.receipt?.allocation).toMatchObject({ method: 'exact', max_steps: 500_000 });
+    // One step: the greedy fallback takes Berlin, the cheaper location that seems to hold both lines, and cannot fit them.
+    const starved = route(profile(1), stock, twoLines());
+    expect(starved.status === 'held' && starved.hold).toEqual({
+      state: 'manual_review',
+      code: 'search_exhausted',
+      reason: 'the allocation search took its 1 steps without finding an allocation in at most 1 part(s); raise max_search_steps in the profile',
+    });
+    expect(starved.search_exhausted).toBe(true);
+    const found = route(profile(1), { ...stock, mug: { 'wh-munich': 2 } }, order([['shirt', 2], ['mug', 1]]));
+    expect(partsOf(found)).toEqual([['wh-munich', ['2×shirt', '1×mug']]]);
+    expect(found.search_exhausted).toBe(true);
+    expect(found.receipt?.allocation).toMatchObject({ method: 'heuristic', explored: 1, max_steps: 1 });
+  });
+
   it('allocates lines without stock against incoming stock when backorders are allowed', () => {
     const profile: RoutingProfile = { name: 'pre', backorders: { allowed: true, horizon_days: 30 }, strategies: [{ name: 's', split: { allowed: true } }] };
     const context = contextFor(profile, {

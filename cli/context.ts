@@ -35,15 +35,16 @@ export function makeLogger(redactor: Redactor, options: GlobalOptions): Logger {
 export async function openProject(path: string, options: GlobalOptions, load: LoadOptions = {}): Promise<ProjectSession> {
   const loaded = await loadProject(path, load);
   const redactor = new Redactor();
+  const logger = makeLogger(redactor, options);
   const store = new SqliteStateStore(loaded.plan.statePath);
   const inventory = openInventory(loaded.plan);
-  const routing = openRouting(loaded.plan, inventory);
+  const routing = openRouting(loaded.plan, inventory, logger);
   const close = async (): Promise<void> => {
     await routing?.store.close();
     await inventory?.store.close();
     await store.close();
   };
-  return { ...loaded, store, redactor, inventory, routing, close, logger: makeLogger(redactor, options) };
+  return { ...loaded, store, redactor, inventory, routing, close, logger };
 }
 
 /**

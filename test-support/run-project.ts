@@ -20,10 +20,10 @@ export async function runProject(
   const { plan } = await loadProject(dir);
   const store = new SqliteStateStore(plan.statePath);
   const inventory = openInventory(plan);
-  const routing = openRouting(plan, inventory);
   const redactor = new Redactor();
   let log = '';
   const logger = createLogger({ level: 'debug', format: 'json', redactor, write: (line) => (log += line) });
+  const routing = openRouting(plan, inventory, logger);
   try {
     const pipeline = options.pipeline === undefined ? plan.pipelines[0] : plan.pipelines.find((candidate) => candidate.name === options.pipeline);
     if (pipeline === undefined) throw new Error('no such pipeline');

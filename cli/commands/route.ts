@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { KeelError } from '../../core/errors.js';
-import type { PlanFigures } from '../../core/routing/plan-report.js';
+import { planDecision, type PlanFigures } from '../../core/routing/plan-report.js';
 import { replayPlan } from '../../core/routing/plan-replay.js';
 import type { GlobalOptions } from '../context.js';
 import { projectDirFor } from '../context.js';
@@ -24,12 +24,12 @@ export function registerRoute(program: Command, globals: () => GlobalOptions): v
     .command('plan')
     .description('replay recorded orders through a routing profile without side effects, and report what it would do (and what changes against another profile)')
     .requiredOption('--orders <file>', 'canonical orders: JSON array, NDJSON')
-    .requiredOption('--stock <file>', 'stock snapshot: CSV (or JSON/NDJSON) with sku, location_id and available')
+    .requiredOption('--stock <file>', "stock snapshot: CSV (or JSON/NDJSON) with sku, location_id and available, or on_hand (less the location's safety_stock)")
     .requiredOption('--profile <file>', 'the routing profile to try (YAML)')
     .option('--against <file>', 'the profile in use today, to compare with')
-    .option('--project <dir>', 'project whose inventory: section declares the locations', '.')
+    .option('--project <dir>', 'project whose keel.yaml declares the locations (inventory:) and SKU facts (routing:); no pipelines needed', '.')
     .option('--at <timestamp>', 'routing time (ISO 8601; default now): daily capacity and pre-order horizons count from it')
-    .option('--json', 'print JSON on stdout')
+    .option('--json', 'print JSON on stdout: the figures, every order\'s decision and every changed order')
     .action(async (flags: PlanFlags) => {
       process.exitCode = await plan(flags);
     });
@@ -50,7 +50,11 @@ async function plan(flags: PlanFlags): Promise<number> {
     });
     const { candidate, current, changed } = result;
     if (flags.json === true) {
-      printJson({ profile: candidate.figures, ...(current !== undefined ? { against: current.figures, changed } : {}) });
+      printJson({
+        profile: candidate.figures,
+        decisions: candidate.decisions.map(planDecision),
+        ...(current !== undefined ? { against: current.figures, against_decisions: current.decisions.map(planDecision), changed } : {}),
+      });
       return EXIT.ok;
     }
     printFigures(candidate.figures);
@@ -59,8 +63,7 @@ async function plan(flags: PlanFlags): Promise<number> {
       printFigures(current.figures);
       printLine();
       printLine(`${changed.length} of ${result.orders} orders would be routed differently`);
-      for (const item of changed.slice(0, 20)) printLine(`  ${item.order_key}: ${item.before}  →  ${item.after}`);
-      if (changed.length > 20) printLine(`  … and ${changed.length - 20} more (--json lists all)`);
+      for (const item of changed) printLine(`  ${item.order_key}: ${item.before}  →  ${item.after}`);
     }
     return EXIT.ok;
   } catch (error) {
@@ -73,4 +76,7 @@ function printFigures(figures: PlanFigures): void {
   printLine(`  split rate ${(figures.split_rate * 100).toFixed(1)}%, average distance ${figures.average_distance_km ?? '–'} km, shipping cost ${figures.shipping_cost ?? '– (not rated)'}`);
   printLine(`  parts per location: ${Object.entries(figures.parts_per_location).map(([id, count]) => `${id} ${count}`).join(', ') || 'none'}`);
   for (const [code, count] of Object.entries(figures.held_by_code)) printLine(`  held ${count}: ${code}`);
+  if (figures.search_exhausted > 0) {
+    printLine(`  the allocation search ran out of steps on ${figures.search_exhausted} order(s): decided by the best found, possibly not the best (raise max_search_steps)`);
+  }
 }

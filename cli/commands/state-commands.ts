@@ -183,9 +183,9 @@ async function replay(
   const { plan } = loaded;
   const store = new SqliteStateStore(plan.statePath);
   const inventory = openInventory(plan);
-  const routing = openRouting(plan, inventory);
   const redactor = new Redactor();
   const logger = makeLogger(redactor, globals);
+  const routing = openRouting(plan, inventory, logger);
   try {
     const letters = await openLetters(store, id, flags.pipeline);
     if (id !== undefined && letters.length === 0) {

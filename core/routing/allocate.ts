@@ -6,88 +6,39 @@
  * The search is exact set cover with small k. For k = 1, 2, … up to max_parts it enumerates the
  * sets of k candidates that can cover every unit (a line, or a ship-together group of lines): it
  * always branches on the uncovered unit with the fewest servers, so a set is only built from
- * candidates that cover something still missing, and sets reached twice are skipped. A complete
- * set then gets the best assignment of units to its members by branch and bound: part scores never
- * drop when a part gets more lines, so the partial score is a lower bound; sets are bounded by the
- * sum of their members' fixed scores. The first k with a valid allocation is the answer.
+ * candidates that cover something still missing, and sets reached twice are skipped. A set is
+ * bounded by its members' fixed scores plus the cheapest candidate that could serve a unit still
+ * uncovered. A complete set whose members hold what every SKU needs gets the best assignment of
+ * units to its members by branch and bound, forced units first and then in line order: part scores
+ * never drop when a part gets more lines, so the score of the parts so far plus the least the
+ * dearest unit still to place must add is a lower bound. On a tie with the best found, a subtree is
+ * cut as soon as its members or placed lines sort after the best's in the tie-break key. The first
+ * k with a valid allocation is the answer.
  *
- * Beyond `budget` search nodes (default 200,000, well above what 20 lines over 200 candidates need
- * unless nearly every candidate holds nearly every line with k ≥ 3) the search stops and the best of
- * what it found and a greedy cover improved by local moves (swap a part's location, move a unit,
- * merge two parts) is returned with `method: 'heuristic'`: still valid, possibly not optimal.
+ * Every node visited and every part scored is a step. Beyond `maxSteps` (default 500,000: 22
+ * seeded orders of 24–36 lines over 50 locations take at most about 8,000; a step is a
+ * microsecond or a few, more on larger orders) the search stops and the best of what it found and
+ * a greedy cover improved by local moves (allocation-fallback.ts) is returned with `method:
+ * 'heuristic'`: still valid, possibly not optimal. searchAllocation() says so (`exhausted`), also
+ * when it found nothing in time.
  *
- * A line is split over several locations only when `splitLines` is set and no single member of the
- * set can take it whole; its quantity is then filled from the members in the order of their fixed
- * score (then index). Each location it comes from is a part.
+ * Lines with the same stock key (two lines of one SKU) draw on the same stock at a location: a
+ * location holding 3 can ship one of two 2-unit lines whole, not both. With `splitLines` a line in
+ * no ship-together group may instead be split: once the whole units are placed, split lines are
+ * filled in line order from the members of the set, cheapest fixed score first (then index), out of
+ * the stock the other lines left, and only when no member has the line's quantity left (a line one
+ * location can ship whole is never split). Each location a line comes from is a part.
  */
+import { EPSILON, type Allocation, type AllocationProblem, type SearchOutcome } from './allocation-problem.js';
+import { greedyCover, improveLocally } from './allocation-fallback.js';
+import { AssignmentState, isBetter, sortSmall, type Best } from './allocation-state.js';
+import { buildUnits, isCovered, keyDemand, mayBeSplit, stockSlots, type Unit } from './allocation-units.js';
 
-export interface AllocationLine {
-  /** Lines with the same stock key draw on the same stock (two lines of one SKU). */
-  stockKey: string;
-  quantity: number;
-  /** Value of the line's goods in integer thousandths of the currency, for min_value_per_part. */
-  value: number;
-}
+export type { AllocatedPart, Allocation, AllocationLine, AllocationProblem, PartLine, SearchOutcome } from './allocation-problem.js';
 
-export interface PartLine {
-  line: number;
-  quantity: number;
-}
+export const DEFAULT_MAX_SEARCH_STEPS = 500_000;
 
-export interface AllocationProblem {
-  lines: readonly AllocationLine[];
-  /** Groups of line indexes that must ship in one part; lines in no group ship alone. */
-  shipTogether?: readonly (readonly number[])[];
-  /** Number of candidates; they are referred to by index 0..n-1, in tie-break order. */
-  candidates: number;
-  /** Units of the line's stock key available at the candidate (0 when a fence keeps the line away). */
-  stock(candidate: number, line: number): number;
-  /** Score of a part: must never drop when lines are added or quantities grow. */
-  partScore(candidate: number, lines: readonly PartLine[]): number;
-  /** A lower bound of partScore for any non-empty part at the candidate. */
-  fixedScore(candidate: number): number;
-  maxParts: number;
-  /** Applies to split orders only (more than one part). */
-  minValuePerPart?: number;
-  splitLines?: boolean;
-  budget?: number;
-}
-
-export interface AllocatedPart {
-  candidate: number;
-  lines: PartLine[];
-  score: number;
-}
-
-export interface Allocation {
-  parts: AllocatedPart[];
-  score: number;
-  /** `heuristic` when the search budget ran out: the allocation is valid but may not be optimal. */
-  method: 'exact' | 'heuristic';
-  /** Search nodes visited. */
-  explored: number;
-}
-
-export const DEFAULT_SEARCH_BUDGET = 200_000;
-const EPSILON = 1e-9;
-
-interface Unit {
-  lines: number[];
-  /** Candidates that can take every line of the unit whole. */
-  servers: number[];
-  /** Single-line units that may be split: candidates with some stock of the line. */
-  partial: number[];
-  /** servers and partial without repeats, cheapest fixed score first (then index); built when first needed. */
-  ranked: number[] | undefined;
-}
-
-interface Best {
-  score: number;
-  key: number[];
-  parts: AllocatedPart[];
-}
-
-class BudgetExhausted extends Error {}
+class StepsExhausted extends Error {}
 
 function withMember(chosen: readonly number[], candidate: number): number[] {
   const next = new Array<number>(chosen.length + 1);
@@ -96,44 +47,36 @@ function withMember(chosen: readonly number[], candidate: number): number[] {
   return next;
 }
 
-/**
- * Stable sort in place. The search sorts many lists of a few items, where Array.prototype.sort
- * allocates more than it compares; a stable sort gives the same order either way.
- */
-function sortSmall<T>(items: T[], compare: (a: T, b: T) => number): T[] {
-  if (items.length > 16) return items.sort(compare);
-  for (let at = 1; at < items.length; at += 1) {
-    const item = items[at] as T;
-    let to = at - 1;
-    for (; to >= 0 && compare(items[to] as T, item) > 0; to -= 1) items[to + 1] = items[to] as T;
-    items[to + 1] = item;
-  }
-  return items;
+export function allocate(problem: AllocationProblem): Allocation | undefined {
+  return searchAllocation(problem).allocation;
 }
 
-export function allocate(problem: AllocationProblem): Allocation | undefined {
-  const search = new AllocationSearch(problem);
-  return search.run();
+/** The allocation search with its step count, so callers can tell when it ran out. */
+export function searchAllocation(problem: AllocationProblem): SearchOutcome {
+  return new AllocationSearch(problem).run();
 }
 
 class AllocationSearch {
   private readonly units: Unit[];
-  private readonly budget: number;
+  private readonly maxSteps: number;
   private readonly slots: readonly number[];
   /** Set keys are packed into one number (base candidates + 1) while that stays exact, else joined as text. */
   private readonly packedKeys: boolean;
   /** Each candidate's fixed score, read once: the search compares them often. */
   private readonly fixed: number[];
+  /** For each stock key, one of its lines and what all its lines need: a set holding less cannot serve the order. */
+  private readonly demand: { line: number; quantity: number }[];
   private explored = 0;
   private best: Best | undefined;
 
   constructor(private readonly problem: AllocationProblem) {
-    this.budget = problem.budget ?? DEFAULT_SEARCH_BUDGET;
+    this.maxSteps = problem.maxSteps ?? DEFAULT_MAX_SEARCH_STEPS;
     this.units = buildUnits(problem);
     this.slots = stockSlots(problem);
     this.packedKeys = (problem.candidates + 1) ** Math.min(problem.maxParts, problem.candidates) <= Number.MAX_SAFE_INTEGER;
     this.fixed = [];
     for (let candidate = 0; candidate < problem.candidates; candidate += 1) this.fixed.push(problem.fixedScore(candidate));
+    this.demand = keyDemand(problem, this.slots);
   }
 
   private compareFixed(a: number, b: number): number {
@@ -154,30 +97,41 @@ class AllocationSearch {
     return ranked;
   }
 
-  run(): Allocation | undefined {
-    if (this.units.some((unit) => unit.servers.length === 0 && unit.partial.length === 0)) return undefined;
+  run(): SearchOutcome {
+    if (this.units.some((unit) => unit.servers.length === 0 && unit.partial.length === 0)) return this.outcome(undefined, false);
     try {
       for (let k = 1; k <= Math.min(this.problem.maxParts, this.problem.candidates); k += 1) {
         this.enumerateSets(k, [], new Set());
-        if (this.best !== undefined) return this.result('exact');
+        if (this.best !== undefined) return this.outcome('exact', false);
       }
-      return undefined;
+      return this.outcome(undefined, false);
     } catch (error) {
-      if (!(error instanceof BudgetExhausted)) throw error;
+      if (!(error instanceof StepsExhausted)) throw error;
       const greedy = improveLocally(this.problem, this.units, greedyCover(this.problem, this.units));
       if (greedy !== undefined && (this.best === undefined || isBetter(greedy, this.best))) this.best = greedy;
-      return this.best === undefined ? undefined : this.result('heuristic');
+      return this.outcome(this.best === undefined ? undefined : 'heuristic', true);
     }
   }
 
-  private result(method: Allocation['method']): Allocation {
-    const best = this.best as Best;
-    return { parts: best.parts, score: best.score, method, explored: this.explored };
+  private outcome(method: Allocation['method'] | undefined, exhausted: boolean): SearchOutcome {
+    const best = this.best;
+    const steps = Math.min(this.explored, this.maxSteps);
+    const allocation = method === undefined || best === undefined ? undefined : { parts: best.parts, score: best.score, method, explored: steps };
+    return { allocation, steps, exhausted };
   }
 
   private tick(): void {
     this.explored += 1;
-    if (this.explored > this.budget) throw new BudgetExhausted();
+    if (this.explored > this.maxSteps) throw new StepsExhausted();
+  }
+
+  /** Whether a bound leaves the subtree out: above the best score, or level with it (a tie the key decides). */
+  private beyond(bound: number): 'no' | 'tie' | 'yes' {
+    const best = this.best;
+    if (best === undefined) return 'no';
+    const tolerance = EPSILON * Math.max(1, Math.abs(best.score));
+    if (bound > best.score + tolerance) return 'yes';
+    return bound >= best.score - tolerance ? 'tie' : 'no';
   }
 
   private enumerateSets(k: number, chosen: number[], seen: Set<number | string>): void {
@@ -191,15 +145,28 @@ class AllocationSearch {
     }
     let bound = 0;
     for (const candidate of chosen) bound += this.fixed[candidate] as number;
-    if (this.best !== undefined && bound > this.best.score + EPSILON * Math.max(1, Math.abs(this.best.score))) return;
     const missing = this.neediestUncovered(chosen);
+    if (missing !== undefined) {
+      if (chosen.length === k) return;
+      // One more member must serve the missing unit: at least the cheapest that can.
+      for (const candidate of this.ranked(missing)) {
+        if (chosen.includes(candidate)) continue;
+        bound += this.fixed[candidate] as number;
+        break;
+      }
+    }
+    const beyond = this.beyond(bound);
+    if (beyond === 'yes') return;
     if (missing === undefined) {
-      if (chosen.length === k) this.assign(chosen);
+      if (chosen.length === k) {
+        // Level with the best: this set wins only on the tie-break, which starts with its members.
+        if (beyond === 'tie' && compareMembers(chosen, (this.best as Best).key) >= 0) return;
+        this.assign(chosen);
+      }
       // Only reached when smaller sets failed (empty member or min value): add members that serve something.
       else for (const candidate of this.usefulCandidates()) if (!chosen.includes(candidate)) this.enumerateSets(k, withMember(chosen, candidate), seen);
       return;
     }
-    if (chosen.length === k) return;
     for (const candidate of this.ranked(missing)) if (!chosen.includes(candidate)) this.enumerateSets(k, withMember(chosen, candidate), seen);
   }
 
@@ -210,13 +177,7 @@ class AllocationSearch {
       const [a, b] = chosen as [number, number];
       return a < b ? (a + 1) * base + b + 1 : (b + 1) * base + a + 1;
     }
-    const sorted = chosen.slice();
-    for (let at = 1; at < sorted.length; at += 1) {
-      const member = sorted[at] as number;
-      let to = at - 1;
-      for (; to >= 0 && (sorted[to] as number) > member; to -= 1) sorted[to + 1] = sorted[to] as number;
-      sorted[to + 1] = member;
-    }
+    const sorted = sortSmall(chosen.slice(), (a, b) => a - b);
     if (!this.packedKeys) return sorted.join(',');
     let key = 0;
     for (const member of sorted) key = key * base + member + 1;
@@ -240,49 +201,98 @@ class AllocationSearch {
     let neediest: Unit | undefined;
     let fewest = Number.POSITIVE_INFINITY;
     for (const unit of this.units) {
-      if (isCovered(this.problem, unit, chosen)) continue;
       const count = unit.servers.length + unit.partial.length;
-      if (count < fewest) {
-        fewest = count;
-        neediest = unit;
-      }
+      if (count >= fewest || isCovered(this.problem, unit, chosen)) continue;
+      fewest = count;
+      neediest = unit;
     }
     return neediest;
   }
 
+  /** Whether the members hold, for every stock key, what all lines of the key need together. */
+  private holdsDemand(members: readonly number[]): boolean {
+    for (const { line, quantity } of this.demand) {
+      let held = 0;
+      for (const member of members) held += this.problem.stock(member, line);
+      if (held < quantity) return false;
+    }
+    return true;
+  }
+
   /** Best assignment of units to the members of one set, every member getting at least one line. */
   private assign(members: readonly number[]): void {
+    if (!this.holdsDemand(members)) return;
     const sorted = sortSmall([...members], (a, b) => a - b);
-    const state = new AssignmentState(this.problem, sorted, this.slots);
-    const fillOrder = sortSmall([...sorted], (a, b) => this.compareFixed(a, b));
-    const choices: { unit: Unit; options: number[] }[] = [];
+    const state = new AssignmentState(this.problem, sorted, this.slots, () => this.tick());
+    const forced: Choice[] = [];
+    const open: Choice[] = [];
     for (const unit of this.units) {
-      const options = sorted.filter((member) => unit.servers.includes(member));
-      if (options.length > 0) {
-        choices.push({ unit, options });
-        continue;
-      }
-      if (!state.fillSplit(unit.lines[0] as number, fillOrder)) return;
+      const options = sorted.filter((member) => unit.serves[member] === 1);
+      const split = mayBeSplit(this.problem, unit, sorted, options.length);
+      if (options.length === 0 && !split) return;
+      (options.length + Number(split) === 1 ? forced : open).push({ unit, options, split });
     }
-    sortSmall(choices, (a, b) => a.options.length - b.options.length);
+    // Forced placements first (they only narrow the stock); then units in line order, so that on a
+    // tie with the best the lines already placed decide whether the tie-break can still be won.
+    const choices = forced.concat(open);
+    state.rememberCosts(choices.length);
     this.assignFrom(state, choices, 0);
   }
 
-  private assignFrom(state: AssignmentState, choices: readonly { unit: Unit; options: number[] }[], at: number): void {
+  /** The choice that was dearest last time: often still the dearest, so it is looked at first. */
+  private dearest = 0;
+
+  /**
+   * The least the costliest unit still to place must add: each unit ends up in some member's part,
+   * whose score is at least that of its lines now plus this unit (scores never drop as parts grow),
+   * so the partial score plus the largest of these cheapest additions is a lower bound. (Their sum
+   * is not: two units added to one part can raise it by less than each alone, e.g. stock depth.)
+   * Stops once an addition exceeds `enough`, which already rules the subtree out.
+   */
+  private dearestUnit(state: AssignmentState, choices: readonly Choice[], from: number, enough: number): number {
+    let dearest = 0;
+    const count = choices.length - from;
+    const start = this.dearest >= from && this.dearest < choices.length ? this.dearest - from : 0;
+    for (let step = 0; step < count; step += 1) {
+      const at = from + ((start + step) % count);
+      const choice = choices[at] as Choice;
+      // A split line's units can land anywhere: it promises no addition.
+      if (choice.split) continue;
+      let cheapest = Number.POSITIVE_INFINITY;
+      for (const member of choice.options) {
+        const cost = state.cost(at, member, choice.unit.lines);
+        if (cost < cheapest) cheapest = cost;
+        if (cheapest <= dearest) break;
+      }
+      if (cheapest > dearest) {
+        dearest = cheapest;
+        this.dearest = at;
+        if (dearest > enough) break;
+      }
+    }
+    return dearest;
+  }
+
+  private assignFrom(state: AssignmentState, choices: readonly Choice[], at: number): void {
     this.tick();
-    const bound = state.lowerBound();
-    if (this.best !== undefined && bound > this.best.score + EPSILON * Math.max(1, Math.abs(this.best.score))) return;
+    const partial = state.lowerBound();
+    let beyond = this.beyond(partial);
+    if (beyond === 'no' && this.best !== undefined) {
+      const best = this.best.score + EPSILON * Math.max(1, Math.abs(this.best.score));
+      beyond = this.beyond(partial + this.dearestUnit(state, choices, at, best - partial));
+    }
+    if (beyond === 'yes' || (beyond === 'tie' && !state.mayWinTie((this.best as Best).key))) return;
     if (at === choices.length) {
       const candidate = state.complete();
       if (candidate !== undefined && (this.best === undefined || isBetter(candidate, this.best))) this.best = candidate;
       return;
     }
-    const choice = choices[at] as { unit: Unit; options: number[] };
+    const choice = choices[at] as Choice;
     // Cheapest member first, so a good incumbent is found early and bounds prune the rest.
     const ranked: { member: number; cost: number }[] = [];
     for (const member of choice.options) {
-      const cost = state.costIfAdded(member, choice.unit.lines);
-      if (cost !== undefined) ranked.push({ member, cost });
+      const cost = state.cost(at, member, choice.unit.lines);
+      if (cost !== Number.POSITIVE_INFINITY) ranked.push({ member, cost });
     }
     sortSmall(ranked, (a, b) => a.cost - b.cost || a.member - b.member);
     for (const { member } of ranked) {
@@ -290,256 +300,27 @@ class AllocationSearch {
       this.assignFrom(state, choices, at + 1);
       state.remove(member, choice.unit.lines);
     }
-  }
-}
-
-/** Parts under construction for one set of members, with the stock they use. */
-class AssignmentState {
-  private readonly parts = new Map<number, PartLine[]>();
-  private readonly used = new Map<number, number>();
-
-  constructor(
-    private readonly problem: AllocationProblem,
-    readonly members: readonly number[],
-    private readonly slots: readonly number[],
-  ) {
-    for (const member of members) this.parts.set(member, []);
-  }
-
-  /** Stock used at a member, per stock key (lines of one key share a slot). */
-  private usedKey(member: number, line: number): number {
-    return member * this.problem.lines.length + (this.slots[line] as number);
-  }
-
-  private fits(member: number, line: number, quantity: number): boolean {
-    return (this.used.get(this.usedKey(member, line)) ?? 0) + quantity <= this.problem.stock(member, line);
-  }
-
-  fillSplit(line: number, order: readonly number[]): boolean {
-    let left = (this.problem.lines[line] as AllocationLine).quantity;
-    for (const member of order) {
-      if (left === 0) break;
-      const key = this.usedKey(member, line);
-      const free = this.problem.stock(member, line) - (this.used.get(key) ?? 0);
-      const take = Math.min(free, left);
-      if (take <= 0) continue;
-      this.used.set(key, (this.used.get(key) ?? 0) + take);
-      (this.parts.get(member) as PartLine[]).push({ line, quantity: take });
-      left -= take;
-    }
-    return left === 0;
-  }
-
-  costIfAdded(member: number, lines: readonly number[]): number | undefined {
-    const part = this.parts.get(member) as PartLine[];
-    const added: PartLine[] = [];
-    for (const line of lines) {
-      const quantity = (this.problem.lines[line] as AllocationLine).quantity;
-      let alsoNeeded = 0;
-      for (const other of lines) if (other !== line && other < line && sameStock(this.problem, other, line)) alsoNeeded += (this.problem.lines[other] as AllocationLine).quantity;
-      if (!this.fits(member, line, quantity + alsoNeeded)) return undefined;
-      added.push({ line, quantity });
-    }
-    const before = part.length === 0 ? this.problem.fixedScore(member) : this.problem.partScore(member, part);
-    return this.problem.partScore(member, part.concat(added)) - before;
-  }
-
-  add(member: number, lines: readonly number[]): void {
-    const part = this.parts.get(member) as PartLine[];
-    for (const line of lines) {
-      const quantity = (this.problem.lines[line] as AllocationLine).quantity;
-      const key = this.usedKey(member, line);
-      this.used.set(key, (this.used.get(key) ?? 0) + quantity);
-      part.push({ line, quantity });
+    if (choice.split) {
+      state.markSplit(choice.unit.lines[0] as number);
+      this.assignFrom(state, choices, at + 1);
+      state.unmarkSplit();
     }
   }
+}
 
-  remove(member: number, lines: readonly number[]): void {
-    const part = this.parts.get(member) as PartLine[];
-    for (let at = lines.length - 1; at >= 0; at -= 1) {
-      const line = lines[at] as number;
-      const key = this.usedKey(member, line);
-      this.used.set(key, (this.used.get(key) ?? 0) - (this.problem.lines[line] as AllocationLine).quantity);
-      part.pop();
-    }
+/** The placements a unit may take in one set: whole at one of `options`, or split. */
+interface Choice {
+  unit: Unit;
+  options: number[];
+  split: boolean;
+}
+
+/** Ascending members against the members at the start of a tie-break key: <0 sorts first. */
+function compareMembers(chosen: readonly number[], key: readonly number[]): number {
+  const sorted = sortSmall(chosen.slice(), (a, b) => a - b);
+  for (let at = 0; at < sorted.length; at += 1) {
+    const diff = (sorted[at] as number) - (key[at] as number);
+    if (diff !== 0) return diff;
   }
-
-  lowerBound(): number {
-    let bound = 0;
-    for (const member of this.members) {
-      const part = this.parts.get(member) as PartLine[];
-      bound += part.length === 0 ? this.problem.fixedScore(member) : this.problem.partScore(member, part);
-    }
-    return bound;
-  }
-
-  /** The allocation when every member has a line and split parts carry enough value; else undefined. */
-  complete(): Best | undefined {
-    const parts: AllocatedPart[] = [];
-    for (const member of this.members) {
-      const lines = sortSmall((this.parts.get(member) as PartLine[]).slice(), (a, b) => a.line - b.line);
-      if (lines.length === 0) return undefined;
-      parts.push({ candidate: member, lines, score: this.problem.partScore(member, lines) });
-    }
-    return finish(this.problem, parts);
-  }
-}
-
-function finish(problem: AllocationProblem, parts: AllocatedPart[]): Best | undefined {
-  const minValue = problem.minValuePerPart ?? 0;
-  if (parts.length > 1 && minValue > 0) {
-    for (const part of parts) {
-      const value = part.lines.reduce((sum, entry) => {
-        const line = problem.lines[entry.line] as AllocationLine;
-        return sum + (line.quantity === 0 ? 0 : (line.value * entry.quantity) / line.quantity);
-      }, 0);
-      if (value < minValue) return undefined;
-    }
-  }
-  sortSmall(parts, (a, b) => a.candidate - b.candidate);
-  const score = parts.reduce((sum, part) => sum + part.score, 0);
-  return { score, key: allocationKey(problem, parts), parts };
-}
-
-/** Tie-break key: the sorted candidates, then for each line the first candidate it ships from. */
-function allocationKey(problem: AllocationProblem, parts: readonly AllocatedPart[]): number[] {
-  const byLine = new Array<number>(problem.lines.length).fill(-1);
-  for (const part of parts) for (const entry of part.lines) if (byLine[entry.line] === -1) byLine[entry.line] = part.candidate;
-  return [...parts.map((part) => part.candidate), ...byLine];
-}
-
-function isBetter(a: Best, b: Best): boolean {
-  if (a.parts.length !== b.parts.length) return a.parts.length < b.parts.length;
-  const tolerance = EPSILON * Math.max(1, Math.abs(a.score), Math.abs(b.score));
-  if (a.score < b.score - tolerance) return true;
-  if (a.score > b.score + tolerance) return false;
-  for (let index = 0; index < Math.min(a.key.length, b.key.length); index += 1) {
-    const diff = (a.key[index] as number) - (b.key[index] as number);
-    if (diff !== 0) return diff < 0;
-  }
-  return false;
-}
-
-function sameStock(problem: AllocationProblem, a: number, b: number): boolean {
-  return (problem.lines[a] as AllocationLine).stockKey === (problem.lines[b] as AllocationLine).stockKey;
-}
-
-/** For each line, the first line with its stock key: lines that draw on the same stock share it. */
-function stockSlots(problem: AllocationProblem): number[] {
-  const first = new Map<string, number>();
-  return problem.lines.map((line, at) => {
-    const slot = first.get(line.stockKey);
-    if (slot !== undefined) return slot;
-    first.set(line.stockKey, at);
-    return at;
-  });
-}
-
-function buildUnits(problem: AllocationProblem): Unit[] {
-  const grouped = new Set<number>();
-  const groups: number[][] = [];
-  for (const group of problem.shipTogether ?? []) {
-    const lines = group.filter((line) => line >= 0 && line < problem.lines.length && !grouped.has(line));
-    for (const line of lines) grouped.add(line);
-    if (lines.length > 0) groups.push([...lines].sort((a, b) => a - b));
-  }
-  for (let line = 0; line < problem.lines.length; line += 1) if (!grouped.has(line)) groups.push([line]);
-  groups.sort((a, b) => (a[0] as number) - (b[0] as number));
-  return groups.map((lines) => {
-    const servers: number[] = [];
-    const partial: number[] = [];
-    for (let candidate = 0; candidate < problem.candidates; candidate += 1) {
-      if (canServeWhole(problem, candidate, lines)) servers.push(candidate);
-      else if (problem.splitLines === true && lines.length === 1 && problem.stock(candidate, lines[0] as number) > 0) partial.push(candidate);
-    }
-    return { lines, servers, partial, ranked: undefined };
-  });
-}
-
-function canServeWhole(problem: AllocationProblem, candidate: number, lines: readonly number[]): boolean {
-  if (lines.length === 1) return (problem.lines[lines[0] as number] as AllocationLine).quantity <= problem.stock(candidate, lines[0] as number);
-  const need = new Map<string, number>();
-  for (const line of lines) {
-    const entry = problem.lines[line] as AllocationLine;
-    const total = (need.get(entry.stockKey) ?? 0) + entry.quantity;
-    need.set(entry.stockKey, total);
-    if (total > problem.stock(candidate, line)) return false;
-  }
-  return true;
-}
-
-function isCovered(problem: AllocationProblem, unit: Unit, chosen: readonly number[]): boolean {
-  for (const candidate of chosen) if (unit.servers.includes(candidate)) return true;
-  if (unit.partial.length === 0) return false;
-  const line = unit.lines[0] as number;
-  let total = 0;
-  for (const candidate of chosen) total += problem.stock(candidate, line);
-  return total >= (problem.lines[line] as AllocationLine).quantity;
-}
-
-/** Greedy cover: repeatedly the candidate that takes the most open units, cheapest first on ties. */
-function greedyCover(problem: AllocationProblem, units: readonly Unit[]): Best | undefined {
-  const open = new Set(units.map((_, index) => index));
-  const members: number[] = [];
-  while (open.size > 0 && members.length < problem.maxParts) {
-    let pick = -1;
-    let pickCount = 0;
-    for (let candidate = 0; candidate < problem.candidates; candidate += 1) {
-      if (members.includes(candidate)) continue;
-      let count = 0;
-      for (const index of open) if ((units[index] as Unit).servers.includes(candidate)) count += 1;
-      if (count > pickCount || (count === pickCount && count > 0 && problem.fixedScore(candidate) < problem.fixedScore(pick))) {
-        pick = candidate;
-        pickCount = count;
-      }
-    }
-    if (pick < 0) break;
-    members.push(pick);
-    for (const index of [...open]) if ((units[index] as Unit).servers.includes(pick)) open.delete(index);
-  }
-  if (open.size > 0) return undefined;
-  return assignGreedily(problem, units, members);
-}
-
-/** Each unit to the member where it adds least; undefined when stock or min value does not allow it. */
-function assignGreedily(problem: AllocationProblem, units: readonly Unit[], members: readonly number[]): Best | undefined {
-  const state = new AssignmentState(problem, [...members].sort((a, b) => a - b), stockSlots(problem));
-  for (const unit of units) {
-    let pick: number | undefined;
-    let pickCost = Number.POSITIVE_INFINITY;
-    for (const member of state.members) {
-      if (!unit.servers.includes(member)) continue;
-      const cost = state.costIfAdded(member, unit.lines);
-      if (cost !== undefined && cost < pickCost) {
-        pick = member;
-        pickCost = cost;
-      }
-    }
-    if (pick === undefined) return undefined;
-    state.add(pick, unit.lines);
-  }
-  return state.complete();
-}
-
-/** Local moves on a heuristic allocation: merge two parts into one location, or swap a part's location. */
-function improveLocally(problem: AllocationProblem, units: readonly Unit[], start: Best | undefined): Best | undefined {
-  let current = start;
-  for (let pass = 0; current !== undefined && pass < 20; pass += 1) {
-    const members = current.parts.map((part) => part.candidate);
-    let improved: Best | undefined;
-    const consider = (next: number[]): void => {
-      const candidate = assignGreedily(problem, units, next);
-      if (candidate !== undefined && isBetter(candidate, improved ?? (current as Best))) improved = candidate;
-    };
-    for (let drop = 0; drop < members.length && members.length > 1; drop += 1) consider(members.filter((_, index) => index !== drop));
-    for (let at = 0; at < members.length; at += 1) {
-      for (let candidate = 0; candidate < problem.candidates; candidate += 1) {
-        if (members.includes(candidate)) continue;
-        consider(members.map((member, index) => (index === at ? candidate : member)));
-      }
-    }
-    if (improved === undefined) break;
-    current = improved;
-  }
-  return current;
+  return 0;
 }

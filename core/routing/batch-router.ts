@@ -20,6 +20,12 @@ export interface MemoryStateInput {
   capacityUsed?: ReadonlyMap<string, number>;
   paused?: ReadonlySet<string>;
   reliability?: ReadonlyMap<string, number>;
+  /**
+   * Kits (keel.yaml inventory.bundles): kit SKU → component SKU → units per kit. A kit is in stock
+   * where every component is, as many as the scarcest allows, and allocating kits takes their
+   * components, as live routing counts them.
+   */
+  bundles?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 const NO_LEVELS: ReadonlyMap<string, number> = new Map();
@@ -41,11 +47,29 @@ export class MemoryRoutingState implements RoutingState {
   }
 
   available(sku: string, locationId: string): number {
+    const kit = this.input.bundles?.[sku];
+    if (kit !== undefined) return this.kitLevels(kit).get(locationId) ?? 0;
     return this.stock.get(sku)?.get(locationId) ?? 0;
   }
 
   stockLevels(sku: string): ReadonlyMap<string, number> {
+    const kit = this.input.bundles?.[sku];
+    if (kit !== undefined) return this.kitLevels(kit);
     return this.stock.get(sku) ?? NO_LEVELS;
+  }
+
+  /** Kits each location could make now from its components. */
+  private kitLevels(components: Readonly<Record<string, number>>): Map<string, number> {
+    const entries = Object.entries(components);
+    const kits = new Map<string, number>();
+    const [first] = entries;
+    if (first === undefined) return kits;
+    for (const locationId of this.stock.get(first[0])?.keys() ?? []) {
+      let count = Number.POSITIVE_INFINITY;
+      for (const [sku, perKit] of entries) count = Math.min(count, Math.floor((this.stock.get(sku)?.get(locationId) ?? 0) / perKit));
+      if (count > 0) kits.set(locationId, count);
+    }
+    return kits;
   }
 
   incoming(sku: string): readonly Incoming[] {
@@ -65,14 +89,20 @@ export class MemoryRoutingState implements RoutingState {
     return this.input.reliability?.get(locationId) ?? this.defaults.get(locationId)?.reliability ?? 1;
   }
 
-  /** Takes allocated stock out (incoming parts take nothing on hand) and counts one part per location. */
+  private take(sku: string, locationId: string, units: number): void {
+    const levels = this.stock.get(sku);
+    if (levels !== undefined) levels.set(locationId, (levels.get(locationId) ?? 0) - units);
+  }
+
+  /** Takes allocated stock out (incoming parts take nothing on hand, kits their components) and counts one part per location. */
   commit(parts: readonly RoutedPart[]): void {
     for (const part of parts) {
       this.used.set(part.location_id, (this.used.get(part.location_id) ?? 0) + 1);
       if (part.source !== 'stock') continue;
       for (const line of part.lines) {
-        const levels = this.stock.get(line.sku);
-        if (levels !== undefined) levels.set(part.location_id, (levels.get(part.location_id) ?? 0) - line.quantity);
+        const kit = this.input.bundles?.[line.sku];
+        if (kit === undefined) this.take(line.sku, part.location_id, line.quantity);
+        else for (const [sku, perKit] of Object.entries(kit)) this.take(sku, part.location_id, perKit * line.quantity);
       }
     }
   }

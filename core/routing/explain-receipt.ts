@@ -79,9 +79,12 @@ export function renderReceipt(receipt: RoutingReceipt): string {
   out.push(`Lines: ${receipt.lines.map((line) => `${line.quantity} × ${line.sku} (line ${line.line + 1})`).join(', ') || 'none open'}`);
   for (const trial of receipt.strategies) renderStrategy(trial, out);
   if (receipt.allocation !== undefined) {
-    const { strategy, parts, score, method, explored } = receipt.allocation;
-    const search = method === 'exact' ? 'best found by exact search' : 'search budget ran out, best found so far';
-    out.push(`Allocated by strategy ${strategy} in ${parts.length} part(s), score ${number(score)} (${search}, ${explored} node(s))`);
+    const { strategy, parts, score, method, explored, max_steps: maxSteps } = receipt.allocation;
+    const search =
+      method === 'exact'
+        ? `best found by exact search, ${explored} step(s)`
+        : `the search ran out of steps after ${explored}${maxSteps !== undefined ? ` (max_search_steps ${maxSteps})` : ''}: the best it found, possibly not the best`;
+    out.push(`Allocated by strategy ${strategy} in ${parts.length} part(s), score ${number(score)} (${search})`);
     parts.forEach((part, at) => renderPart(part, at + 1, out));
   }
   if (receipt.hold !== undefined) out.push(`Held as ${receipt.hold.state} (${receipt.hold.code}): ${receipt.hold.reason}`);

@@ -1,13 +1,15 @@
 /**
  * Replays recorded orders through a routing profile over a stock snapshot, without side effects:
- * what `keel route plan` prints and what a `route_plan` case of `keel test` asserts on. The SKU
- * facts come from the project's routing section, customer positions from the replayed profile's
- * postal centroids, so a replay decides as the live router would on the same stock.
+ * what `keel route plan` prints and what a `route_plan` case of `keel test` asserts on. It decides
+ * as the live router would on the same stock: locations, their safety stock and kits come from
+ * keel.yaml's inventory: section, SKU facts from its routing: section (only those two sections are
+ * read: no pipeline is needed), customer positions from the replayed profile's postal centroids.
+ * What a snapshot cannot know (units other orders hold, today's capacity already used, penalties
+ * standing) starts from nothing.
  */
 import { createReadStream } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { codecFor, formatFromFileName } from '../codecs/index.js';
-import { loadProject } from '../config/load-project.js';
 import { KeelError } from '../errors.js';
 import { missingFile } from '../files/missing-file.js';
 import { canonicalValidator } from '../mapping/validate-output.js';
@@ -17,6 +19,7 @@ import type { Order } from '../model/order.js';
 import { MemoryRoutingState, routeBatch } from './batch-router.js';
 import { loadPostalCentroids } from './geo.js';
 import { loadRoutingProfile, type LoadedProfile } from './load-profile.js';
+import { loadRoutingSections } from './load-routing-sections.js';
 import { changedDecisions, planFigures, type ChangedDecision, type PlanFigures } from './plan-report.js';
 import type { RoutingDecision } from './receipt.js';
 import { routingLocations } from './routing-input.js';
@@ -26,7 +29,10 @@ export interface ReplayInput {
   project: string;
   /** Canonical orders: JSON array or NDJSON. */
   orders: string;
-  /** Stock snapshot: sku, location_id and available (or on_hand). */
+  /**
+   * Stock snapshot: sku, location_id and available (what the location can promise, taken as it
+   * is) or on_hand (counted units: the location's safety stock is taken off, as live routing does).
+   */
   stock: string;
   profile: string;
   against?: string;
@@ -46,18 +52,19 @@ export interface ReplayResult {
 }
 
 export async function replayPlan(input: ReplayInput): Promise<ReplayResult> {
-  const { plan: project } = await loadProject(input.project);
+  const project = loadRoutingSections(input.project);
   if (project.inventory === undefined) {
     throw new KeelError('config', `${input.project}: keel.yaml has no inventory: section, so there are no locations to route to`, { code: 'inventory_missing', stage: 'route' });
   }
-  const locations = project.inventory.locations;
+  const { locations, bundles } = project.inventory;
   const skus = project.routing?.skus;
   for (const file of [input.orders, input.stock, input.profile, ...(input.against !== undefined ? [input.against] : [])]) {
     const missing = missingFile(file);
     if (missing !== undefined) throw new KeelError('config', missing, { code: 'file_missing', stage: 'route' });
   }
   const orders = await readOrders(input.orders);
-  const stock = await readStock(input.stock);
+  const safety = new Map(locations.map((location) => [location.location_id, location.safety_stock ?? 0]));
+  const stock = promisable(await readStock(input.stock), safety);
   const now = input.at ?? new Date();
   const replay = (file: string): Replay => {
     const profile: LoadedProfile = loadRoutingProfile(file);
@@ -65,7 +72,7 @@ export async function replayPlan(input: ReplayInput): Promise<ReplayResult> {
     const centroids = profile.profile.customer_position?.postal_centroids;
     const postalCentroid = centroids !== undefined ? loadPostalCentroids(resolve(dirname(file), centroids)) : undefined;
     // Every replay starts from the same snapshot: no profile sees what another took.
-    const state = new MemoryRoutingState(routed, { stock });
+    const state = new MemoryRoutingState(routed, { stock, ...(bundles !== undefined ? { bundles } : {}) });
     const decisions = routeBatch(orders, profile, { locations: routed, sku: (sku) => skus?.get(sku), ...(postalCentroid !== undefined ? { postalCentroid } : {}), now }, state);
     return { decisions, figures: planFigures(profile.profile.name, profile.version, decisions, routed) };
   };
@@ -105,18 +112,43 @@ async function readRecords(file: string): Promise<JsonObject[]> {
   return records;
 }
 
-async function readStock(file: string): Promise<Map<string, Map<string, number>>> {
-  const stock = new Map<string, Map<string, number>>();
+/** A snapshot row: `available` units are what the location can promise; `on_hand` units are counted. */
+interface StockRow {
+  sku: string;
+  location_id: string;
+  units: number;
+  counted: boolean;
+}
+
+async function readStock(file: string): Promise<StockRow[]> {
+  const rows: StockRow[] = [];
   for (const [index, row] of (await readRecords(file)).entries()) {
     const sku = row['sku'];
     const location = row['location_id'];
-    const available = Number(row['available'] ?? row['on_hand']);
-    if (typeof sku !== 'string' || typeof location !== 'string' || !Number.isInteger(available)) {
+    // An empty available cell (a CSV with both columns) leaves the count to on_hand.
+    const counted = row['available'] === undefined || row['available'] === '';
+    const given = counted ? row['on_hand'] : row['available'];
+    const units = given === undefined || given === '' ? Number.NaN : Number(given);
+    if (typeof sku !== 'string' || typeof location !== 'string' || !Number.isInteger(units)) {
       throw new KeelError('config', `${file} row ${index + 1}: needs sku, location_id and a whole available (or on_hand)`, { code: 'bad_stock', stage: 'route' });
     }
-    const levels = stock.get(sku) ?? new Map<string, number>();
-    levels.set(location, available);
-    stock.set(sku, levels);
+    rows.push({ sku, location_id: location, units, counted });
+  }
+  return rows;
+}
+
+/**
+ * What each location can promise of each SKU: counted units less the location's safety stock
+ * (never below 0), as the live router works it out; a later row for the same SKU and location
+ * replaces an earlier one.
+ */
+function promisable(rows: readonly StockRow[], safety: ReadonlyMap<string, number>): Map<string, Map<string, number>> {
+  const stock = new Map<string, Map<string, number>>();
+  for (const row of rows) {
+    const units = row.counted ? Math.max(0, row.units - (safety.get(row.location_id) ?? 0)) : row.units;
+    const levels = stock.get(row.sku) ?? new Map<string, number>();
+    levels.set(row.location_id, units);
+    stock.set(row.sku, levels);
   }
   return stock;
 }

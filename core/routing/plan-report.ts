@@ -4,7 +4,7 @@
  * held orders by reason, and (against another profile) the orders whose decision changes.
  */
 import { haversineKm } from './geo.js';
-import type { RoutingDecision } from './receipt.js';
+import type { HoldReason, RoutedPartLine, RoutingDecision } from './receipt.js';
 import type { RoutingLocation } from './routing-input.js';
 
 export interface PlanFigures {
@@ -14,6 +14,11 @@ export interface PlanFigures {
   allocated: number;
   held: number;
   held_by_code: Record<string, number>;
+  /**
+   * Orders whose allocation search ran out of steps (max_search_steps) in some strategy: each was
+   * decided by the best allocation found, or held as search_exhausted, and may not be the best.
+   */
+  search_exhausted: number;
   /** Allocated orders shipped in more than one part, over all allocated orders. */
   split_rate: number;
   parts: number;
@@ -34,7 +39,9 @@ export function planFigures(profile: string, version: string, decisions: readonl
   let distance = 0;
   let measured = 0;
   let cost: number | null = null;
+  let exhausted = 0;
   for (const decision of decisions) {
+    if (decision.search_exhausted === true) exhausted += 1;
     if (decision.status === 'held') {
       heldBy[decision.hold.code] = (heldBy[decision.hold.code] ?? 0) + 1;
       continue;
@@ -61,6 +68,7 @@ export function planFigures(profile: string, version: string, decisions: readonl
     allocated,
     held: decisions.length - allocated,
     held_by_code: heldBy,
+    search_exhausted: exhausted,
     split_rate: allocated > 0 ? round(split / allocated, 4) : 0,
     parts,
     average_distance_km: measured > 0 ? round(distance / measured, 1) : null,
@@ -69,20 +77,59 @@ export function planFigures(profile: string, version: string, decisions: readonl
   };
 }
 
+/** One order's decision as `keel route plan --json` lists it: which line goes where, or why it is held. */
+export interface PlanDecision {
+  order_key: string;
+  status: 'allocated' | 'held';
+  strategy?: string;
+  parts?: PlanPart[];
+  hold?: HoldReason;
+  /** The allocation search ran out of steps: the best found, possibly not the best. */
+  search_exhausted?: true;
+}
+
+export interface PlanPart {
+  location_id: string;
+  /** Each line with its index in order.lines, its line_id when the order has one, and the units from here. */
+  lines: RoutedPartLine[];
+  source: 'stock' | 'incoming';
+  available_from?: string;
+  transfer_to?: string;
+}
+
+/** The decision without its receipt and ratings: what an integrator compares order by order. */
+export function planDecision(decision: RoutingDecision): PlanDecision {
+  const exhausted = decision.search_exhausted === true ? { search_exhausted: true as const } : {};
+  if (decision.status === 'held') return { order_key: decision.order_key, status: 'held', hold: decision.hold, ...exhausted };
+  const parts = decision.parts.map((part) => ({
+    location_id: part.location_id,
+    lines: part.lines,
+    source: part.source,
+    ...(part.available_from !== undefined ? { available_from: part.available_from } : {}),
+    ...(part.transfer_to !== undefined ? { transfer_to: part.transfer_to } : {}),
+  }));
+  return { order_key: decision.order_key, status: 'allocated', strategy: decision.strategy, parts, ...exhausted };
+}
+
 export interface ChangedDecision {
   order_key: string;
   before: string;
   after: string;
 }
 
-/** Orders decided differently by two profiles, each decision summarised as `loc:sku×qty+…` or `held:code`. */
+/**
+ * Orders decided differently by two replays of the same orders, each decision summarised as
+ * `loc:sku×qty+…` or `held:code`. Decisions are paired by position, so an order recorded twice is
+ * compared twice; every changed order is listed.
+ */
 export function changedDecisions(before: readonly RoutingDecision[], after: readonly RoutingDecision[]): ChangedDecision[] {
-  const earlier = new Map(before.map((decision) => [decision.order_key, summarise(decision)]));
   const changed: ChangedDecision[] = [];
-  for (const decision of after) {
-    const was = earlier.get(decision.order_key);
+  for (const [at, decision] of after.entries()) {
+    const earlier = before[at];
+    if (earlier === undefined || earlier.order_key !== decision.order_key) continue;
+    const was = summarise(earlier);
     const now = summarise(decision);
-    if (was !== undefined && was !== now) changed.push({ order_key: decision.order_key, before: was, after: now });
+    if (was !== now) changed.push({ order_key: decision.order_key, before: was, after: now });
   }
   return changed;
 }

@@ -7,6 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LOCATION_TYPES } from '../model/location.js';
 import { DECIMAL_PATTERN, StringEnum } from '../model/fields.js';
+import { DEFAULT_MAX_SEARCH_STEPS } from './allocate.js';
 
 const CODE_PATTERN = '^[a-z0-9][a-z0-9_.-]*$';
 const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code, e.g. "DE"' });
@@ -77,7 +78,9 @@ export const SplitPolicy = Type.Object(
     allowed: Type.Boolean({ description: 'whether an order may ship from several locations' }),
     max_parts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: 'most parts (locations) an order may be split into (default 3)' })),
     min_value_per_part: Type.Optional(Amount('every part of a split order must carry at least this value of goods')),
-    split_lines: Type.Optional(Type.Boolean({ description: 'whether one line may ship from two locations when no single one has its quantity (default false)' })),
+    split_lines: Type.Optional(
+      Type.Boolean({ description: "whether one line may ship from several locations when no single one has its quantity left beside the order's other lines of the SKU (default false)" }),
+    ),
     ship_together: Type.Optional(
       Type.Array(Ids('SKUs that ship in the same part when they are on the same order'), { description: 'groups of SKUs that must not be separated' }),
     ),
@@ -111,7 +114,9 @@ export const RoutingLocationRules = Type.Object(
     ),
     daily_capacity: Type.Optional(Type.Integer({ minimum: 0, description: 'parts (orders or split parts) the location can take per day' })),
     paused: Type.Optional(Type.Boolean({ description: 'temporarily takes no orders (stock still counts for availability)' })),
-    reliability: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'starting reliability score, 1 = never unclaims (default 1)' })),
+    reliability: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'starting reliability score, 1 = never unclaims (default 1); penalties in routing.reliability are subtracted from it' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -163,6 +168,13 @@ export const RoutingProfileSchema = Type.Object(
         },
         { additionalProperties: false },
       ),
+    ),
+    max_search_steps: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          `steps (nodes visited and parts scored) the exact allocation search of one strategy may take for one order; beyond them the order takes the best allocation found, marked search_exhausted in its receipt and in keel route plan, with a warning in the log (default ${DEFAULT_MAX_SEARCH_STEPS})`,
+      }),
     ),
     click_and_collect: Type.Optional(
       Type.Object(

@@ -74,10 +74,19 @@ export interface RoutingReceipt {
   lines: ReceiptLine[];
   strategies: StrategyReceipt[];
   customer_position?: { lat: number; lon: number; source: string };
-  allocation?: { strategy: string; parts: RoutedPart[]; score: number; method: 'exact' | 'heuristic'; explored: number };
+  /**
+   * `method: heuristic`: the search took its `max_steps` before it could prove the parts the best;
+   * they are the best it found. `explored`: the steps it took. (`max_steps` is absent in receipts
+   * written before it was recorded.)
+   */
+  allocation?: { strategy: string; parts: RoutedPart[]; score: number; method: 'exact' | 'heuristic'; explored: number; max_steps?: number };
   hold?: HoldReason;
 }
 
+/**
+ * `search_exhausted`: the allocation search of some strategy tried ran out of steps, so the
+ * decision may not be the best one (set only then; receipts say which strategy).
+ */
 export type RoutingDecision =
-  | { status: 'allocated'; order_key: string; strategy: string; parts: RoutedPart[]; method: 'exact' | 'heuristic'; receipt?: RoutingReceipt }
-  | { status: 'held'; order_key: string; hold: HoldReason; receipt?: RoutingReceipt };
+  | { status: 'allocated'; order_key: string; strategy: string; parts: RoutedPart[]; method: 'exact' | 'heuristic'; search_exhausted?: true; receipt?: RoutingReceipt }
+  | { status: 'held'; order_key: string; hold: HoldReason; search_exhausted?: true; receipt?: RoutingReceipt };

@@ -234,6 +234,57 @@ describe('routeOrder strategies, splits and holds', () => {
     ]);
   });
 
+  it('allocates two lines of one SKU against the stock they share, as it does the same units on one line', () => {
+    const profile: RoutingProfile = { name: 'p', strategies: [{ name: 's', split: { allowed: true, max_parts: 2, split_lines: true }, ratings: { priority: 1 } }] };
+    const stock = { shirt: { 'wh-berlin': 3, 'wh-munich': 1 } };
+    expect(partsOf(route(profile, stock, order([['shirt', 4]])))).toEqual([
+      ['wh-berlin', ['3×shirt']],
+      ['wh-munich', ['1×shirt']],
+    ]);
+    const twoLines = route(profile, stock, order([['shirt', 2], ['shirt', 2]]));
+    expect(partsOf(twoLines)).toEqual([
+      ['wh-berlin', ['2×shirt', '1×shirt']],
+      ['wh-munich', ['1×shirt']],
+    ]);
+    expect(twoLines.status === 'allocated' && twoLines.parts.map((part) => part.lines.map((line) => line.line_id))).toEqual([['l1', 'l2'], ['l2']]);
+  });
+
+  it('counts what earlier lines of the SKU take before calling a line short of stock', () => {
+    const profile: RoutingProfile = { name: 'pre', backorders: { allowed: true }, strategies: [{ name: 's', split: { allowed: true } }] };
+    const context = contextFor(profile, {
+      stock: stockOf({ shirt: { 'wh-berlin': 3 } }),
+      incoming: new Map([['shirt', [{ location_id: 'wh-munich', quantity: 10, expected_at: '2025-03-10' }]]]),
+    });
+    // Berlin's 3 serve the first line; the second waits for Munich's delivery instead of holding the order.
+    const decision = createOrderRouter(loaded(profile), context)(order([['shirt', 2], ['shirt', 2]]));
+    expect(decision.status === 'allocated' && decision.parts.map((part) => [part.location_id, part.source, part.lines.map((line) => line.line_id)])).toEqual([
+      ['wh-berlin', 'stock', ['l1']],
+      ['wh-munich', 'incoming', ['l2']],
+    ]);
+  });
+
+  it('says when the allocation search ran out of steps: in the decision, the receipt and, when it found nothing, the hold', () => {
+    const stock = { shirt: { 'wh-berlin': 3, 'wh-munich': 4 } };
+    const twoLines = () => order([['shirt', 2], ['shirt', 2]]);
+    const profile = (steps?: number): RoutingProfile => ({ name: 'p', ...(steps !== undefined ? { max_search_steps: steps } : {}), strategies: [{ name: 's', ratings: { priority: 1 } }] });
+    const roomy = route(profile(), stock, twoLines());
+    expect(partsOf(roomy)).toEqual([['wh-munich', ['2×shirt', '2×shirt']]]);
+    expect(roomy.search_exhausted).toBeUndefined();
+    expect(roomy.receipt?.allocation).toMatchObject({ method: 'exact', max_steps: 500_000 });
+    // One step: the greedy fallback takes Berlin, the cheaper location that seems to hold both lines, and cannot fit them.
+    const starved = route(profile(1), stock, twoLines());
+    expect(starved.status === 'held' && starved.hold).toEqual({
+      state: 'manual_review',
+      code: 'search_exhausted',
+      reason: 'the allocation search took its 1 steps without finding an allocation in at most 1 part(s); raise max_search_steps in the profile',
+    });
+    expect(starved.search_exhausted).toBe(true);
+    const found = route(profile(1), { ...stock, mug: { 'wh-munich': 2 } }, order([['shirt', 2], ['mug', 1]]));
+    expect(partsOf(found)).toEqual([['wh-munich', ['2×shirt', '1×mug']]]);
+    expect(found.search_exhausted).toBe(true);
+    expect(found.receipt?.allocation).toMatchObject({ method: 'heuristic', explored: 1, max_steps: 1 });
+  });
+
   it('allocates lines without stock against incoming stock when backorders are allowed', () => {
     const profile: RoutingProfile = { name: 'pre', backorders: { allowed: true, horizon_days: 30 }, strategies: [{ name: 's', split: { allowed: true } }] };
     const context = contextFor(profile, {

@@ -7,7 +7,7 @@
  * recorded in a receipt; with receipts off only the decision is built (the batch hot path).
  */
 import type { Order } from '../model/order.js';
-import { allocate, type AllocationLine, type PartLine } from './allocate.js';
+import { DEFAULT_MAX_SEARCH_STEPS, searchAllocation, type AllocationLine, type PartLine } from './allocate.js';
 import { OrderLocations, locationIndex, scanCandidates, type Candidate } from './candidates.js';
 import type { FenceGroups } from './fence-groups.js';
 import { lineFence, type FenceInput } from './fences.js';
@@ -24,8 +24,8 @@ export interface RouteOptions {
   rejected?: ReadonlySet<string>;
   /** Build the receipt (default true). */
   receipt?: boolean;
-  /** Search budget of the allocation (nodes). */
-  budget?: number;
+  /** Steps each strategy's allocation search may take; overrides the profile's max_search_steps. */
+  maxSearchSteps?: number;
 }
 
 type Role = 'ship' | 'pickup' | 'transfer';
@@ -34,9 +34,10 @@ const PICKUP_ROLES: readonly Role[] = ['pickup'];
 const PICKUP_OR_TRANSFER_ROLES: readonly Role[] = ['pickup', 'transfer'];
 const NOBODY: ReadonlySet<string> = new Set();
 
+/** `exhausted`: the allocation search ran out of steps (the parts are the best it found, or it found none). */
 type Attempt =
-  | { ok: true; parts: RoutedPart[]; score: number; method: 'exact' | 'heuristic'; explored: number; locations: FenceGroups | undefined }
-  | { ok: false; code: string; reason: string; locations: FenceGroups | undefined };
+  | { ok: true; parts: RoutedPart[]; score: number; method: 'exact' | 'heuristic'; explored: number; exhausted: boolean; locations: FenceGroups | undefined }
+  | { ok: false; code: string; reason: string; exhausted: boolean; locations: FenceGroups | undefined };
 
 export type OrderRouter = (order: Order, options?: RouteOptions) => RoutingDecision;
 
@@ -84,9 +85,12 @@ function routeOrder(order: Order, router: Router, options: RouteOptions): Routin
   const withReceipt = options.receipt !== false;
   const facts = orderFacts(order, router.context, router.rates);
   const trials: StrategyReceipt[] = [];
+  // Whether some strategy's search ran out of steps: its decision is then not proven the best.
+  let exhausted = false;
   const hold = (code: string, reason: string): RoutingDecision => {
     const held: HoldReason = { state: profile.hold ?? 'manual_review', code, reason };
     const decision: RoutingDecision = { status: 'held', order_key: facts.order_key, hold: held };
+    if (exhausted) decision.search_exhausted = true;
     if (withReceipt) {
       const receipt = receiptFor(router, facts, trials);
       receipt.hold = held;
@@ -107,14 +111,16 @@ function routeOrder(order: Order, router: Router, options: RouteOptions): Routin
     const roles = rolesFor(facts, profile);
     for (const role of roles) {
       const attempt = tryStrategy(strategy, role, facts, known, router, options);
+      if (attempt.exhausted) exhausted = true;
       const name = roles.length > 1 ? `${strategy.name} (${role})` : strategy.name;
       if (attempt.ok) {
         const { parts, method, explored, score } = attempt;
         const decision: RoutingDecision = { status: 'allocated', order_key: facts.order_key, strategy: strategy.name, parts, method };
+        if (exhausted) decision.search_exhausted = true;
         if (withReceipt) {
           trials.push(trial(name, 'chosen', undefined, attempt.locations));
           const receipt = receiptFor(router, facts, trials);
-          receipt.allocation = { strategy: strategy.name, parts, score, method, explored };
+          receipt.allocation = { strategy: strategy.name, parts, score, method, explored, max_steps: maxSearchSteps(router, options) };
           decision.receipt = receipt;
         }
         return decision;
@@ -125,6 +131,11 @@ function routeOrder(order: Order, router: Router, options: RouteOptions): Routin
   }
   if (lastFailure === undefined) return hold('no_strategy_applies', 'no strategy applies to this order; add a fallback strategy without conditions');
   return hold(lastFailure.code, lastFailure.reason);
+}
+
+/** Steps one strategy's allocation search may take for one order. */
+function maxSearchSteps(router: Router, options: RouteOptions): number {
+  return options.maxSearchSteps ?? router.loaded.profile.max_search_steps ?? DEFAULT_MAX_SEARCH_STEPS;
 }
 
 function rolesFor(facts: OrderFacts, profile: RoutingProfile): readonly Role[] {
@@ -190,7 +201,7 @@ function tryStrategy(strategy: Strategy, role: Role, facts: OrderFacts, known: O
     distanceKm: undefined,
   };
   const { candidates, open, receipt } = scanCandidates(known, input);
-  const fail = (code: string, reason: string): Attempt => ({ ok: false, code, reason, locations: receipt });
+  const fail = (code: string, reason: string, exhausted = false): Attempt => ({ ok: false, code, reason, exhausted, locations: receipt });
 
   const split = strategy.split;
   const splitAllowed = split?.allowed === true;
@@ -198,12 +209,7 @@ function tryStrategy(strategy: Strategy, role: Role, facts: OrderFacts, known: O
   const splitLines = splitAllowed && split?.split_lines === true;
 
   // Lines no candidate can serve from stock: incoming stock when allowed, else the strategy fails.
-  const shortLines: number[] = [];
-  for (const [at, line] of facts.lines.entries()) {
-    const whole = candidates.some((candidate) => (candidate.stock[at] as number) >= line.quantity);
-    const total = splitLines ? candidates.reduce((sum, candidate) => sum + (candidate.stock[at] as number), 0) : 0;
-    if (!whole && total < line.quantity) shortLines.push(at);
-  }
+  const shortLines = linesShortOfStock(facts.lines, candidates, splitLines);
   const incomingParts: RoutedPart[] = [];
   if (shortLines.length > 0) {
     const names = shortLines.map((at) => `${facts.lines[at]?.quantity} × ${facts.lines[at]?.sku}`).join(', ');
@@ -224,7 +230,7 @@ function tryStrategy(strategy: Strategy, role: Role, facts: OrderFacts, known: O
   }
 
   const stocked = shortLines.length === 0 ? facts.lines.map((_, at) => at) : facts.lines.map((_, at) => at).filter((at) => !shortLines.includes(at));
-  if (stocked.length === 0) return { ok: true, parts: incomingParts, score: 0, method: 'exact', explored: 0, locations: receipt };
+  if (stocked.length === 0) return { ok: true, parts: incomingParts, score: 0, method: 'exact', explored: 0, exhausted: false, locations: receipt };
   const partsLeft = maxParts - incomingParts.length;
   if (partsLeft < 1) return fail('too_many_parts', `pre-order lines already take ${incomingParts.length} part(s) of at most ${maxParts}`);
 
@@ -236,7 +242,8 @@ function tryStrategy(strategy: Strategy, role: Role, facts: OrderFacts, known: O
   );
   const allocationLines: AllocationLine[] = lines.map((line) => ({ stockKey: line.sku, quantity: line.quantity, value: line.value }));
   const minValue = split?.min_value_per_part !== undefined ? thousandths(split.min_value_per_part) : 0;
-  const allocation = allocate({
+  const maxSteps = maxSearchSteps(router, options);
+  const search = searchAllocation({
     lines: allocationLines,
     shipTogether: shipTogetherGroups(split?.ship_together, lines),
     candidates: candidates.length,
@@ -246,9 +253,13 @@ function tryStrategy(strategy: Strategy, role: Role, facts: OrderFacts, known: O
     maxParts: partsLeft,
     minValuePerPart: minValue,
     splitLines,
-    budget: options.budget,
+    maxSteps,
   });
+  const allocation = search.allocation;
   if (allocation === undefined) {
+    if (search.exhausted) {
+      return fail('search_exhausted', `the allocation search took its ${maxSteps} steps without finding an allocation in at most ${partsLeft} part(s); raise max_search_steps in the profile`, true);
+    }
     if (maxParts === 1) return fail('no_single_location', 'no candidate location can ship the whole order, and this strategy does not split');
     const value = split?.min_value_per_part !== undefined ? ` with at least ${split.min_value_per_part} of goods each` : '';
     const together = (split?.ship_together?.length ?? 0) > 0 ? ', keeping ship-together lines in one part' : '';
@@ -266,7 +277,31 @@ function tryStrategy(strategy: Strategy, role: Role, facts: OrderFacts, known: O
     return withTransfer(routed, role, facts);
   });
   for (const part of incomingParts) parts.push(part);
-  return { ok: true, parts, score: allocation.score, method: allocation.method, explored: allocation.explored, locations: receipt };
+  return { ok: true, parts, score: allocation.score, method: allocation.method, explored: allocation.explored, exhausted: search.exhausted, locations: receipt };
+}
+
+/**
+ * Lines the candidates cannot serve from stock, in line order. Lines of one SKU draw on the same
+ * stock, so a line is short when what the candidates hold of its SKU, less what the SKU's earlier
+ * lines take, falls below its quantity; without split lines also when no candidate holds its
+ * quantity whole. (The allocation still finds out whether the lines fit together.)
+ */
+function linesShortOfStock(lines: readonly RoutedLine[], candidates: readonly Candidate[], splitLines: boolean): number[] {
+  const short: number[] = [];
+  const taken = new Map<string, number>();
+  for (const [at, line] of lines.entries()) {
+    let total = 0;
+    let whole = false;
+    for (const candidate of candidates) {
+      const units = candidate.stock[at] as number;
+      total += units;
+      if (units >= line.quantity) whole = true;
+    }
+    const before = taken.get(line.sku) ?? 0;
+    if ((!whole && !splitLines) || total - before < line.quantity) short.push(at);
+    else taken.set(line.sku, before + line.quantity);
+  }
+  return short;
 }
 
 function partLine(line: RoutedLine, quantity: number): RoutedPartLine {

@@ -29,9 +29,13 @@ export const RoutingSection = Type.Object(
     reliability: Type.Optional(
       Type.Object(
         {
-          half_life_hours: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'a penalty halves over this time (default 72)' })),
-          unclaim_penalty: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'taken off the score by an unclaim or rejection (default 0.2)' })),
-          timeout_penalty: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'taken off the score by an offer left to time out (default 0.3)' })),
+          half_life_hours: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'what is left of the penalties halves over this time; the score never drops below 0 (default 72)' })),
+          unclaim_penalty: Type.Optional(
+            Type.Number({ minimum: 0, maximum: 1, description: 'subtracted from the reliability score by an unclaim or rejection: 0.2 takes a store at 0.9 to 0.7 (default 0.2)' }),
+          ),
+          timeout_penalty: Type.Optional(
+            Type.Number({ minimum: 0, maximum: 1, description: 'subtracted from the reliability score by an offer left to time out (default 0.3)' }),
+          ),
         },
         { additionalProperties: false },
       ),

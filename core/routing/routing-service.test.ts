@@ -7,6 +7,7 @@ import { runNodeScript } from '../../test-support/run-node-script.js';
 import type { InventoryConfig } from '../inventory/inventory-config.js';
 import { InventoryService } from '../inventory/inventory-service.js';
 import { SqliteInventoryStore } from '../inventory/sqlite-inventory.js';
+import type { Logger, LogFields } from '../logger.js';
 import type { Order } from '../model/order.js';
 import { strategyLocations } from './explain-receipt.js';
 import { profileVersion } from './load-profile.js';
@@ -52,14 +53,14 @@ afterEach(async () => {
 });
 
 /** A routing service on a real state file; a second call opens a second connection to the same file. */
-function open(section: RoutingSection = SECTION, profile: RoutingProfile = PROFILE): { routing: RoutingService; inventory: InventoryService } {
+function open(section: RoutingSection = SECTION, profile: RoutingProfile = PROFILE, logger?: Logger): { routing: RoutingService; inventory: InventoryService } {
   dir ??= mkdtempSync(join(tmpdir(), 'keel-routing-'));
   const path = join(dir, 'state.db');
   const inventoryStore = new SqliteInventoryStore(path);
   const routingStore = new SqliteRoutingStore(path);
   closers.push(() => routingStore.close(), () => inventoryStore.close());
   const inventory = new InventoryService(INVENTORY, inventoryStore, dir);
-  const routing = new RoutingService({ section, profile: { profile, version: profileVersion(profile) }, skus: new Map(), postalCentroid: undefined }, inventory, routingStore);
+  const routing = new RoutingService({ section, profile: { profile, version: profileVersion(profile) }, skus: new Map(), postalCentroid: undefined }, inventory, routingStore, logger);
   return { routing, inventory };
 }
 
@@ -104,6 +105,23 @@ describe('routing service: orders routed over live stock', () => {
     expect(body.extensions?.['fulfilment']).toMatchObject({ kind: 'fulfil', location_id: 'wh-north', location_type: 'warehouse', source: 'stock' });
     expect((await routing.route(first, T0)).status).toBe('already_routed');
     expect(await routing.outbox(0, undefined, 10)).toHaveLength(1);
+  });
+
+  it('warns when the allocation search runs out of steps, and ships the best allocation it found', async () => {
+    const warnings: [string, LogFields | undefined][] = [];
+    const logger: Logger = { debug: () => undefined, info: () => undefined, warn: (message, fields) => warnings.push([message, fields]), error: () => undefined, child: () => logger };
+    const { routing, inventory } = open(SECTION, { ...PROFILE, max_search_steps: 3 }, logger);
+    await stock(inventory, [['TEE', 'wh-north', 5], ['MUG', 'wh-south', 5], ['MUG', '3pl-east', 5]]);
+    const outcome = await routing.route(order([['TEE', 1], ['MUG', 1]]), T0);
+    expect(outcome.status === 'allocated' && outcome.requests.map((request) => request.location_id)).toEqual(['3pl-east', 'wh-north']);
+    expect(warnings).toEqual([[expect.stringContaining('the allocation search ran out of its 3 steps for shop:o-'), expect.objectContaining({ status: 'allocated', max_search_steps: 3 })]]);
+    const receipt = (await routing.explain(outcome.order_key)).receipts[0]?.receipt;
+    expect(receipt?.allocation).toMatchObject({ method: 'heuristic', explored: 3, max_steps: 3 });
+    // Enough steps: exact, and nothing to say.
+    const roomy = open(SECTION, PROFILE, logger);
+    await stock(roomy.inventory, [['CAP', 'wh-north', 5]]);
+    expect((await roomy.routing.route(order([['CAP', 1]]), T0)).status).toBe('allocated');
+    expect(warnings).toHaveLength(1);
   });
 
   it('takes units held at a location off the channels that count it, and only those', async () => {

@@ -10,11 +10,13 @@ import { KeelError } from '../errors.js';
 import type { InventoryService } from '../inventory/inventory-service.js';
 import type { LocationAssignment } from '../inventory/inventory-store.js';
 import type { JsonObject } from '../json.js';
+import type { Logger } from '../logger.js';
 import type { Order } from '../model/order.js';
 import { MemoryRoutingState } from './batch-router.js';
 import type { PostalCentroids } from './geo.js';
 import type { LoadedProfile } from './load-profile.js';
 import type { HoldReason, RoutedPart, RoutingDecision } from './receipt.js';
+import { DEFAULT_MAX_SEARCH_STEPS } from './allocate.js';
 import { addPenalty, reliabilityScore } from './reliability.js';
 import {
   DEFAULT_HALF_LIFE_HOURS,
@@ -59,10 +61,12 @@ export class RoutingService {
   private readonly byId: Map<string, RoutingLocation>;
   private readonly halfLifeMs: number;
 
+  /** `logger` hears of decisions the allocation search could not prove the best (default: nobody). */
   constructor(
     readonly plan: RoutingPlan,
     readonly inventory: InventoryService,
     readonly store: RoutingStore,
+    private readonly logger?: Logger,
   ) {
     this.locations = routingLocations(inventory.config.locations, plan.profile.profile);
     this.byId = new Map(this.locations.map((location) => [location.location_id, location]));
@@ -298,6 +302,7 @@ export class RoutingService {
       if (raced === undefined) break;
     }
     if (decision === undefined) throw new Error('routing made no decision');
+    if (decision.search_exhausted === true) this.warnSearchExhausted(row.order_key, decision);
     const write = this.emptyWrite(row);
     write.updates.push(...carry.updates);
     write.penalties.push(...carry.penalties);
@@ -497,6 +502,17 @@ export class RoutingService {
     };
     const body = { ...order, lines, extensions: { ...(order.extensions ?? {}), fulfilment } } as unknown as JsonObject;
     return { location_id: request.location_id, kind, request_id: request.request_id, body, created_at: now.getTime() };
+  }
+
+  /** An order decided without proof that it is the best decision: ops should know, and may raise the steps. */
+  private warnSearchExhausted(orderKey: string, decision: RoutingDecision): void {
+    const steps = this.plan.profile.profile.max_search_steps ?? DEFAULT_MAX_SEARCH_STEPS;
+    const outcome = decision.status === 'allocated' ? 'it went to the best allocation found, which may not be the best' : `it is held (${decision.hold.code})`;
+    this.logger?.warn(`routing: the allocation search ran out of its ${steps} steps for ${orderKey}; ${outcome}. Raise max_search_steps in the routing profile, or see keel route explain`, {
+      order: orderKey,
+      status: decision.status,
+      max_search_steps: steps,
+    });
   }
 
   private emptyWrite(order: RoutedOrderRow): DecisionWrite {

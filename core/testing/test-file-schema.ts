@@ -27,10 +27,10 @@ export const TestCaseSchema = Type.Object(
       Type.Object(
         {
           orders: Type.String({ description: 'recorded canonical orders (JSON array or NDJSON), relative to the test file' }),
-          stock: Type.String({ description: 'stock snapshot CSV (sku, location_id, available), relative to the test file' }),
+          stock: Type.String({ description: "stock snapshot CSV (sku, location_id, and available, or on_hand less the location's safety_stock), relative to the test file" }),
           profile: Type.String({ description: 'the routing profile to replay, relative to the test file' }),
           against: Type.Optional(Type.String({ description: 'the profile in use today, to count the orders routed differently' })),
-          project: Type.Optional(Type.String({ description: 'project directory, relative to the test file (default: the one holding it)' })),
+          project: Type.Optional(Type.String({ description: 'project directory whose keel.yaml inventory: and routing: sections are used (no pipelines needed), relative to the test file (default: the one holding it)' })),
           at: Type.Optional(Type.String({ description: 'routing time, ISO 8601 (default: now)' })),
         },
         { additionalProperties: false },

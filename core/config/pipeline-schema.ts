@@ -73,9 +73,9 @@ export const TargetSchema = Type.Object(
     ),
     on_change: Type.Optional(
       Type.Union([Type.Literal('skip'), Type.Literal('send'), Type.Literal('dead_letter')], {
-        default: 'dead_letter',
+        // No JSON Schema default: the stream decides it (HTTP PUT and PATCH send).
         description:
-          'A record whose key was delivered before with other content: dead_letter (default) holds it in the dead-letter queue with a diff for a person to replay (send) or discard; ' +
+          'A record whose key was delivered before with other content: dead_letter (the default) holds it in the dead-letter queue with a diff for a person to replay (send) or discard; ' +
           'send delivers it again as an update (the default for HTTP PUT and PATCH); skip drops it as a duplicate. Needs key: or a stream primary key.',
       }),
     ),

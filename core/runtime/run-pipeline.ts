@@ -85,6 +85,7 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
   let status: RunStatusName = 'ok';
   let failure: string | undefined;
   const stepLedgers = new StepLedgers(store, plan.name);
+  const journal = new EffectJournal(store, plan.name, runId);
   try {
     const resolved = resolveConnections(plan, options);
     const steps = await createSteps(plan, options, logger, stepLedgers);
@@ -98,7 +99,6 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
         state: connectorState(store, target.connection.name),
       });
     }
-    const journal = new EffectJournal(store, plan.name, runId);
     const sourceRuns = options.replay !== undefined ? replaySources(plan, options.replay) : plan.sources.map((source) => ({ source, replay: false }));
     for (const { source, replay } of sourceRuns) {
       if (options.stop?.aborted === true) break;
@@ -136,6 +136,9 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
     }
   } finally {
     clearInterval(renew);
+    // A stop or a failure cuts a batch off: what its targets accepted until then is kept, so the
+    // next run does not send it again.
+    await journal.flush().catch(() => undefined);
     await store.finishRun(runId, { status, error: failure });
     if (!dryRun) await store.releaseLease(leaseName, owner);
   }

@@ -13,7 +13,7 @@ import type { EffectJournal } from './effect-journal.js';
 import { originOf, payloadOf, type ItemInFlight } from './item-in-flight.js';
 import type { KeyFunction } from './record-key.js';
 import { runStopped } from './run-stopped.js';
-import { screenAgainstLedger, type Candidate } from './screen-deliveries.js';
+import { screenAgainstLedger, type Candidate, type Screened } from './screen-deliveries.js';
 
 /** One target of a run: its plan, resolved config, key function and batch counter. */
 export interface TargetRuntime {
@@ -103,11 +103,10 @@ export async function deliverToTarget(ctx: DeliveryContext, target: TargetRuntim
   const keepContent = target.plan.onChange === 'dead_letter';
   // A batch-scoped target without a record key: the batch is the unit, its records are not keyed.
   const keyless = ledgerScope === undefined && scope === 'batch';
-  for (const [index, item] of items.entries()) {
-    if (keyless) {
-      candidates.push({ item, index, key: `${batchKey}:${index}`, version: undefined });
-      continue;
-    }
+  // Indexed loops, and nothing built per record that is not needed: a file target without a key
+  // takes a million records in a few seconds, and this runs for each of them.
+  for (let index = 0; index < items.length && !keyless; index += 1) {
+    const item = items[index] as ItemInFlight;
     const key = target.keyOf(item.data);
     if (key instanceof RecordRejection) {
       result.deadLetters.push(letter(item, key.code, key.reason));
@@ -118,9 +117,10 @@ export async function deliverToTarget(ctx: DeliveryContext, target: TargetRuntim
     else candidates.push({ item, index, key, version });
   }
   const recall = ledgerScope !== undefined ? await store.recallKeys(pipeline, ledgerScope, unique(candidates.map((candidate) => candidate.key))) : new Map<string, KeyRecall>();
-  const screened = keyless
-    ? { send: candidates.map((candidate) => ({ candidate, idempotencyKey: candidate.key })), duplicates: 0, recovered: [], heldBack: [], resent: 0 }
+  const screened: Screened = keyless
+    ? { send: [], duplicates: 0, recovered: [], heldBack: [], resent: 0 }
     : screenAgainstLedger(candidates, recall, { onChange: target.plan.onChange, runId: ctx.runId });
+  const sendCount = keyless ? items.length : screened.send.length;
   result.duplicates += screened.duplicates;
   const entryOf = (candidate: Candidate, ref: string | undefined, label?: string): LedgerEntry => ({
     target: ledgerScope ?? name,
@@ -146,7 +146,7 @@ export async function deliverToTarget(ctx: DeliveryContext, target: TargetRuntim
     });
     result.deadLetters.push(letter(candidate.item, CHANGED_AFTER_DELIVERY, reason, candidate.key));
   }
-  if (screened.send.length === 0) return result;
+  if (sendCount === 0) return result;
 
   // Sends are marked in flight before they leave: per record where the connector reports each
   // (an API), else the batch as a whole. A run after a crash counts what it finds marked as re-sent.
@@ -158,7 +158,7 @@ export async function deliverToTarget(ctx: DeliveryContext, target: TargetRuntim
     if (marked !== undefined && marked !== ctx.runId) {
       // A killed run had handed this batch over: every record of it may have gone out.
       for (const { candidate } of screened.send) candidate.resent = true;
-      result.resent += screened.send.length;
+      result.resent += sendCount;
     }
     await ctx.journal.sending([batchMark]);
   }
@@ -166,15 +166,26 @@ export async function deliverToTarget(ctx: DeliveryContext, target: TargetRuntim
   // not tied to the batch's file.
   const early = scope !== 'batch' && ledgerScope !== undefined;
 
-  let pending: { record: WriteRecord; candidate: Candidate }[] = screened.send.map(({ candidate, idempotencyKey }) => ({
-    // A batch's records keep their place in the batch in their key: file names of one-file-per-record batches.
-    record: { key: scope === 'batch' ? `${batchKey}:${candidate.index}` : idempotencyKey, data: candidate.item.data },
-    candidate,
-  }));
+  // What is still to write, and beside it (same index) the candidate each record came from.
+  let pending: WriteRecord[] = new Array<WriteRecord>(sendCount);
+  let pendingFrom: Candidate[] = new Array<Candidate>(sendCount);
+  for (let index = 0; index < sendCount; index += 1) {
+    if (keyless) {
+      // A batch's records keep their place in the batch in their key: file names of one-file-per-record batches.
+      const item = items[index] as ItemInFlight;
+      const key = `${batchKey}:${index}`;
+      pending[index] = { key, data: item.data };
+      pendingFrom[index] = { item, index, key, version: undefined };
+      continue;
+    }
+    const { candidate, idempotencyKey } = screened.send[index] as Screened['send'][number];
+    pending[index] = { key: scope === 'batch' ? `${batchKey}:${candidate.index}` : idempotencyKey, data: candidate.item.data };
+    pendingFrom[index] = candidate;
+  }
   const sequence = target.sequence + 1;
   let okCount = 0;
   const waits = anySignal(ctx.stop, ctx.abort);
-  const accept = (entry: (typeof pending)[number], outcome: Extract<WriteResult, { status: 'ok' }>, recorded: boolean): void => {
+  const accept = (candidate: Candidate, outcome: Extract<WriteResult, { status: 'ok' }>, recorded: boolean): void => {
     const label = outcome.outcome;
     if (label !== undefined) {
       if (!OUTCOME_LABEL.test(label)) {
@@ -188,12 +199,13 @@ export async function deliverToTarget(ctx: DeliveryContext, target: TargetRuntim
     if (label !== undefined && NOT_WRITTEN.has(label)) result.duplicates += 1;
     else okCount += 1;
     // An entry recorded as the answer arrived is settled by the batch commit as it is.
-    if (ledgerScope !== undefined && !recorded) result.deliveries.push(entryOf(entry.candidate, outcome.ref, label));
+    if (ledgerScope !== undefined && !recorded) result.deliveries.push(entryOf(candidate, outcome.ref, label));
   };
 
   for (let attempt = 1; pending.length > 0; attempt += 1) {
     const attemptStarted = Date.now();
     const attemptPending = pending;
+    const attemptFrom = pendingFrom;
     // Answers the connector reported before its write returned (or threw).
     const answered = new Map<number, WriteResult>();
     let results: WriteResult[];
@@ -214,17 +226,17 @@ export async function deliverToTarget(ctx: DeliveryContext, target: TargetRuntim
           batchKey,
           sequence,
           sending: (index) => {
-            const entry = attemptPending[index];
-            return perRecord && entry !== undefined ? ctx.journal.sending([{ scope: name, key: entry.candidate.key }]) : Promise.resolve();
+            const candidate = attemptFrom[index];
+            return perRecord && candidate !== undefined ? ctx.journal.sending([{ scope: name, key: candidate.key }]) : Promise.resolve();
           },
           settled: (index, outcome) => {
-            const entry = attemptPending[index];
-            if (entry === undefined) return;
+            const candidate = attemptFrom[index];
+            if (candidate === undefined) return;
             answered.set(index, outcome);
-            if (early && outcome.status === 'ok') ctx.journal.acceptedEffect(entryOf(entry.candidate, outcome.ref, outcome.outcome));
+            if (early && outcome.status === 'ok') ctx.journal.acceptedEffect(entryOf(candidate, outcome.ref, outcome.outcome));
           },
         },
-        attemptPending.map((entry) => entry.record),
+        attemptPending,
       );
     } catch (error) {
       const keelError = toKeelError(error, stage);
@@ -247,32 +259,35 @@ export async function deliverToTarget(ctx: DeliveryContext, target: TargetRuntim
         stage,
       });
     }
-    const retry: typeof pending = [];
+    const retry: WriteRecord[] = [];
+    const retryFrom: Candidate[] = [];
     let retryAfter = 0;
     let lastRetryable = '';
     let acceptedNow = 0;
     for (let index = 0; index < results.length; index += 1) {
       const outcome = results[index] as WriteResult;
-      const entry = attemptPending[index] as (typeof pending)[number];
+      const candidate = attemptFrom[index] as Candidate;
       if (outcome.status === 'ok') {
         acceptedNow += 1;
-        accept(entry, outcome, early && answered.get(index)?.status === 'ok');
+        accept(candidate, outcome, early && answered.size > 0 && answered.get(index)?.status === 'ok');
         continue;
       }
       // Dead letters name a record by the key that identifies it; a batch's record by its place in the batch.
-      const failedKey = versioned ? entry.candidate.key : entry.record.key;
+      const failedKey = versioned ? candidate.key : (attemptPending[index] as WriteRecord).key;
       if (outcome.status === 'permanent') {
-        result.deadLetters.push(letter(entry.candidate.item, outcome.code ?? 'write_rejected', outcome.error, failedKey));
+        result.deadLetters.push(letter(candidate.item, outcome.code ?? 'write_rejected', outcome.error, failedKey));
       } else if (attempt >= ctx.plan.retry.maxAttempts) {
-        result.deadLetters.push(letter(entry.candidate.item, 'retries_exhausted', `gave up after ${attempt} attempts: ${outcome.error}`, failedKey));
+        result.deadLetters.push(letter(candidate.item, 'retries_exhausted', `gave up after ${attempt} attempts: ${outcome.error}`, failedKey));
       } else {
-        retry.push(entry);
+        retry.push(attemptPending[index] as WriteRecord);
+        retryFrom.push(candidate);
         retryAfter = Math.max(retryAfter, outcome.retryAfterMs ?? 0);
         lastRetryable = outcome.error;
       }
     }
     if (acceptedNow > 0) target.failingSince = undefined;
     pending = retry;
+    pendingFrom = retryFrom;
     if (pending.length > 0) {
       if (acceptedNow === 0) noteFailure(target, attemptStarted, lastRetryable);
       const delay = Math.max(retryAfter, backoffDelayMs(ctx.plan.retry, attempt));

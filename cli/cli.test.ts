@@ -25,8 +25,10 @@ describe('keel CLI', () => {
     expect(first.code).toBe(1);
     const runs = (JSON.parse(first.stdout) as { runs: Record<string, unknown>[] }).runs;
     expect(runs.map((run) => Object.keys(run).sort())).toEqual(
-      runs.map(() => ['deadLettered', 'dryRun', 'duplicates', 'durationMs', 'pipeline', 'read', 'runId', 'skipped', 'status', 'written']),
+      runs.map(() => ['deadLettered', 'dryRun', 'duplicates', 'durationMs', 'outcomes', 'pipeline', 'read', 'resent', 'runId', 'skipped', 'status', 'written']),
     );
+    // Counts per label are always there (empty when targets label nothing); nothing was re-sent on a first run.
+    expect(runs.every((run) => run['resent'] === 0 && typeof run['outcomes'] === 'object')).toBe(true);
     expect(runs.find((run) => run['pipeline'] === 'marketplace-orders-to-erp')).toMatchObject({ status: 'dead_letters', deadLettered: 1 });
     expect(readdirSync(project.path('data/erp-outbox')).filter((name) => !name.startsWith('.')).length).toBeGreaterThan(0);
 

@@ -35,3 +35,9 @@ export function table(rows: string[][]): string {
 export function wantsProgress(json: boolean): boolean {
   return !json && process.stderr.isTTY === true && process.env['CI'] === undefined;
 }
+
+/** `, outcomes: reserved 3, adjusted 1` in label order, or nothing when targets labelled no result. */
+export function outcomesText(outcomes: Readonly<Record<string, number>>): string {
+  const labels = Object.keys(outcomes).sort();
+  return labels.length === 0 ? '' : `, outcomes: ${labels.map((label) => `${label} ${outcomes[label]}`).join(', ')}`;
+}

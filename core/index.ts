@@ -14,6 +14,7 @@ export {
   type ConnectorState,
   type DecodeReject,
   type IdempotencyScope,
+  type OnChange,
   type ReadCapability,
   type ReadContext,
   type SourcePage,
@@ -23,9 +24,21 @@ export {
   type WriteCapability,
   type WriteContext,
   type WriteRecord,
+  type WriteOutcome,
   type WriteResult,
 } from './sdk/connector.js';
-export { DROP, RecordRejection, defineStep, type StepContext, type StepDefinition, type StepFunction, type StepOutput } from './sdk/step.js';
+export {
+  DROP,
+  DUPLICATE,
+  RecordRejection,
+  defineStep,
+  type RememberedVersion,
+  type StepContext,
+  type StepDefinition,
+  type StepFunction,
+  type StepLedger,
+  type StepOutput,
+} from './sdk/step.js';
 export { KeelError, ConfigError, type ErrorKind } from './errors.js';
 export type { JsonObject, JsonValue } from './json.js';
 export type { Logger } from './logger.js';

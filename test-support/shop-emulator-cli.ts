@@ -13,6 +13,7 @@ const { values } = parseArgs({
     errors: { type: 'string' },
     slow: { type: 'string' },
     mutate: { type: 'string' },
+    'ignore-idempotency-key': { type: 'boolean', default: false },
     seed: { type: 'string', default: '1' },
   },
 });
@@ -24,6 +25,7 @@ const emulator = new ShopEmulator({
   errorRate: values.errors !== undefined ? Number(values.errors) : undefined,
   slowRate: values.slow !== undefined ? Number(values.slow) : undefined,
   mutateEvery: values.mutate !== undefined ? Number(values.mutate) : undefined,
+  ignoreIdempotencyKey: values['ignore-idempotency-key'],
 });
 const url = await emulator.start(Number(values.port));
 process.stdout.write(`shop emulator on ${url} (orders: GET ${url}/orders.json, target: POST ${url}/target/orders.json)\n`);

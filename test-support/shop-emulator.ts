@@ -10,8 +10,9 @@
  * slow responses, orders updated while a client pages through them (at random, or scripted
  * between two page requests with `beforeList`). Its orders
  * target (`POST /admin/api/2024-10/target/orders.json`) stores what it receives and counts writes
- * per `Idempotency-Key`, answering a repeated key with the first result; it can drop the
- * connection after committing, before the response.
+ * per `Idempotency-Key`, answering a repeated key with the first result (or, with
+ * `ignoreIdempotencyKey`, storing every request like an API without such a header); it can drop
+ * the connection after committing, before the response.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +41,8 @@ export interface EmulatorOptions {
   resetAfterCommitRate?: number;
   /** Largest page the API hands out. */
   maxPageSize?: number;
+  /** The orders target ignores `Idempotency-Key`: every request it receives is a new order, as with many real APIs. */
+  ignoreIdempotencyKey?: boolean;
 }
 
 export interface EmulatedOrder {
@@ -263,7 +266,7 @@ export class ShopEmulator {
   }
 
   private writeOrder(req: IncomingMessage, body: string, res: ServerResponse): void {
-    const key = header(req, 'idempotency-key');
+    const key = this.options.ignoreIdempotencyKey === true ? undefined : header(req, 'idempotency-key');
     if (key !== undefined) {
       const earlier = this.byKey.get(key);
       if (earlier !== undefined) {

@@ -111,3 +111,51 @@ export default {
   },
 };
 `;
+
+/**
+ * A target that fails the whole run (a plain error: fatal) until the file open.flag exists in
+ * the project, and appends what it accepts to gate.ndjson: a crash after the other targets of a
+ * batch wrote, before the batch was committed. With \`wait_for\`, it fails only once that file
+ * (relative to the project) exists: after another target wrote it.
+ */
+export const GATE_CONNECTOR = `
+import { appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+export default {
+  name: 'gate', kind: 'generic', sdkVersion: 1,
+  configSchema: { type: 'object', properties: { wait_for: { type: 'string' } }, additionalProperties: false },
+  streams: {
+    sink: {
+      write: {
+        idempotency: 'record',
+        write: async (ctx, batch) => {
+          if (!existsSync(join(ctx.projectDir, 'open.flag'))) {
+            while (ctx.config.wait_for && !existsSync(join(ctx.projectDir, ctx.config.wait_for))) await new Promise((resolve) => setTimeout(resolve, 5));
+            throw new Error('the gate is closed');
+          }
+          for (const record of batch) appendFileSync(join(ctx.projectDir, 'gate.ndjson'), JSON.stringify(record.data) + '\\n');
+          return batch.map(() => ({ status: 'ok' }));
+        },
+      },
+    },
+  },
+};
+`;
+
+/** A target that accepts every record and labels it with the record's field \`answer\` (reserved, stale…). */
+export const LABEL_CONNECTOR = `
+export default {
+  name: 'label', kind: 'generic', sdkVersion: 1,
+  configSchema: { type: 'object', additionalProperties: false },
+  streams: {
+    sink: {
+      primaryKey: ['id'],
+      write: {
+        idempotency: 'record',
+        onChange: 'send',
+        write: async (ctx, batch) => batch.map((record) => (record.data.answer ? { status: 'ok', outcome: record.data.answer } : { status: 'ok' })),
+      },
+    },
+  },
+};
+`;

@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { runPipeline, type RunProgress, type RunSummary } from '../../core/runtime/run-pipeline.js';
 import { openProject, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { printJson, reportError, wantsProgress } from '../output.js';
+import { outcomesText, printJson, reportError, wantsProgress } from '../output.js';
 
 interface RunFlags {
   dryRun?: boolean;
@@ -91,7 +91,8 @@ function printSummary(summary: RunSummary, projectDir: string): void {
   const dry = summary.dryRun ? ' (dry run: nothing written)' : '';
   process.stdout.write(
     `${summary.pipeline}: ${summary.status}${dry} — read ${summary.read}, ${summary.dryRun ? 'would write' : 'written'} ${summary.written}, ` +
-      `duplicates skipped ${summary.duplicates}, filtered ${summary.skipped}, dead-lettered ${summary.deadLettered}, ${seconds}s (run ${summary.runId})\n`,
+      `duplicates skipped ${summary.duplicates}, filtered ${summary.skipped}, dead-lettered ${summary.deadLettered}` +
+      `${summary.resent > 0 ? `, re-sent after a crash ${summary.resent}` : ''}${outcomesText(summary.outcomes)}, ${seconds}s (run ${summary.runId})\n`,
   );
   if (summary.error !== undefined) process.stdout.write(`  error: ${summary.error}\n`);
   for (const letter of summary.wouldDeadLetter?.slice(0, 20) ?? []) {

@@ -8,7 +8,7 @@ import { SqliteStateStore } from '../../core/state/sqlite-store.js';
 import type { DeadLetter } from '../../core/state/state-store.js';
 import { makeLogger, projectDirFor, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { printJson, printLine, reportError, table } from '../output.js';
+import { outcomesText, printJson, printLine, reportError, table } from '../output.js';
 import { openInventory } from '../../core/inventory/open-inventory.js';
 import { openRouting } from '../../core/routing/open-routing.js';
 
@@ -35,7 +35,7 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
         if (runs.length === 0) return printLine('no runs yet');
         printLine(
           table([
-            ['ID', 'PIPELINE', 'KIND', 'STATUS', 'STARTED', 'SECONDS', 'READ', 'WRITTEN', 'DUPLICATES', 'DEAD'],
+            ['ID', 'PIPELINE', 'KIND', 'STATUS', 'STARTED', 'SECONDS', 'READ', 'WRITTEN', 'DUPLICATES', 'DEAD', 'RE-SENT'],
             ...runs.map((run) => [
               String(run.id),
               run.pipeline,
@@ -47,6 +47,7 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
               String(run.written),
               String(run.duplicates),
               String(run.deadLettered),
+              String(run.resent),
             ]),
           ]),
         );
@@ -203,7 +204,7 @@ async function replay(
       for (const result of results) {
         printLine(
           `${result.pipeline}: replayed ${result.replayed?.length ?? 0} dead letter(s); written ${result.written}, ` +
-            `duplicates skipped ${result.duplicates}, failed again ${result.deadLettered}`,
+            `duplicates skipped ${result.duplicates}, failed again ${result.deadLettered}${outcomesText(result.outcomes)}`,
         );
       }
       if (results.length === 0) printLine('nothing to replay');

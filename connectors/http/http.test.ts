@@ -173,6 +173,38 @@ batch_size: 25
     expect(shop.writesPerExternalId().size).toBe(200);
   });
 
+  it('does not count a changed order as a duplicate: with POST it waits with a diff; on_change: send sends it under a new Idempotency-Key', async () => {
+    const url = await startShop({ orders: 10 });
+    const shop = emulator as ShopEmulator;
+    project = shopProject(url, target('{ path: /target/orders.json, wrap: order }'));
+    expect((await runProject(project.dir, { env: ENV })).summary).toMatchObject({ status: 'ok', written: 10 });
+    const order = shop.orders[2] as (typeof shop.orders)[number];
+    const before = order.total_price;
+    order.total_price = '99.00';
+    expect((await runProject(project.dir, { env: ENV })).summary).toMatchObject({ status: 'dead_letters', written: 0, duplicates: 9, deadLettered: 1 });
+    const store = new SqliteStateStore(`${project.dir}/.keel/state.db`);
+    const letters = await store.listDeadLetters({ pipeline: 'orders' });
+    await store.close();
+    expect(letters.map((letter) => [letter.recordKey, letter.code])).toEqual([['1003', 'changed_after_delivery']]);
+    expect(letters[0]?.reason).toContain(`with other content: total_price "${before}" → "99.00". on_change: dead_letter holds it for a person`);
+
+    project.write({ 'pipelines/orders.yaml': target('{ path: /target/orders.json, wrap: order }').replace('    options:', '    on_change: send\n    options:') });
+    expect((await runProject(project.dir, { env: ENV })).summary).toMatchObject({ status: 'ok', written: 1, duplicates: 9 });
+    const writes = shop.written.filter((write) => write.externalId === '1003');
+    expect(writes.map((write) => [write.key?.replace(/#[0-9a-f]{16}$/, '#<version>'), (write.body as { total_price: string }).total_price])).toEqual([
+      ['1003', before],
+      ['1003#<version>', '99.00'],
+    ]);
+  });
+
+  it('sends a changed record by default where the API updates by id (PUT, PATCH)', async () => {
+    const url = await startShop({ orders: 1 });
+    project = shopProject(url, target('{ path: "/orders/{{id}}.json", method: PUT }'));
+    expect((await loadProject(project.dir)).plan.pipelines[0]?.targets[0]).toMatchObject({ keyedBy: 'primary_key', onChange: 'send' });
+    project.write({ 'pipelines/orders.yaml': target('{ path: /target/orders.json }') });
+    expect((await loadProject(project.dir)).plan.pipelines[0]?.targets[0]).toMatchObject({ keyedBy: 'primary_key', onChange: 'dead_letter' });
+  });
+
   it('refuses at load time a target that could write twice, naming the way out', async () => {
     const url = await startShop({ orders: 1 });
     project = shopProject(url, target('{ path: /target/orders.json, idempotency_header: false }'));

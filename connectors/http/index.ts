@@ -29,6 +29,10 @@ export default defineConnector({
         options: ApiWriteOptions,
         idempotency: (options) =>
           options.idempotency_header === false && options.find_before_create === undefined ? 'none' : 'record',
+        // PUT and PATCH update a record by its id: a changed version goes out as an update. A POST
+        // creates, so a changed version of an order sent before waits for a person (dead letter).
+        onChange: (options) => (options.method === 'PUT' || options.method === 'PATCH' ? 'send' : 'dead_letter'),
+        perRecordProgress: true,
         write: writeApi,
       },
     }),

@@ -52,11 +52,16 @@ export async function writeApi(ctx: WriteContext<HttpConnection, ApiWriteOptions
 
   const results: WriteResult[] = new Array<WriteResult>(batch.length);
   let next = 0;
+  // Each send is noted before it leaves and each answer as it arrives: after a crash only what
+  // was in flight (at most `concurrency` records) can be sent again.
   const worker = async (): Promise<void> => {
     while (next < batch.length) {
       const index = next;
       next += 1;
-      results[index] = await writeOne(batch[index] as WriteRecord);
+      await ctx.sending?.(index);
+      const result = await writeOne(batch[index] as WriteRecord);
+      results[index] = result;
+      ctx.settled?.(index, result);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, batch.length) }, worker));

@@ -167,11 +167,22 @@ describe('pipeline validation', () => {
     expect(problems.map((problem) => problem.line)).toEqual([3, 7]);
   });
 
-  it('refuses a record key on a target that deduplicates whole batches', async () => {
-    const problems = await problemsOf(`${VALID}    key: "order-{{id}}"\n`);
-    expect(at(problems[0])).toBe(
-      '10:10 target "outbox": stream "files" of connector "file" writes whole batches under deterministic names, so a record key has no effect; remove key:',
-    );
+  it('accepts key: and on_change: on a target that writes whole batches (a file), where they drop what was delivered', async () => {
+    expect(await problemsOf(`${VALID}    key: "order-{{id}}"\n    on_change: send\n`)).toEqual([]);
+    const { plan } = await loadProject(project?.dir ?? '');
+    expect(plan.pipelines[0]?.targets[0]).toMatchObject({ keyTemplate: 'order-{{id}}', keyedBy: 'template', onChange: 'send' });
+  });
+
+  it('refuses on_change where no key says which records are versions of one, and an unknown policy', async () => {
+    expect((await problemsOf(`${VALID}    on_change: skip\n`)).map(at)).toEqual([
+      '10:16 target "outbox": on_change needs a key that says which records are versions of one; stream "files" of connector "file" has no primary key, so add key: (e.g. key: "order-{{id}}")',
+    ]);
+    expect(at((await problemsOf(`${VALID}    key: "{{id}}"\n    on_change: update\n`))[0])).toBe('11:16 pipeline at targets[0].on_change must be one of: skip, send, dead_letter (got "update")');
+  });
+
+  it('defaults on_change to dead_letter: a person decides about a changed record', async () => {
+    await problemsOf(`${VALID}    key: "order-{{id}}"\n`);
+    expect((await loadProject(project?.dir ?? '')).plan.pipelines[0]?.targets[0]?.onChange).toBe('dead_letter');
   });
 
   it('builds steps at load time, so a missing schema file is found by validate', async () => {

@@ -509,18 +509,21 @@ async function planPipeline(
       );
       continue;
     }
-    if (item.key !== undefined && write.idempotency === 'batch') {
-      problem(
-        [...at, 'key'],
-        `target "${name}": stream "${item.stream}" of connector "${connection.entry.name}" writes whole batches under deterministic names, so a record key has no effect; remove key:`,
-      );
-      continue;
-    }
     if (item.key !== undefined && !/\{\{\s*[^{}\s]+\s*\}\}/.test(item.key)) {
       problem([...at, 'key'], `key template "${item.key}" names no field; write fields in double braces, e.g. "order-{{id}}"`);
       continue;
     }
-    targets.push({ name, connection, stream: item.stream, definition: stream, write, options, keyTemplate: item.key, delivery });
+    const keyedBy = item.key !== undefined ? 'template' : (stream.primaryKey?.length ?? 0) > 0 ? 'primary_key' : 'content';
+    if (item.on_change !== undefined && keyedBy === 'content') {
+      problem(
+        [...at, 'on_change'],
+        `target "${name}": on_change needs a key that says which records are versions of one; stream "${item.stream}" of connector "${connection.entry.name}" has no primary key, so add key: (e.g. key: "order-{{id}}")`,
+      );
+      continue;
+    }
+    const { onChange: declaredOnChange, ...writeRest } = write;
+    const onChange = item.on_change ?? (typeof declaredOnChange === 'function' ? declaredOnChange(options) : declaredOnChange) ?? 'dead_letter';
+    targets.push({ name, connection, stream: item.stream, definition: stream, write: writeRest, options, keyTemplate: item.key, keyedBy, onChange, delivery });
   }
 
   if (doc.schedule !== undefined && !cron.validate(doc.schedule)) {
@@ -529,7 +532,8 @@ async function planPipeline(
       `schedule "${doc.schedule}" is not a cron expression: write five fields (minute hour day-of-month month day-of-week), e.g. "0 2 * * 2" for Tuesdays at 02:00, or six with seconds first`,
     );
   }
-  for (const issue of await checkRecordShapes(sources, steps, { projectDir: context.projectDir, file: source.file })) problem(issue.at, issue.message);
+  const targetKeys = doc.targets.flatMap((item, index) => (item.key !== undefined ? [{ at: ['targets', index, 'key'] as YamlPath, template: item.key }] : []));
+  for (const issue of await checkRecordShapes(sources, steps, { projectDir: context.projectDir, file: source.file }, targetKeys)) problem(issue.at, issue.message);
 
   if (context.problems.length > before) return undefined;
   const onError = { ...project?.defaults?.on_error, ...doc.on_error };

@@ -64,7 +64,20 @@ export const TargetSchema = Type.Object(
     stream: Type.String(),
     options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     key: Type.Optional(
-      Type.String({ description: 'Idempotency key template, e.g. "order-{{id}}"; default: the stream primary key or a content hash' }),
+      Type.String({
+        description:
+          'What identifies a record for this target, as a template of its fields, e.g. "order-{{id}}" (default: the stream\'s primary key, else a hash of the content). ' +
+          'Each key is delivered once: a record whose key was delivered with the same content is skipped as a duplicate, one with other content follows on_change. ' +
+          'Works on every target; file and SFTP targets also keep their batch names, so a batch written again after a crash holds the same records.',
+      }),
+    ),
+    on_change: Type.Optional(
+      Type.Union([Type.Literal('skip'), Type.Literal('send'), Type.Literal('dead_letter')], {
+        // No JSON Schema default: the stream decides it (HTTP PUT and PATCH send).
+        description:
+          'A record whose key was delivered before with other content: dead_letter (the default) holds it in the dead-letter queue with a diff for a person to replay (send) or discard; ' +
+          'send delivers it again as an update (the default for HTTP PUT and PATCH); skip drops it as a duplicate. Needs key: or a stream primary key.',
+      }),
     ),
     delivery: Type.Optional(
       Type.Union([Type.Literal('effectively_once'), Type.Literal('at_least_once')], { default: 'effectively_once' }),

@@ -1,5 +1,5 @@
 import type { ConnectorEntry } from '../connectors/registry.js';
-import type { IdempotencyScope, ReadCapability, StreamDefinition, SyncMode, WriteCapability } from '../sdk/connector.js';
+import type { IdempotencyScope, OnChange, ReadCapability, StreamDefinition, SyncMode, WriteCapability } from '../sdk/connector.js';
 import type { StepDefinition } from '../sdk/step.js';
 import type { TSchema } from '@sinclair/typebox';
 import type { YamlPath, YamlSource } from './yaml-source.js';
@@ -39,10 +39,17 @@ export interface TargetPlan {
   stream: string;
   definition: StreamDefinition;
   /** The stream's write capability, its idempotency decided for this target's options. */
-  write: Omit<WriteCapability<unknown, TSchema>, 'idempotency'> & { idempotency: IdempotencyScope };
+  write: Omit<WriteCapability<unknown, TSchema>, 'idempotency' | 'onChange'> & { idempotency: IdempotencyScope };
   options: Record<string, unknown>;
   /** `order-{{id}}`: fields in double braces; undefined means primary key, else content hash. */
   keyTemplate: string | undefined;
+  /**
+   * What names a record for this target: its key template, the stream's primary key (both say
+   * which records are versions of one, so a change can be told from a duplicate), or its content.
+   */
+  keyedBy: 'template' | 'primary_key' | 'content';
+  /** What a changed version of a record delivered before does (decided even where keyedBy is content, then moot). */
+  onChange: OnChange;
   delivery: 'effectively_once' | 'at_least_once';
 }
 

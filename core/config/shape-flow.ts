@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import { shapeOfSchema, unionShapes, type RecordShape } from '../sdk/record-shape.js';
+import { missingField, shapeOfSchema, unionShapes, type RecordShape } from '../sdk/record-shape.js';
 import type { SourcePlan, StepPlan } from './plan.js';
 import type { YamlPath } from './yaml-source.js';
 
@@ -14,6 +14,8 @@ export async function checkRecordShapes(
   sources: readonly SourcePlan[],
   steps: readonly StepPlan[],
   context: { projectDir: string; file: string },
+  /** Key templates of the targets: a field the records reaching them cannot have would refuse every record. */
+  targetKeys: readonly { at: YamlPath; template: string }[] = [],
 ): Promise<{ at: YamlPath; message: string }[]> {
   let shape: RecordShape | undefined =
     sources.length > 0 && sources.every((source) => source.read.recordSchema !== undefined)
@@ -33,6 +35,12 @@ export async function checkRecordShapes(
     } catch {
       // The step's own create() reported what is wrong with its config.
       shape = undefined;
+    }
+  }
+  for (const { at, template } of targetKeys) {
+    for (const match of template.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)) {
+      const missing = missingField(shape, match[1] as string);
+      if (missing !== undefined) problems.push({ at, message: `key field "${match[1]}": ${missing}` });
     }
   }
   return problems;

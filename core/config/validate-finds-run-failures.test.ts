@@ -59,6 +59,19 @@ describe('keel validate finds what a run would', () => {
     ).toEqual([]);
   });
 
+  it('a dedupe or target key naming a field the records cannot have: every record would be refused', async () => {
+    const found = await problems({
+      'mappings/orders.json': MAPPING,
+      'pipelines/orders.yaml':
+        `name: orders\nsource: { connection: inbox, stream: files, options: { path: "*.json" } }\nsteps:\n  - map: { mapping: mappings/orders.json }\n` +
+        `  - dedupe: { key: "order-{{exernal_id}}" }\ntargets:\n  - { connection: outbox, stream: files, options: { path: "out-{seq}.ndjson" }, key: "{{channel}}:{{order_id}}" }\n`,
+    });
+    expect(found).toEqual([
+      'pipelines/orders.yaml:5:20: dedupe key field "exernal_id": the records here have no field "exernal_id"; did you mean "external_id"?',
+      'pipelines/orders.yaml:7:86: key field "order_id": the records here have no field "order_id"; they have: channel, external_id, payment_status, currency, lines, created_at',
+    ]);
+  });
+
   it('a mapping output field the canonical model does not have, with the nearest one', async () => {
     const broken = JSON.stringify({ ...JSON.parse(MAPPING), output: { ...JSON.parse(MAPPING).output, paymnet_status: { const: 'paid' } } });
     const found = await problems({ 'mappings/orders.json': broken, 'pipelines/orders.yaml': pipeline('  - map: { mapping: mappings/orders.json }') });

@@ -1,17 +1,20 @@
 import type { TSchema } from '@sinclair/typebox';
 import { hostname } from 'node:os';
-import type { ConnectionPlan, PipelinePlan, SourcePlan, TargetPlan } from '../config/plan.js';
+import type { ConnectionPlan, PipelinePlan, SourcePlan } from '../config/plan.js';
 import { resolveReferences } from '../config/secrets.js';
 import { ConfigError, KeelError, toKeelError, type ConfigProblem } from '../errors.js';
-import { MAX_RAW_CHARS } from '../codecs/limits.js';
-import { stringifyBounded, type JsonObject, type JsonValue } from '../json.js';
+import type { JsonObject, JsonValue } from '../json.js';
 import type { Logger } from '../logger.js';
 import type { Redactor } from '../redact.js';
-import type { ConnectorState, DecodeReject, SourcePage, WriteRecord, WriteResult } from '../sdk/connector.js';
-import { DROP, RecordRejection, type StepFunction, type StepOutput } from '../sdk/step.js';
-import { emptyCounts, type DeadLetter, type DeadLetterInput, type LedgerEntry, type RunCounts, type StateStore, type StoredCursor } from '../state/state-store.js';
-import { anySignal, backoffDelayMs, sleep } from './backoff.js';
-import { compileRecordKey, hashParts, hashRecords, type KeyFunction } from './record-key.js';
+import type { ConnectorState, DecodeReject, SourcePage } from '../sdk/connector.js';
+import { DROP, DUPLICATE, RecordRejection, type StepFunction, type StepOutput } from '../sdk/step.js';
+import { addCounts, emptyCounts, type DeadLetter, type DeadLetterInput, type LedgerEntry, type RunCounts, type StateStore, type StoredCursor } from '../state/state-store.js';
+import { deliverToTarget, type TargetRuntime } from './deliver-to-target.js';
+import { EffectJournal } from './effect-journal.js';
+import { originOf, payloadOf, type ItemInFlight } from './item-in-flight.js';
+import { compileRecordKey, hashParts, hashRecords } from './record-key.js';
+import { RUN_STOPPED } from './run-stopped.js';
+import { StepLedgers } from './step-ledgers.js';
 import type { InventoryService } from '../inventory/inventory-service.js';
 import type { RoutingService } from '../routing/routing-service.js';
 
@@ -56,46 +59,6 @@ export interface RunSummary extends RunCounts {
   replayed?: number[];
 }
 
-interface ItemInFlight {
-  data: JsonObject;
-  original: JsonObject;
-  /** Where the record came from, as parts (see originOf): the text is built only for a dead letter. */
-  unit: string | undefined;
-  mark: string;
-  at: number | undefined;
-  /** A replayed dead letter's recorded origin. */
-  replayOrigin: string | undefined;
-  /** Set when the item is a dead letter being replayed. */
-  deadLetterId?: number;
-  /** Replays of target failures go to that target only. */
-  onlyTarget?: string;
-}
-
-/** `orders.csv:17`, `availability:shop#3`, the unit alone, or undefined for a source without units. */
-function originOf(item: ItemInFlight): string | undefined {
-  if (item.replayOrigin !== undefined) return item.replayOrigin;
-  const { unit, mark, at } = item;
-  return unit === undefined ? undefined : at === undefined ? unit : `${unit}${mark}${at}`;
-}
-
-interface TargetRuntime {
-  plan: TargetPlan;
-  config: unknown;
-  keyOf: KeyFunction;
-  sequence: number;
-  state: ConnectorState;
-  /** The circuit breaker: since when no write to this target succeeded, and its last error. */
-  failingSince?: number;
-  lastError?: string;
-}
-
-/** Thrown when a stop request ends a wait: the batch in hand is not committed; the run is interrupted, not failed. */
-const RUN_STOPPED = 'run_stopped';
-
-function runStopped(): KeelError {
-  return new KeelError('transient', 'the run was stopped while waiting to retry; its state is saved and the next run goes on from there', { code: RUN_STOPPED, stage: 'run' });
-}
-
 const LEASE_TTL_MS = 10 * 60_000;
 
 /** Runs one pipeline: every source, in order, through the steps to every target. */
@@ -121,9 +84,11 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
   const wouldDeadLetter: NonNullable<RunSummary['wouldDeadLetter']> = [];
   let status: RunStatusName = 'ok';
   let failure: string | undefined;
+  const stepLedgers = new StepLedgers(store, plan.name);
+  const journal = new EffectJournal(store, plan.name, runId);
   try {
     const resolved = resolveConnections(plan, options);
-    const steps = await createSteps(plan, options, logger);
+    const steps = await createSteps(plan, options, logger, stepLedgers);
     const targets: TargetRuntime[] = [];
     for (const target of plan.targets) {
       targets.push({
@@ -137,6 +102,7 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
     const sourceRuns = options.replay !== undefined ? replaySources(plan, options.replay) : plan.sources.map((source) => ({ source, replay: false }));
     for (const { source, replay } of sourceRuns) {
       if (options.stop?.aborted === true) break;
+      stepLedgers.replaying = replay;
       const runner = new SourceRun(plan, source, resolved.get(source.connection.name), steps, targets, {
         ...options,
         logger: logger.child({ source: source.name }),
@@ -147,11 +113,17 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
         started,
         replay,
         replayed,
+        journal,
+        stepLedgers,
       });
       await runner.run();
     }
     if (options.stop?.aborted === true) status = 'interrupted';
-    else if (totals.deadLettered > 0) status = 'dead_letters';
+    else {
+      // Every source was read to its end: what killed runs left in flight and nobody took up is moot.
+      if (!dryRun && options.replay === undefined) await store.settleEarlierRuns(plan.name, runId);
+      if (totals.deadLettered > 0) status = 'dead_letters';
+    }
   } catch (error) {
     const keelError = toKeelError(error, 'run');
     if (options.stop?.aborted === true && (keelError.code === RUN_STOPPED || keelError.code === 'stopped' || keelError.code === 'aborted')) {
@@ -164,11 +136,14 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
     }
   } finally {
     clearInterval(renew);
+    // A stop or a failure cuts a batch off: what its targets accepted until then is kept, so the
+    // next run does not send it again.
+    await journal.flush().catch(() => undefined);
     await store.finishRun(runId, { status, error: failure });
     if (!dryRun) await store.releaseLease(leaseName, owner);
   }
   const summary: RunSummary = { pipeline: plan.name, runId, status, dryRun, durationMs: Date.now() - started, ...totals };
-  logger.info('run finished', { run: runId, status, read: totals.read, written: totals.written, dead_lettered: totals.deadLettered, ms: summary.durationMs });
+  logger.info('run finished', { run: runId, status, read: totals.read, written: totals.written, dead_lettered: totals.deadLettered, resent: totals.resent, ms: summary.durationMs });
   if (failure !== undefined) summary.error = failure;
   if (dryRun) summary.wouldDeadLetter = wouldDeadLetter;
   if (options.replay !== undefined) summary.replayed = replayed;
@@ -184,6 +159,8 @@ interface SourceRunContext extends Omit<RunOptions, 'replay'> {
   /** Replaying dead letters: no cursor moves, batch keys come from the dead letters. */
   replay: boolean;
   replayed: number[];
+  journal: EffectJournal;
+  stepLedgers: StepLedgers;
 }
 
 /**
@@ -276,6 +253,7 @@ class SourceRun {
               at: record.at,
               replayOrigin: replayOf?.origin,
               deadLetterId: replayOf?.id,
+              replayCode: replayOf?.code,
               onlyTarget: replayOf?.target,
             });
           }
@@ -330,6 +308,7 @@ class SourceRun {
     const survivors: ItemInFlight[] = [];
     const settleOutcome = (item: ItemInFlight, outcome: StepOutcome): void => {
       if (outcome === DROP) counts.skipped += 1;
+      else if (outcome === DUPLICATE) counts.duplicates += 1;
       else if ('many' in outcome) {
         if (outcome.many.length === 0) counts.skipped += 1;
         for (const one of outcome.many) settleOutcome(item, one);
@@ -359,19 +338,38 @@ class SourceRun {
           ? hashParts(this.plan.name, this.source.name, 'pages', ...pages)
           : hashRecords([this.plan.name, this.source.name], items.map((item) => item.original))
         : hashParts(this.plan.name, this.source.name, JSON.stringify(batchStart.checkpoint), String(batchStart.skip), String(items.length));
-    const deliveries: LedgerEntry[] = [];
+    // What dedupe steps remembered in this batch is committed with it, or forgotten with it.
+    const deliveries: LedgerEntry[] = this.ctx.stepLedgers.takeEntries();
     const sequences: { target: string; value: number }[] = [];
     if (!this.ctx.dryRun) {
+      const delivery = {
+        plan: this.plan,
+        source: this.source.name,
+        runId: this.ctx.runId,
+        store,
+        journal: this.ctx.journal,
+        logger: this.ctx.logger,
+        redactor: this.ctx.redactor,
+        projectDir: this.ctx.projectDir,
+        stop: this.ctx.stop,
+        abort: this.ctx.abort,
+        inventory: this.ctx.inventory,
+        routing: this.ctx.routing,
+      };
       const results = await Promise.all(
         this.targets.map((target) =>
-          this.deliver(target, survivors.filter((item) => item.onlyTarget === undefined || item.onlyTarget === target.plan.name), batchKey),
+          deliverToTarget(delivery, target, survivors.filter((item) => item.onlyTarget === undefined || item.onlyTarget === target.plan.name), batchKey),
         ),
       );
+      // Effects recorded as they arrived are written before the batch commit settles them.
+      await this.ctx.journal.flush();
       for (const result of results) {
         deliveries.push(...result.deliveries);
         deadLetters.push(...result.deadLetters);
         counts.written += result.written;
         counts.duplicates += result.duplicates;
+        counts.resent += result.resent;
+        for (const [label, count] of Object.entries(result.outcomes)) counts.outcomes[label] = (counts.outcomes[label] ?? 0) + count;
         if (result.sequence !== undefined) sequences.push(result.sequence);
       }
     } else {
@@ -398,6 +396,7 @@ class SourceRun {
         records: counts.read,
         written: counts.written,
         duplicates: counts.duplicates,
+        resent: counts.resent,
         dead_lettered: counts.deadLettered,
         filtered: counts.skipped,
         cursor_skip: cursor.skip,
@@ -430,171 +429,11 @@ class SourceRun {
     }
     this.ctx.onProgress?.({ ...this.ctx.totals, pipeline: this.plan.name, source: this.source.name, elapsedMs: Date.now() - this.ctx.started });
   }
-
-  /** An attempt that wrote nothing: the target is failing since the first such attempt began. */
-  private noteFailure(target: TargetRuntime, attemptStarted: number, error: string): void {
-    target.failingSince ??= attemptStarted;
-    target.lastError = error;
-  }
-
-  /**
-   * Waits before a retry, unless the run is stopping (then it ends now, the batch uncommitted) or
-   * the target has written nothing for longer than on_error.target_down_after_ms: a target that
-   * is down stops the run in bounded time instead of being retried record by record.
-   */
-  private async waitToRetry(target: TargetRuntime, delayMs: number, waits: AbortSignal | undefined): Promise<void> {
-    if (this.stopped()) throw runStopped();
-    const since = target.failingSince;
-    if (since !== undefined && Date.now() + delayMs - since > this.plan.targetDownAfterMs) {
-      const seconds = Math.round((Date.now() - since) / 1000);
-      throw new KeelError(
-        'fatal',
-        `target ${target.plan.name} is down: nothing could be written for ${seconds} s (last error: ${target.lastError ?? 'unknown'}); the run stops here with its state saved, and the batch in hand is written by the next run`,
-        { code: 'target_down', stage: `target:${target.plan.name}` },
-      );
-    }
-    await sleep(delayMs, waits);
-    if (this.stopped() || this.ctx.abort?.aborted === true) throw runStopped();
-  }
-
-  /** Writes the batch to one target with retries; returns what to commit. */
-  private async deliver(target: TargetRuntime, items: ItemInFlight[], batchKey: string): Promise<DeliveryResult> {
-    const result: DeliveryResult = { deliveries: [], deadLetters: [], written: 0, duplicates: 0, sequence: undefined };
-    const name = target.plan.name;
-    const stage = `target:${name}`;
-    const scope = target.plan.write.idempotency;
-    const letter = (item: ItemInFlight, code: string, reason: string, key?: string): DeadLetterInput => ({
-      source: this.source.name,
-      stage,
-      target: name,
-      recordKey: key,
-      origin: originOf(item),
-      code,
-      reason,
-      payload: payloadOf(item.original),
-      replaces: item.deadLetterId,
-    });
-    if (items.length === 0) return result;
-
-    // What is still to write, and beside it (same index) the item each record came from.
-    let pending: WriteRecord[] = [];
-    let pendingItems: ItemInFlight[] = [];
-    if (scope === 'batch') {
-      const done = await this.ctx.store.delivered(this.plan.name, name, [batchKey]);
-      if (done.has(batchKey)) {
-        result.duplicates = items.length;
-        return result;
-      }
-      pending = items.map((item, index) => ({ key: `${batchKey}:${index}`, data: item.data }));
-      pendingItems = items;
-    } else {
-      const keyed: { item: ItemInFlight; record: WriteRecord }[] = [];
-      for (const item of items) {
-        const key = target.keyOf(item.data);
-        if (key instanceof RecordRejection) result.deadLetters.push(letter(item, key.code, key.reason));
-        else keyed.push({ item, record: { key, data: item.data } });
-      }
-      const done = scope === 'record' ? await this.ctx.store.delivered(this.plan.name, name, keyed.map((entry) => entry.record.key)) : new Set<string>();
-      const seen = new Set<string>();
-      for (const entry of keyed) {
-        // Already delivered in an earlier run, or twice in this very batch.
-        if (done.has(entry.record.key) || seen.has(entry.record.key)) result.duplicates += 1;
-        else {
-          seen.add(entry.record.key);
-          pending.push(entry.record);
-          pendingItems.push(entry.item);
-        }
-      }
-    }
-    if (pending.length === 0) return result;
-
-    const sequence = target.sequence + 1;
-    let okCount = 0;
-    const waits = anySignal(this.ctx.stop, this.ctx.abort);
-    for (let attempt = 1; pending.length > 0; attempt += 1) {
-      const attemptStarted = Date.now();
-      let results;
-      try {
-        results = await target.plan.write.write(
-          {
-            config: target.config,
-            options: target.plan.options as never,
-            connection: target.plan.connection.name,
-            stream: target.plan.stream,
-            logger: this.ctx.logger.child({ target: name }),
-            state: target.state,
-            signal: this.ctx.abort ?? new AbortController().signal,
-            stopping: this.ctx.stop,
-            projectDir: this.ctx.projectDir,
-            inventory: this.ctx.inventory,
-            routing: this.ctx.routing,
-            batchKey,
-            sequence,
-          },
-          pending,
-        );
-      } catch (error) {
-        const keelError = toKeelError(error, stage);
-        if (!keelError.retryable || attempt >= this.plan.retry.maxAttempts) {
-          throw new KeelError('fatal', `target ${name} failed: ${keelError.message}`, { code: keelError.code, stage, cause: error });
-        }
-        this.noteFailure(target, attemptStarted, keelError.message);
-        const delay = keelError.retryAfterMs ?? backoffDelayMs(this.plan.retry, attempt);
-        this.ctx.logger.warn('target write failed; retrying', { target: name, attempt, delay_ms: delay, error: this.ctx.redactor.redact(keelError.message) });
-        await this.waitToRetry(target, delay, waits);
-        continue;
-      }
-      if (results.length !== pending.length) {
-        throw new KeelError('fatal', `target ${name} returned ${results.length} results for ${pending.length} records; the connector is broken`, {
-          code: 'connector_contract',
-          stage,
-        });
-      }
-      const retry: WriteRecord[] = [];
-      const retryItems: ItemInFlight[] = [];
-      let retryAfter = 0;
-      let lastRetryable = '';
-      const okBefore = okCount;
-      for (let index = 0; index < results.length; index += 1) {
-        const outcome = results[index] as WriteResult;
-        if (outcome.status === 'ok') {
-          okCount += 1;
-          if (scope === 'record') result.deliveries.push({ target: name, key: (pending[index] as WriteRecord).key, ref: outcome.ref });
-          continue;
-        }
-        const record = pending[index] as WriteRecord;
-        const item = pendingItems[index] as ItemInFlight;
-        if (outcome.status === 'permanent') {
-          result.deadLetters.push(letter(item, outcome.code ?? 'write_rejected', outcome.error, record.key));
-        } else if (attempt >= this.plan.retry.maxAttempts) {
-          result.deadLetters.push(letter(item, 'retries_exhausted', `gave up after ${attempt} attempts: ${outcome.error}`, record.key));
-        } else {
-          retry.push(record);
-          retryItems.push(item);
-          retryAfter = Math.max(retryAfter, outcome.retryAfterMs ?? 0);
-          lastRetryable = outcome.error;
-        }
-      }
-      if (okCount > okBefore) target.failingSince = undefined;
-      pending = retry;
-      pendingItems = retryItems;
-      if (pending.length > 0) {
-        if (okCount === okBefore) this.noteFailure(target, attemptStarted, lastRetryable);
-        const delay = Math.max(retryAfter, backoffDelayMs(this.plan.retry, attempt));
-        this.ctx.logger.warn('target refused records for now; retrying them', { target: name, attempt, records: pending.length, delay_ms: delay, error: this.ctx.redactor.redact(lastRetryable) });
-        await this.waitToRetry(target, delay, waits);
-      }
-    }
-    result.written = okCount;
-    if (scope === 'batch') result.deliveries.push({ target: name, key: batchKey, ref: String(sequence) });
-    result.sequence = { target: name, value: sequence };
-    return result;
-  }
 }
 
 
 /** Which dead letter a replayed source record stands for. */
-const REPLAY_INFO = new WeakMap<object, { id: number; origin: string; target: string | undefined }>();
+const REPLAY_INFO = new WeakMap<object, { id: number; origin: string; code: string; target: string | undefined }>();
 
 /**
  * Replaying turns dead letters back into source records: one synthetic source per original
@@ -625,7 +464,7 @@ function replaySources(plan: PipelinePlan, letters: readonly DeadLetter[]): { so
             }
             if (typeof data !== 'object' || data === null || Array.isArray(data)) continue;
             const record = { data: data as JsonObject };
-            REPLAY_INFO.set(record, { id: letter.id, origin: letter.origin ?? letter.source, target: letter.target });
+            REPLAY_INFO.set(record, { id: letter.id, origin: letter.origin ?? letter.source, code: letter.code, target: letter.target });
             records.push(record);
           }
           yield { records };
@@ -637,20 +476,12 @@ function replaySources(plan: PipelinePlan, letters: readonly DeadLetter[]): { so
   return out;
 }
 
-interface DeliveryResult {
-  deliveries: LedgerEntry[];
-  deadLetters: DeadLetterInput[];
-  written: number;
-  duplicates: number;
-  sequence: { target: string; value: number } | undefined;
-}
-
 interface StepFailure {
   stage: string;
   code: string;
   reason: string;
 }
-type StepOutcome = ItemInFlight | typeof DROP | StepFailure | { many: StepOutcome[] };
+type StepOutcome = ItemInFlight | typeof DROP | typeof DUPLICATE | StepFailure | { many: StepOutcome[] };
 
 /** Runs the steps over one record; stays synchronous unless a step returns a promise. */
 function applySteps(steps: StepFunction[], plan: PipelinePlan, item: ItemInFlight, from = 0, start: JsonObject = item.data): StepOutcome | Promise<StepOutcome> {
@@ -699,14 +530,16 @@ function continueWith(steps: StepFunction[], plan: PipelinePlan, item: ItemInFli
 /** A step's output that ends the record's way (dropped or rejected), or undefined to go on. */
 function settle(output: StepOutput, plan: PipelinePlan, index: number): StepOutcome | undefined {
   if (output === DROP) return DROP;
+  if (output === DUPLICATE) return DUPLICATE;
   if (output instanceof RecordRejection) return { stage: stepStage(plan, index), code: output.code, reason: output.reason };
   return undefined;
 }
 
-async function createSteps(plan: PipelinePlan, options: RunOptions, logger: Logger): Promise<StepFunction[]> {
+async function createSteps(plan: PipelinePlan, options: RunOptions, logger: Logger, ledgers: StepLedgers): Promise<StepFunction[]> {
   const steps: StepFunction[] = [];
+  const ledger = (scope: string) => ledgers.ledger(scope);
   for (const step of plan.steps) {
-    steps.push(await step.definition.create(step.config as never, { projectDir: options.projectDir, file: plan.file, logger }));
+    steps.push(await step.definition.create(step.config as never, { projectDir: options.projectDir, file: plan.file, logger, ledger }));
   }
   return steps;
 }
@@ -750,31 +583,6 @@ function connectorState(store: StateStore, connection: string): ConnectorState {
   return { get: (key) => store.getValue(scope, key), set: (key, value) => store.setValue(scope, key, value) };
 }
 
-function addCounts(into: RunCounts, add: RunCounts): void {
-  into.read += add.read;
-  into.written += add.written;
-  into.duplicates += add.duplicates;
-  into.deadLettered += add.deadLettered;
-  into.skipped += add.skipped;
-}
-
-/** Longest payload a dead letter keeps whole: a record this size was accepted by the decoders. */
-const MAX_PAYLOAD_CHARS = 16 * 1024 * 1024;
-
-/**
- * A dead letter's payload: the record as JSON, so it can be replayed; a record that JSON cannot
- * hold (nested too deep for JSON.stringify) or that is larger than any decoder lets through is
- * kept as a bounded copy instead, so storing the dead letter can never fail the commit.
- */
-export function payloadOf(record: JsonObject): string {
-  try {
-    const text = JSON.stringify(record);
-    if (text.length <= MAX_PAYLOAD_CHARS) return text;
-  } catch {
-    // RangeError: too deep. Fall through to the bounded copy.
-  }
-  return stringifyBounded(record, MAX_RAW_CHARS);
-}
 
 function sameCursor(a: StoredCursor, b: StoredCursor): boolean {
   return a.skip === b.skip && JSON.stringify(a.checkpoint) === JSON.stringify(b.checkpoint);

@@ -91,19 +91,52 @@ export interface WriteContext<Config = unknown, Options = unknown> extends Strea
   batchKey: string;
   /** Batch counter per target, committed with the cursor: a re-run after a crash reuses the number. */
   sequence: number;
+  /**
+   * For a write capability with `perRecordProgress`: await this right before record `index` of the
+   * batch leaves for the target. The runner notes the send in the state store first, so that a
+   * record whose answer a crash cut off is known, and counted as re-sent when it goes out again.
+   */
+  sending?(index: number): Promise<void>;
+  /**
+   * For a write capability with `perRecordProgress`: record `index`'s result as soon as it is
+   * known (write still returns every result). An accepted record enters the effect ledger with
+   * the next group commit, milliseconds later, so a crash later in the batch does not send it again.
+   */
+  settled?(index: number, result: WriteResult): void;
 }
 
-/** A record on its way to a target, with its deterministic idempotency key. */
+/**
+ * A record on its way to a target. `key` is its deterministic idempotency key: the record's key
+ * for its first delivery, the key with a version suffix (`order-7#3f9a…`) when a changed version
+ * of a record delivered before is sent (`on_change: send`), so an API that remembers keys takes
+ * the update instead of answering with the first result.
+ */
 export interface WriteRecord {
   key: string;
   data: JsonObject;
 }
 
+/**
+ * A label a target gives a record it accepted (`reserved`, `adjusted`): the run summary counts
+ * them per label. Two have a meaning for the runner: `duplicate` (the target had it already) and
+ * `stale` (the target holds a newer version) count as duplicates, not as written. A label is
+ * lower-case letters, digits, `_` and `-`, at most 40 characters.
+ */
+export type WriteOutcome = 'duplicate' | 'stale' | (string & Record<never, never>);
+
 /** Per-record outcome of a write. Expected failures are results, not exceptions. */
 export type WriteResult =
-  | { status: 'ok'; ref?: string }
+  | { status: 'ok'; ref?: string; outcome?: WriteOutcome }
   | { status: 'retryable'; error: string; retryAfterMs?: number }
   | { status: 'permanent'; error: string; code?: string };
+
+/**
+ * What happens to a record whose key was delivered before with other content: `skip` drops it as
+ * a duplicate, `send` delivers it again (an update), `dead_letter` holds it in the dead-letter
+ * queue with a diff against what was delivered, for a person to replay (send) or discard.
+ */
+export type OnChange = 'skip' | 'send' | 'dead_letter';
+export const ON_CHANGE: readonly OnChange[] = ['skip', 'send', 'dead_letter'];
 
 /**
  * How a target avoids writing the same thing twice when a batch is retried or re-run:
@@ -142,6 +175,18 @@ export interface WriteCapability<Config, OptionsSchema extends TSchema> {
   options?: OptionsSchema;
   /** Fixed, or decided by the target's options (an API with or without an idempotency header). */
   idempotency: IdempotencyScope | ((options: Static<OptionsSchema>) => IdempotencyScope);
+  /**
+   * What a changed version of a record delivered before does when the pipeline's target does not
+   * say (`on_change:`); default `dead_letter`. A stream that updates by key (an API taking PUT by
+   * id) declares `send`.
+   */
+  onChange?: OnChange | ((options: Static<OptionsSchema>) => OnChange);
+  /**
+   * The write calls `ctx.sending` and `ctx.settled` for each record (an API sending records one
+   * by one): accepted records are recorded as their answers arrive, so a crash sends again only
+   * what was in flight. Without it a crash sends the whole uncommitted batch again, and counts it.
+   */
+  perRecordProgress?: boolean;
   deletes?: boolean;
   /** Offline checks of the options beyond their schema. */
   check?(options: Static<OptionsSchema>): OptionProblem[];

@@ -6,6 +6,9 @@ import type { RecordShape } from './record-shape.js';
 /** Returned by a step to drop a record on purpose (a filter): not an error, counted as skipped. */
 export const DROP: unique symbol = Symbol('keel.drop');
 
+/** Returned by a step for a record it has seen before (`dedupe`): dropped, counted as a duplicate. */
+export const DUPLICATE: unique symbol = Symbol('keel.duplicate');
+
 /** Returned by a step for a record it cannot process: the record goes to the dead-letter queue. */
 export class RecordRejection {
   constructor(
@@ -15,7 +18,7 @@ export class RecordRejection {
 }
 
 /** One record out, several (a mapping with `for_each` turns an order into its lines), none, or a rejection. */
-export type StepOutput = JsonObject | JsonObject[] | typeof DROP | RecordRejection;
+export type StepOutput = JsonObject | JsonObject[] | typeof DROP | typeof DUPLICATE | RecordRejection;
 export type StepFunction = (record: JsonObject) => StepOutput | Promise<StepOutput>;
 
 export interface StepContext {
@@ -23,6 +26,32 @@ export interface StepContext {
   /** The pipeline file declaring the step, for messages. */
   file: string;
   logger: Logger;
+  /**
+   * The effect ledger in one scope of the pipeline (`dedupe:orders`), during a run. Absent when
+   * steps are built to check a config or in `keel test`: a step then remembers in memory.
+   */
+  ledger?: (scope: string) => StepLedger;
+}
+
+/** A version of a record remembered under its key: its content hash, and its content where it was kept. */
+export interface RememberedVersion {
+  /** Undefined for entries from before content hashes were kept: the content is unknown. */
+  hash: string | undefined;
+  content: JsonObject | undefined;
+  /** When it was remembered (ISO 8601). */
+  at: string;
+}
+
+/**
+ * The effect ledger as a step sees it. What a step remembers is committed with the batch and
+ * forgotten when the batch is not (a crash), so a run after a crash decides the same way.
+ */
+export interface StepLedger {
+  /** Dead letters are being replayed: a person sends these records again on purpose. */
+  readonly replaying: boolean;
+  /** What was remembered under `key`: committed before, or earlier in this batch. */
+  recall(key: string): Promise<RememberedVersion | undefined>;
+  remember(key: string, version: { hash: string; content: JsonObject | undefined }): void;
 }
 
 /** A problem a step finds offline in its config, at a path inside it. */

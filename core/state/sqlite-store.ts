@@ -1,10 +1,13 @@
 import type Database from 'better-sqlite3';
 import { openStateDatabase } from './open-database.js';
 import type { JsonValue } from '../json.js';
+import { addMissingColumns, LEDGER_ADDED_COLUMNS, LEDGER_INDEXES, LEDGER_SCHEMA, SqliteLedger } from './sqlite-ledger.js';
 import type {
   BatchCommit,
   DeadLetter,
   DeadLetterStatus,
+  DeliveryProgress,
+  KeyRecall,
   RunOutcome,
   RunRecord,
   RunStart,
@@ -16,9 +19,6 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cursors (
   pipeline TEXT NOT NULL, source TEXT NOT NULL, checkpoint TEXT, skip INTEGER NOT NULL, updated_at TEXT NOT NULL,
   PRIMARY KEY (pipeline, source)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ledger (
-  pipeline TEXT NOT NULL, target TEXT NOT NULL, key TEXT NOT NULL, ref TEXT, created_at TEXT NOT NULL,
-  PRIMARY KEY (pipeline, target, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sequences (
   pipeline TEXT NOT NULL, target TEXT NOT NULL, value INTEGER NOT NULL,
   PRIMARY KEY (pipeline, target)) WITHOUT ROWID;
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY AUTOINCREMENT, pipeline TEXT NOT NULL, kind TEXT NOT NULL, dry_run INTEGER NOT NULL,
   status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, error TEXT, pid INTEGER,
   read INTEGER NOT NULL DEFAULT 0, written INTEGER NOT NULL DEFAULT 0, duplicates INTEGER NOT NULL DEFAULT 0,
-  dead_lettered INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0);
+  dead_lettered INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0, resent INTEGER NOT NULL DEFAULT 0, outcomes TEXT);
 CREATE INDEX IF NOT EXISTS runs_pipeline ON runs (pipeline, id);
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, pipeline TEXT NOT NULL, source TEXT NOT NULL,
@@ -53,7 +53,15 @@ interface RunRow {
   duplicates: number;
   dead_lettered: number;
   skipped: number;
+  resent: number;
+  outcomes: string | null;
 }
+
+/** Columns runs gained after the first release. */
+const RUN_ADDED_COLUMNS = [
+  { table: 'runs', column: 'resent', definition: 'INTEGER NOT NULL DEFAULT 0' },
+  { table: 'runs', column: 'outcomes', definition: 'TEXT' },
+] as const;
 
 interface DeadLetterRow {
   id: number;
@@ -79,10 +87,15 @@ interface DeadLetterRow {
 export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly ledger: SqliteLedger;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path, 10000);
     this.db.exec(SCHEMA);
+    this.db.exec(LEDGER_SCHEMA);
+    addMissingColumns(this.db, [...LEDGER_ADDED_COLUMNS, ...RUN_ADDED_COLUMNS]);
+    this.db.exec(LEDGER_INDEXES);
+    this.ledger = new SqliteLedger(this.db);
     const db = this.db;
     this.statements = {
       readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(
@@ -99,7 +112,6 @@ export class SqliteStateStore implements StateStore {
          ON CONFLICT (pipeline, target) DO UPDATE SET value = max(value, excluded.value)`,
       ),
       ledgerHas: db.prepare<[string, string, string], { one: number }>('SELECT 1 AS one FROM ledger WHERE pipeline = ? AND target = ? AND key = ?'),
-      ledgerInsert: db.prepare('INSERT OR IGNORE INTO ledger (pipeline, target, key, ref, created_at) VALUES (?, ?, ?, ?, ?)'),
       deadLetterRefail: db.prepare(
         `UPDATE dead_letters SET run_id = ?, stage = ?, target = ?, code = ?, reason = ?, status = 'open', updated_at = ? WHERE id = ?`,
       ),
@@ -109,8 +121,10 @@ export class SqliteStateStore implements StateStore {
       ),
       runCounts: db.prepare(
         `UPDATE runs SET read = read + ?, written = written + ?, duplicates = duplicates + ?, dead_lettered = dead_lettered + ?,
-         skipped = skipped + ? WHERE id = ?`,
+         skipped = skipped + ?, resent = resent + ? WHERE id = ?`,
       ),
+      runOutcomesGet: db.prepare<[number], { outcomes: string | null }>('SELECT outcomes FROM runs WHERE id = ?'),
+      runOutcomesSet: db.prepare('UPDATE runs SET outcomes = ? WHERE id = ?'),
       runStart: db.prepare('INSERT INTO runs (pipeline, kind, dry_run, status, started_at, pid) VALUES (?, ?, ?, ?, ?, ?)'),
       runFinish: db.prepare('UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?'),
       runGet: db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?'),
@@ -147,11 +161,24 @@ export class SqliteStateStore implements StateStore {
     return found;
   }
 
+  async recallKeys(pipeline: string, scope: string, keys: readonly string[]): Promise<Map<string, KeyRecall>> {
+    return this.ledger.recall(pipeline, scope, keys);
+  }
+
+  async recordProgress(pipeline: string, runId: number, progress: DeliveryProgress): Promise<void> {
+    const now = new Date().toISOString();
+    this.db.transaction(() => this.ledger.recordProgress(pipeline, runId, progress, now)).immediate();
+  }
+
+  async settleEarlierRuns(pipeline: string, runId: number): Promise<void> {
+    this.ledger.settleEarlierRuns(pipeline, runId);
+  }
+
   async commit(batch: BatchCommit): Promise<void> {
     const now = new Date().toISOString();
     const s = this.statements;
     this.db.transaction(() => {
-      for (const entry of batch.deliveries) s.ledgerInsert.run(batch.pipeline, entry.target, entry.key, entry.ref ?? null, now);
+      this.ledger.commitDeliveries(batch.pipeline, batch.runId, batch.deliveries, now);
       const updated = new Set<number>();
       for (const letter of batch.deadLetters) {
         if (letter.replaces !== undefined && !updated.has(letter.replaces)) {
@@ -176,7 +203,12 @@ export class SqliteStateStore implements StateStore {
       }
       for (const sequence of batch.sequences) s.writeSequence.run(batch.pipeline, sequence.target, sequence.value);
       const c = batch.counts;
-      s.runCounts.run(c.read, c.written, c.duplicates, c.deadLettered, c.skipped, batch.runId);
+      s.runCounts.run(c.read, c.written, c.duplicates, c.deadLettered, c.skipped, c.resent, batch.runId);
+      if (Object.keys(c.outcomes).length > 0) {
+        const outcomes = parseOutcomes(s.runOutcomesGet.get(batch.runId)?.outcomes ?? null);
+        for (const [label, count] of Object.entries(c.outcomes)) outcomes.set(label, (outcomes.get(label) ?? 0) + count);
+        s.runOutcomesSet.run(JSON.stringify(Object.fromEntries(outcomes)), batch.runId);
+      }
       if (batch.cursor !== undefined) {
         s.writeCursor.run(batch.pipeline, batch.source, JSON.stringify(batch.cursor.checkpoint), batch.cursor.skip, now);
       }
@@ -289,7 +321,17 @@ function toRunRecord(row: RunRow): RunRecord {
     duplicates: row.duplicates,
     deadLettered: row.dead_lettered,
     skipped: row.skipped,
+    resent: row.resent,
+    outcomes: Object.fromEntries(parseOutcomes(row.outcomes)),
   };
+}
+
+/** A run's outcome counts, as stored (JSON); labels were checked by the runner, so none is `__proto__`. */
+function parseOutcomes(text: string | null): Map<string, number> {
+  const out = new Map<string, number>();
+  if (text === null) return out;
+  for (const [label, count] of Object.entries(JSON.parse(text) as Record<string, unknown>)) if (typeof count === 'number') out.set(label, count);
+  return out;
 }
 
 function toDeadLetter(row: DeadLetterRow): DeadLetter {

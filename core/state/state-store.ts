@@ -13,8 +13,25 @@ export interface StateStore {
   lastSequence(pipeline: string, target: string): Promise<number>;
   /** Which of `keys` the effect ledger already holds for this target. */
   delivered(pipeline: string, target: string, keys: readonly string[]): Promise<Set<string>>;
+  /**
+   * What the state knows of `keys` in one scope of the effect ledger (a target, `<target>/records`,
+   * `dedupe:<name>`): the version delivered under each, and whether an earlier run had started
+   * sending one without learning its answer. Keys it knows nothing of are absent.
+   */
+  recallKeys(pipeline: string, scope: string, keys: readonly string[]): Promise<Map<string, KeyRecall>>;
+  /**
+   * While a batch is being written, in one transaction: sends about to start (in flight until
+   * answered) and effects a target accepted. Accepted entries stay unsettled until their batch
+   * commits; a run after a crash finds them and does not send them again.
+   */
+  recordProgress(pipeline: string, runId: number, progress: DeliveryProgress): Promise<void>;
   /** Atomically: ledger entries, dead letters, run counters, target sequences and the new cursor. */
   commit(batch: BatchCommit): Promise<void>;
+  /**
+   * After a run that read every source to its end: sends and unsettled entries that runs killed
+   * earlier left behind, and that no batch of this run took up, are moot; they are settled.
+   */
+  settleEarlierRuns(pipeline: string, runId: number): Promise<void>;
 
   startRun(run: RunStart): Promise<number>;
   finishRun(id: number, outcome: RunOutcome): Promise<void>;
@@ -45,10 +62,49 @@ export interface StoredCursor {
   skip: number;
 }
 
+/** One entry of the effect ledger: what a target (or a dedupe step) took under a key. */
 export interface LedgerEntry {
+  /** The ledger scope: a target's name, `<target>/records` or `dedupe:<name>`. */
   target: string;
   key: string;
   ref?: string | undefined;
+  /** Content hash of what was delivered; undefined keeps the hash recorded before (none: content unknown). */
+  hash?: string | undefined;
+  /** What was delivered, as stable JSON, kept where a changed version must be shown as a diff. */
+  content?: string | undefined;
+  /** Recorded as the answer arrived, for a send that repeated one a killed run left in doubt: whichever run commits the batch counts it as re-sent. */
+  resent?: boolean | undefined;
+}
+
+/** The version of a record the ledger holds under a key. */
+export interface DeliveredVersion {
+  /** Undefined for entries recorded before content hashes were kept (or by a stale answer): content unknown. */
+  hash: string | undefined;
+  content: string | undefined;
+  ref: string | undefined;
+  /** When this version was delivered (ISO 8601). */
+  at: string;
+  /** The run that recorded it as its answer arrived, while its batch is not committed yet (that run was killed). */
+  unsettledRun: number | undefined;
+  /** That unsettled delivery repeated a send an earlier killed run had left in doubt. */
+  unsettledResent: boolean;
+}
+
+export interface KeyRecall {
+  delivered?: DeliveredVersion;
+  /** An earlier run (this id) started sending the key and never recorded an answer: it may be at the target. */
+  inDoubtSince?: number;
+}
+
+/** A send about to start: in flight in `scope` (a target, or `<target>#batch` for a whole batch) until answered. */
+export interface InFlightMark {
+  scope: string;
+  key: string;
+}
+
+export interface DeliveryProgress {
+  sending: readonly InFlightMark[];
+  accepted: readonly LedgerEntry[];
 }
 
 export interface DeadLetterInput {
@@ -68,10 +124,20 @@ export interface DeadLetterInput {
 
 export interface RunCounts {
   read: number;
+  /** Records targets accepted, including those a killed run had delivered before its batch was committed. */
   written: number;
+  /** Records not written because their key was delivered before (or the target said `duplicate`/`stale`). */
   duplicates: number;
   deadLettered: number;
   skipped: number;
+  /**
+   * Records written again that a killed run had started sending and whose answer it never
+   * recorded: a target ignoring idempotency keys may hold them twice. Counted by the run that
+   * commits their batch, once per record and target.
+   */
+  resent: number;
+  /** Labels targets gave accepted records (`reserved`, `adjusted`, `duplicate`), counted per label. */
+  outcomes: Record<string, number>;
 }
 
 export interface BatchCommit {
@@ -80,6 +146,7 @@ export interface BatchCommit {
   source: string;
   /** Undefined leaves the cursor where it is (a replay, or a dry run's ledger-free path). */
   cursor?: StoredCursor | undefined;
+  /** Entries this run recorded as the answers arrived (recordProgress) are settled by the commit too; these need not repeat them. */
   deliveries: readonly LedgerEntry[];
   deadLetters: readonly DeadLetterInput[];
   sequences: readonly { target: string; value: number }[];
@@ -123,5 +190,15 @@ export interface DeadLetter extends DeadLetterInput {
 }
 
 export function emptyCounts(): RunCounts {
-  return { read: 0, written: 0, duplicates: 0, deadLettered: 0, skipped: 0 };
+  return { read: 0, written: 0, duplicates: 0, deadLettered: 0, skipped: 0, resent: 0, outcomes: {} };
+}
+
+export function addCounts(into: RunCounts, add: RunCounts): void {
+  into.read += add.read;
+  into.written += add.written;
+  into.duplicates += add.duplicates;
+  into.deadLettered += add.deadLettered;
+  into.skipped += add.skipped;
+  into.resent += add.resent;
+  for (const [label, count] of Object.entries(add.outcomes)) into.outcomes[label] = (into.outcomes[label] ?? 0) + count;
 }

@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { loadMapping } from '../mapping/load-mapping.js';
 import { canonicalValidator } from '../mapping/validate-output.js';
-import { DROP, RecordRejection, type StepFunction, type StepOutput } from '../sdk/step.js';
+import { DROP, DUPLICATE, RecordRejection, type StepFunction, type StepOutput } from '../sdk/step.js';
 import { deepEqual, isSubset, jsonDiff, restrictTo } from './compare.js';
 import { replayPlan } from '../routing/plan-replay.js';
 import { decisionSummary } from '../routing/plan-report.js';
@@ -102,14 +102,15 @@ async function execute(test: TestCase, baseDir: string): Promise<Outcome> {
     let current: StepOutput = record;
     for (let index = from; index < steps.length; index += 1) {
       current = await (steps[index] as StepFunction)(current as JsonObject);
-      if (current === DROP || current instanceof RecordRejection) break;
+      if (current === DROP || current === DUPLICATE || current instanceof RecordRejection) break;
       if (Array.isArray(current)) {
         if (current.length === 0) outcome.filtered += 1;
         for (const one of current) await settle(one, index + 1);
         return;
       }
     }
-    if (current === DROP) outcome.filtered += 1;
+    // A duplicate a dedupe step drops (it remembers in memory here) is left out like a filtered record.
+    if (current === DROP || current === DUPLICATE) outcome.filtered += 1;
     else if (current instanceof RecordRejection) outcome.rejections.push(current.reason);
     else outcome.outputs.push(current as JsonObject);
   };

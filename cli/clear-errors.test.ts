@@ -54,8 +54,11 @@ describe('clear errors instead of raw ones', () => {
     const first = JSON.parse((await runCli(['dlq', 'list', '--json', '--limit', '1'], { cwd: inside })).stdout) as { deadLetters: { id: number }[]; next: number | null };
     expect(first.deadLetters).toHaveLength(1);
     expect(first.next).toBe(first.deadLetters[0]?.id);
+    // The example leaves three: the second page has a next, the third ends the list.
     const second = JSON.parse((await runCli(['dlq', 'list', '--json', '--limit', '1', '--after', String(first.next)], { cwd: inside })).stdout) as { deadLetters: { id: number }[]; next: number | null };
-    expect(second).toEqual({ deadLetters: [expect.objectContaining({ id: (first.next ?? 0) + 1 })], next: null });
+    expect(second).toEqual({ deadLetters: [expect.objectContaining({ id: (first.next ?? 0) + 1 })], next: (first.next ?? 0) + 1 });
+    const third = JSON.parse((await runCli(['dlq', 'list', '--json', '--limit', '1', '--after', String(second.next)], { cwd: inside })).stdout) as { deadLetters: { id: number }[]; next: number | null };
+    expect(third).toEqual({ deadLetters: [expect.objectContaining({ id: (first.next ?? 0) + 2 })], next: null });
   });
 
   it('one pipeline file runs alone despite its after:, and its dead-letter hint names the project folder', async () => {

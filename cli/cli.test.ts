@@ -37,10 +37,12 @@ describe('keel CLI', () => {
     expect((JSON.parse(second.stdout) as { runs: { read: number }[] }).runs.every((run) => run.read === 0)).toBe(true);
 
     const letters = await runCli(['dlq', 'list', '--json', '--project', project.dir]);
-    const list = (JSON.parse(letters.stdout) as { deadLetters: { id: number; stage: string; origin: string }[] }).deadLetters;
-    // The marketplace row without an order id, and the ERP stock item whose quantity is "n/a" (never a silent zero).
+    const list = (JSON.parse(letters.stdout) as { deadLetters: { id: number; stage: string; origin: string; code: string }[] }).deadLetters;
+    // The marketplace row without an order id, shop order #1003 changed after its first version went to
+    // the ERP (the diff is in the reason), and the ERP stock item whose quantity is "n/a" (never a silent zero).
     expect(list).toEqual([
       expect.objectContaining({ stage: 'step:1:map', origin: 'amazon-orders-2024-05-14.csv:7' }),
+      expect.objectContaining({ stage: 'target:erp', origin: 'orders-2024-05-14.json#6', code: 'changed_after_delivery' }),
       expect.objectContaining({ stage: 'step:1:map', origin: 'stock-2024-05-14.xml:17' }),
     ]);
     const shown = await runCli(['dlq', 'show', String(list[0]?.id), '--project', project.dir]);
@@ -50,11 +52,14 @@ describe('keel CLI', () => {
     const stock = await runCli(['stock', 'NH-GIFT-SET', '--project', project.dir, '--channel', 'amazon-de', '--explain', '--json']);
     expect(stock.code).toBe(0);
     const kit = (JSON.parse(stock.stdout) as { channels: { channel: string; quantity: number; explain: { step: string }[] }[] }).channels;
-    // Mugs: Berlin 55 − 2 safety − 2 reserved = 51, the Leipzig 3PL 30 − 5 safety = 25; tees far
-    // more; − 5 units buffer = 71, listed at most 50.
+    // Mugs: Berlin 55 − 2 safety − 3 held for #1003 (its second version) = 50, the Leipzig 3PL 30 − 5
+    // safety = 25; tees far more; − 5 units buffer = 70, listed at most 50.
     expect(kit).toEqual([expect.objectContaining({ channel: 'amazon-de', quantity: 50, status: 'in_stock' })]);
     expect(kit[0]?.explain.map((step) => step.step)).toEqual(['component NH-TEE-BLK-M', 'component NH-MUG-WHT', 'channel buffer', 'maximum listed']);
     expect((await runCli(['stock', '--drift', '--project', project.dir])).stdout).toBe('no drift recorded since the last publish\n');
+    // The navy hoodie is not in stock: the web shop sells the 24 due on 3 June, less #1006's 2.
+    const hoodie = JSON.parse((await runCli(['stock', 'NH-HOOD-NVY-M', '--project', project.dir, '--channel', 'shopify', '--json'])).stdout) as { preordered: number; channels: unknown[] };
+    expect(hoodie).toMatchObject({ preordered: 2, channels: [{ quantity: 22, status: 'preorder', available_from: '2024-06-03' }] });
 
     // Routing: the Munich store gave CC-2003 back, so it was routed again without it, to the 3PL.
     const explained = await runCli(['route', 'explain', 'CC-2003', '--project', project.dir, '--json']);
@@ -70,7 +75,7 @@ describe('keel CLI', () => {
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('order CC-9999 was never routed here')]);
 
     const history = await runCli(['runs', '--json', '--limit', '100', '--project', project.dir]);
-    expect((JSON.parse(history.stdout) as { runs: unknown[] }).runs).toHaveLength(32);
+    expect((JSON.parse(history.stdout) as { runs: unknown[] }).runs).toHaveLength(34);
   }, 240_000); // about 15 s alone, 50 s beside a second suite (the default is 60 s): a bound for a hang, not a pace
 
   it('exits 2 with file:line:col on stderr for an invalid pipeline', async () => {

@@ -51,11 +51,24 @@ async function showStock(sku: string, flags: StockFlags, globals: GlobalOptions)
       for (const channel of channels) results.push(await engine.availability(sku, channel, now));
       const stock = await engine.store.stock(sku, now.getTime());
       if (flags.json === true) {
-        printJson({ sku, on_hand: stock.levels, reserved: stock.reserved, incoming: stock.incoming, channels: results.map((result) => ({ ...result, explain: flags.explain === true ? result.explain : undefined })) });
+        printJson({
+          sku,
+          on_hand: stock.levels,
+          reserved: stock.reserved,
+          backordered: Object.fromEntries(stock.backordered ?? []),
+          preordered: stock.preordered ?? 0,
+          incoming: stock.incoming,
+          channels: results.map((result) => ({ ...result, explain: flags.explain === true ? result.explain : undefined })) });
         return EXIT.ok;
       }
       const onHand = stock.levels.map((level) => `${level.location_id} ${level.on_hand}${(level.held ?? 0) > 0 ? ` (${level.held} held)` : ''}`).join(', ') || 'none';
-      printLine(`${sku}: on hand ${onHand}; reserved ${stock.reserved}`);
+      const backordered = [...(stock.backordered ?? [])].filter(([, units]) => units > 0).map(([channel, units]) => `${units} on ${channel}`);
+      const promised = [
+        `reserved ${stock.reserved}`,
+        ...(backordered.length > 0 ? [`backordered ${backordered.join(', ')}`] : []),
+        ...((stock.preordered ?? 0) > 0 ? [`pre-ordered ${stock.preordered}`] : []),
+      ];
+      printLine(`${sku}: on hand ${onHand}; ${promised.join('; ')}`);
       for (const result of results) {
         const from = result.available_from !== undefined ? ` from ${result.available_from}` : '';
         printLine(`  ${result.channel.padEnd(16)} ${String(result.quantity).padStart(6)}  ${result.status}${from}`);

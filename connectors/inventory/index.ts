@@ -22,7 +22,11 @@ export default defineConnector({
     }),
     reservations: defineStream({
       description: 'Canonical orders: reserve their lines at once; cancelled orders release, shipped ones fulfil at options.location_field.',
+      // One order, one business key: its versions come to the same key and the engine judges them
+      // (adjusted, stale, duplicate), so a changed version is always sent.
+      primaryKey: ['channel', 'external_id'],
       write: {
+        onChange: 'send',
         options: Type.Object(
           { location_field: Type.Optional(Type.String({ description: 'field of a shipped order naming the location it left from (default location_id)' })) },
           { additionalProperties: false },

@@ -83,7 +83,8 @@ describe('inventory pipelines', () => {
       'sku,location_id,on_hand,updated_at\nSKU-1,wh-b,12,2026-11-23T12:00:00Z\nSKU-2,wh-b,12,2026-11-23T12:00:00Z\n' +
         'SKU-30,wh-b,90,2026-11-23T12:00:00Z\nSKU-4,wh-b,4,2026-11-23T12:00:00Z\nSKU-5,wh-a,0,2026-11-22T12:00:00Z\n',
     );
-    expect((await runProject(project.dir, { pipeline: 'ingest' })).summary).toMatchObject({ status: 'ok', written: 5 });
+    // SKU-4's newer count is applied (and changes nothing it shows); SKU-5's older one is stale: a duplicate.
+    expect((await runProject(project.dir, { pipeline: 'ingest' })).summary).toMatchObject({ status: 'ok', written: 4, duplicates: 1, outcomes: { applied: 4, stale: 1 } });
     const delta = await runProject(project.dir, { pipeline: 'publish' });
     expect(delta.summary).toMatchObject({ written: 3 });
     expect(lastPublished(project.dir)).toEqual(new Map([['KIT', 6], ['SKU-1', 12], ['SKU-2', 13]]));

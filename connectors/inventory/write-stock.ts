@@ -7,9 +7,10 @@ import { engineOf } from './engine.js';
 
 /** The runner only reads write results, so every record with the same outcome shares one. */
 const RESULTS: Readonly<Record<ApplyOutcome, WriteResult>> = Object.freeze({
-  applied: Object.freeze({ status: 'ok', ref: 'applied' }),
-  stale: Object.freeze({ status: 'ok', ref: 'stale' }),
-  duplicate: Object.freeze({ status: 'ok', ref: 'duplicate' }),
+  applied: Object.freeze({ status: 'ok', outcome: 'applied' }),
+  // An older count than the ledger holds, or the same again: neither changes stock, both count as duplicates.
+  stale: Object.freeze({ status: 'ok', outcome: 'stale' }),
+  duplicate: Object.freeze({ status: 'ok', outcome: 'duplicate' }),
 });
 
 /** Stock into the ledger; a record it cannot place is a permanent failure with the reason. */
@@ -44,13 +45,13 @@ async function reserveOrder(engine: InventoryService, order: JsonObject, locatio
   }
   const key = `${channel}:${externalId}`;
   const status = order['status'];
-  if (status === 'cancelled') return { status: 'ok', ref: `released ${await engine.store.release(key, now.getTime())}` };
+  if (status === 'cancelled') return { status: 'ok', ref: `released ${await engine.store.release(key, now.getTime())}`, outcome: 'released' };
   if (status === 'shipped' || status === 'delivered') {
     const location = readPath(order, locationField.split('.'));
     if (typeof location !== 'string') {
       return { status: 'permanent', error: `shipped order ${key} names no location in ${locationField}, so its stock cannot be taken out`, code: 'location_missing' };
     }
-    return { status: 'ok', ref: `fulfilled ${await engine.store.fulfil(key, location, now.getTime())}` };
+    return { status: 'ok', ref: `fulfilled ${await engine.store.fulfil(key, location, now.getTime())}`, outcome: 'fulfilled' };
   }
   const lines = Array.isArray(order['lines']) ? order['lines'] : [];
   const wanted = [];
@@ -73,7 +74,8 @@ async function reserveOrder(engine: InventoryService, order: JsonObject, locatio
     };
   }
   if (result.status === 'refused') return { status: 'permanent', error: `order ${key} changed, but ${result.reason}`, code: 'order_change_refused' };
-  return { status: 'ok', ref: result.status };
+  // reserved, adjusted, duplicate or stale: `keel run --json` counts each (the last two as duplicates).
+  return { status: 'ok', outcome: result.status };
 }
 
 /** When the order was last changed: updated_at, else created_at (epoch ms); undefined without either. */

@@ -13,9 +13,11 @@ export default defineConnector({
   streams: {
     orders: defineStream({
       description: 'Canonical orders: routed over live stock with the profile; units held at the chosen locations; held orders keep their reason.',
+      primaryKey: ['channel', 'external_id'],
       write: {
-        // An order is routed once: writing it again finds the decision and changes nothing.
+        // An order is routed once: writing it again, changed or not, finds the decision and changes nothing (already_routed).
         idempotency: 'record',
+        onChange: 'send',
         write: writeOrders,
       },
     }),

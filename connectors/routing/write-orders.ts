@@ -20,11 +20,11 @@ export async function writeOrders(ctx: WriteContext, batch: WriteRecord[]): Prom
     }
     try {
       const outcome = await routing.route(order);
-      if (outcome.status === 'allocated') results.push({ status: 'ok', ref: `routed to ${outcome.requests.map((request) => request.location_id).join(', ')}` });
+      if (outcome.status === 'allocated') results.push({ status: 'ok', ref: `routed to ${outcome.requests.map((request) => request.location_id).join(', ')}`, outcome: 'routed' });
       else if (outcome.status === 'held') {
         held.push(`${outcome.order_key} (${outcome.hold.code})`);
-        results.push({ status: 'ok', ref: `held ${outcome.hold.state}: ${outcome.hold.code}` });
-      } else results.push({ status: 'ok', ref: outcome.status });
+        results.push({ status: 'ok', ref: `held ${outcome.hold.state}: ${outcome.hold.code}`, outcome: 'held' });
+      } else results.push({ status: 'ok', ref: outcome.status, outcome: outcome.status });
     } catch (error) {
       if (error instanceof KeelError && error.kind === 'record') results.push({ status: 'permanent', error: error.message, code: error.code });
       else throw error;

@@ -23,11 +23,15 @@ export interface SkuStock {
   sku: string;
   /** Current on-hand per location (snapshots plus later movements). */
   levels: readonly LocationStock[];
-  /** Units in stock reserved by open orders and not yet held at a location (routing holds them where they ship from). */
+  /**
+   * Units open orders claim of the stock on hand, not yet held at a location (routing holds them
+   * where they ship from): reservations in stock, backorders, and pre-orders the incoming stock no
+   * longer covers (promises-on-stock.ts).
+   */
   reserved: number;
   /** The same by channel: each channel's are charged against the locations it counts (reservation-cover.ts). */
   reservedByChannel?: ReadonlyMap<string, number>;
-  /** Units sold beyond stock: on backorder, by channel (each has its own allowance), and on pre-order against incoming stock. */
+  /** Units sold beyond stock: on backorder, by channel (each has its own allowance), and on pre-order that incoming stock still covers. */
   backordered?: ReadonlyMap<string, number>;
   preordered?: number;
   incoming: readonly Incoming[];
@@ -109,10 +113,10 @@ export function computeAvailability(
   return applyChannelRules(stock.sku, channel, rules, quantity, steps, stock.incoming, locations, now, promisedOf(stock, channel));
 }
 
-/** `12 counted; orders not yet routed hold 3 (web 1, callcenter 2), served first where their channels sell` */
+/** `12 counted; open orders held at no location claim 3 (web 1, callcenter 2), served first from the locations their channels count` */
 function reservationsDetail(stock: SkuStock, pool: number): string {
   const byChannel = [...(stock.reservedByChannel ?? [])].filter(([, units]) => units > 0).map(([channel, units]) => `${channel} ${units}`);
-  return `${pool} counted; orders not yet routed hold ${stock.reserved}${byChannel.length > 0 ? ` (${byChannel.join(', ')})` : ''}, served first from the locations their channels count`;
+  return `${pool} counted; open orders held at no location claim ${stock.reserved}${byChannel.length > 0 ? ` (${byChannel.join(', ')})` : ''}, served first from the locations their channels count`;
 }
 
 /** Buffers, display thresholds, caps and back-/pre-orders, on a quantity already net of reservations. */

@@ -132,9 +132,9 @@ export interface StockImageRange {
   skus: string[];
   /** `skus.length` rows of `locations.length` counts, less the units held there for routed orders. */
   onHand: Int32Array;
-  /** Units in stock reserved by open orders and not held at a location, by channel, for SKUs with any. */
+  /** Units open orders claim of the stock on hand, not held at a location, by channel, for SKUs with any (SkuStock.reserved). */
   reserved: Map<string, Map<string, number>>;
-  /** Units sold beyond stock, for SKUs with any: on backorder by channel, on pre-order. */
+  /** Units sold beyond stock, for SKUs with any: on backorder by channel, on pre-order still covered by incoming stock. */
   backordered: Map<string, Map<string, number>>;
   preordered: Map<string, number>;
   incoming: Map<string, Incoming[]>;

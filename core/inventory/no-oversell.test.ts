@@ -171,6 +171,48 @@ describe('what a channel shows beyond stock can be ordered', () => {
     expect(await inventory.availability('OLD', 'web', T0)).toMatchObject({ quantity: 3, status: 'backorder' });
     expect(await inventory.reserve('web:B2', 'web', [{ sku: 'OLD', quantity: 4 }], T0)).toMatchObject({ status: 'insufficient', detail: '0 in stock, 3 on backorder; web shows 3 (backorder)' });
   });
+
+  // Sold beyond stock, then the stock comes: the customers who waited are served first. Both
+  // channels count wh-a; only the web shop sells beyond stock.
+  const twoChannels = (web: InventoryConfig['channels'][string]): InventoryConfig => ({
+    locations: [{ location_id: 'wh-a', name: 'A', type: 'warehouse', channels: ['web', 'callcenter'], coordinates: { lat: 52.5, lon: 13.4 } }],
+    channels: { web, callcenter: {} },
+  });
+
+  it('a pre-order whose goods arrived keeps its units: 20 arrive for 5 pre-ordered, 15 are left for everyone else', async () => {
+    const { inventory, routing } = open(twoChannels({ preorder: { horizon_days: 30 } }));
+    await inventory.store.setIncoming([{ sku: 'NEW', location_id: 'wh-a', quantity: 20, expected_at: '2026-12-01', source: 'erp' }]);
+    expect((await inventory.reserve('web:P1', 'web', [{ sku: 'NEW', quantity: 5, line_id: '1' }], T0)).status).toBe('reserved');
+    // The goods arrive: the warehouse counts 20, the ERP closes the purchase order.
+    await count(inventory, [['NEW', 'wh-a', 20]], T0.getTime() + HOUR);
+    await inventory.store.setIncoming([{ sku: 'NEW', location_id: 'wh-a', quantity: 0, expected_at: '2026-12-01', source: 'erp' }]);
+    const later = new Date(T0.getTime() + 2 * HOUR);
+    expect(await inventory.availability('NEW', 'web', later)).toMatchObject({ quantity: 15, status: 'in_stock' });
+    expect(await inventory.availability('NEW', 'callcenter', later)).toMatchObject({ quantity: 15, status: 'in_stock' });
+    // Publishing reads stock its own way (a compact image of many SKUs): the same 15.
+    const published = [];
+    for await (const page of inventory.changes('web', 'full', later)) published.push(...page.values.map((value) => `${value.sku} ${value.quantity} ${value.status}`));
+    expect(published).toEqual(['NEW 15 in_stock']);
+    expect(await routing.route(callCentreOrder('C16', 'NEW', 16), later)).toMatchObject({ status: 'held' });
+    expect(await routing.route(callCentreOrder('C15', 'NEW', 15), later)).toMatchObject({ status: 'allocated' });
+    // The pre-order is routed to the 5 left for it.
+    expect(await routing.route(callCentreOrder('P1', 'NEW', 5, 'web'), later)).toMatchObject({ status: 'allocated' });
+    expect(await inventory.availability('NEW', 'web', later)).toMatchObject({ quantity: 0 });
+  });
+
+  it('a backorder is served by the first units to arrive: 2 on backorder, 3 arrive, 1 is left for everyone else', async () => {
+    const { inventory, routing } = open(twoChannels({ backorder: { units: 5 } }));
+    await count(inventory, [['OLD', 'wh-a', 0]]);
+    expect((await inventory.reserve('web:B1', 'web', [{ sku: 'OLD', quantity: 2, line_id: '1' }], T0)).status).toBe('reserved');
+    expect((await inventory.store.reservations('web:B1')).map((row) => row.kind)).toEqual(['backorder']);
+    await count(inventory, [['OLD', 'wh-a', 3]], T0.getTime() + HOUR);
+    const later = new Date(T0.getTime() + 2 * HOUR);
+    expect(await inventory.availability('OLD', 'web', later)).toMatchObject({ quantity: 1, status: 'in_stock' });
+    expect(await inventory.availability('OLD', 'callcenter', later)).toMatchObject({ quantity: 1, status: 'in_stock' });
+    expect(await routing.route(callCentreOrder('C2', 'OLD', 2), later)).toMatchObject({ status: 'held' });
+    expect(await routing.route(callCentreOrder('C1', 'OLD', 1), later)).toMatchObject({ status: 'allocated' });
+    expect(await routing.route(callCentreOrder('B1', 'OLD', 2, 'web'), later)).toMatchObject({ status: 'allocated' });
+  });
 });
 
 describe('an order that changes', () => {

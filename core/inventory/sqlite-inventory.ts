@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { openStateDatabase } from '../state/open-database.js';
 import { unpackSnapshots, type SnapshotColumns } from './snapshot-columns.js';
 import type { Incoming, LocationStock, SkuStock } from './availability.js';
+import { claimsOnStock, incomingUnits, type ReservationTotal } from './promises-on-stock.js';
 import type {
   ApplyOutcome,
   AssignRequest,
@@ -411,13 +412,6 @@ export class SqliteInventoryStore implements InventoryStore {
           if (current?.sku !== sku) current = entry(sku);
           current.levels.push({ location_id, on_hand });
         }
-        const reservations = new Map<string, { channel: string; kind: ReservationKind; total: number }[]>();
-        for (const row of this.byRange.reserved.iterate(first, last, now)) {
-          const list = reservations.get(row.sku) ?? [];
-          list.push(row);
-          reservations.set(row.sku, list);
-        }
-        for (const [sku, rows] of reservations) addReservations(entry(sku), rows);
         for (const row of this.byRange.held.iterate(first, last, now)) {
           const stock = entry(row.sku);
           const level = stock.levels.find((candidate) => candidate.location_id === row.location_id);
@@ -427,6 +421,14 @@ export class SqliteInventoryStore implements InventoryStore {
         for (const row of this.byRange.incoming.iterate(first, last)) {
           entry(row.sku).incoming.push({ location_id: row.location_id, quantity: row.quantity, expected_at: row.expected_at });
         }
+        // After the incoming stock: what it still covers of the pre-orders is not charged on hand.
+        const reservations = new Map<string, ReservationTotal[]>();
+        for (const row of this.byRange.reserved.iterate(first, last, now)) {
+          const list = reservations.get(row.sku) ?? [];
+          list.push(row);
+          reservations.set(row.sku, list);
+        }
+        for (const [sku, rows] of reservations) addReservations(entry(sku), rows);
       })
       .deferred();
     return out;
@@ -475,23 +477,26 @@ export class SqliteInventoryStore implements InventoryStore {
           const slot = slotOf.get(held.location_id);
           if (row !== undefined && slot !== undefined) onHand[row * width + slot] = (onHand[row * width + slot] as number) - held.total;
         }
-        const reserved = new Map<string, Map<string, number>>();
-        const backordered = new Map<string, Map<string, number>>();
-        const preordered = new Map<string, number>();
-        for (const row of sql.reserved.iterate(...params, now)) {
-          if (row.kind === 'preorder') preordered.set(row.sku, (preordered.get(row.sku) ?? 0) + row.total);
-          else {
-            const into = row.kind === 'backorder' ? backordered : reserved;
-            let byChannel = into.get(row.sku);
-            if (byChannel === undefined) into.set(row.sku, (byChannel = new Map()));
-            byChannel.set(row.channel, (byChannel.get(row.channel) ?? 0) + row.total);
-          }
-        }
         const incoming = new Map<string, Incoming[]>();
         for (const row of sql.incoming.iterate(...params)) {
           let list = incoming.get(row.sku);
           if (list === undefined) incoming.set(row.sku, (list = []));
           list.push({ location_id: row.location_id, quantity: row.quantity, expected_at: row.expected_at });
+        }
+        const rowsBySku = new Map<string, ReservationTotal[]>();
+        for (const row of sql.reserved.iterate(...params, now)) {
+          let list = rowsBySku.get(row.sku);
+          if (list === undefined) rowsBySku.set(row.sku, (list = []));
+          list.push(row);
+        }
+        const reserved = new Map<string, Map<string, number>>();
+        const backordered = new Map<string, Map<string, number>>();
+        const preordered = new Map<string, number>();
+        for (const [sku, rows] of rowsBySku) {
+          const claims = claimsOnStock(rows, incomingUnits(incoming.get(sku)));
+          if (claims.reservedByChannel !== undefined) reserved.set(sku, claims.reservedByChannel);
+          if (claims.backordered !== undefined) backordered.set(sku, claims.backordered);
+          if (claims.preordered !== undefined) preordered.set(sku, claims.preordered);
         }
         return { skus, onHand, reserved, backordered, preordered, incoming };
       })
@@ -769,24 +774,13 @@ function upsertPublishedSql(rows: number): string {
 }
 
 /** A SKU's reservations without a location, by channel and kind, into its stock. */
-function addReservations(stock: SkuStock, rows: readonly { channel: string; kind: ReservationKind; total: number }[]): void {
+function addReservations(stock: SkuStock, rows: readonly ReservationTotal[]): void {
   if (rows.length === 0) return;
-  const byChannel = new Map<string, number>();
-  const backordered = new Map<string, number>();
-  let reserved = 0;
-  let preordered = 0;
-  for (const row of rows) {
-    if (row.kind === 'preorder') preordered += row.total;
-    else if (row.kind === 'backorder') backordered.set(row.channel, (backordered.get(row.channel) ?? 0) + row.total);
-    else {
-      reserved += row.total;
-      byChannel.set(row.channel, (byChannel.get(row.channel) ?? 0) + row.total);
-    }
-  }
-  stock.reserved = reserved;
-  if (byChannel.size > 0) stock.reservedByChannel = byChannel;
-  if (backordered.size > 0) stock.backordered = backordered;
-  if (preordered > 0) stock.preordered = preordered;
+  const claims = claimsOnStock(rows, incomingUnits(stock.incoming));
+  stock.reserved = claims.reserved;
+  if (claims.reservedByChannel !== undefined) stock.reservedByChannel = claims.reservedByChannel;
+  if (claims.backordered !== undefined) stock.backordered = claims.backordered;
+  if (claims.preordered !== undefined) stock.preordered = claims.preordered;
 }
 
 /** Whether an order's active reservations hold exactly these lines (by line id, SKU and units). */

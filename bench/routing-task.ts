@@ -2,30 +2,22 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createHash } from 'node:crypto';
-import type { Location } from '../core/model/location.js';
 import type { Order } from '../core/model/order.js';
 import { MemoryRoutingState } from '../core/routing/batch-router.js';
 import { profileVersion } from '../core/routing/load-profile.js';
-import type { RoutingProfile } from '../core/routing/profile-schema.js';
 import { createOrderRouter } from '../core/routing/route-order.js';
 import { routingLocations } from '../core/routing/routing-input.js';
+import { LARGE_ORDER_PROFILE, syntheticNetwork } from '../test-support/large-orders.js';
 import { mulberry32 } from '../test-support/random.js';
 import type { Measured } from './child-tasks.js';
 import { DATA_DIR } from './paths.js';
 
-const LOCATIONS = 50;
+/** As many SKUs as the synthetic network stocks. */
 const SKUS = 2_000;
 /** Receipts are written in chunks of about this much text, small enough to die young in the GC. */
 const CHUNK_CHARS = 64 * 1024;
 
-const PROFILE: RoutingProfile = {
-  name: 'bench',
-  hold: 'backorder',
-  strategies: [
-    { name: 'domestic', when: { countries: ['DE'] }, fences: { max_distance_km: 900 }, ratings: { distance: 1, priority: 20, stock_depth: 0.5 }, split: { allowed: true, max_parts: 3 } },
-    { name: 'anywhere', ratings: { priority: 10, parcels: 50 }, split: { allowed: true, max_parts: 3 } },
-  ],
-} as RoutingProfile;
+const PROFILE = LARGE_ORDER_PROFILE;
 
 /**
  * Routes `count` generated orders in one process, taking stock and capacity out as it goes, and
@@ -34,19 +26,7 @@ const PROFILE: RoutingProfile = {
  */
 export function routeOrders(count: number, receipts: boolean): Measured {
   const random = mulberry32(0xb0a7);
-  const locations: Omit<Location, 'name'>[] = Array.from({ length: LOCATIONS }, (_, index) => ({
-    location_id: `loc-${String(index).padStart(2, '0')}`,
-    type: index < 8 ? 'warehouse' : index < 12 ? '3pl' : 'store',
-    coordinates: { lat: 47.5 + random() * 7, lon: 6 + random() * 9 },
-    capabilities: ['ship'],
-    priority: index < 8 ? 1 : 3,
-  }));
-  const stock = new Map<string, Map<string, number>>();
-  for (let sku = 0; sku < SKUS; sku += 1) {
-    const levels = new Map<string, number>();
-    for (const location of locations) if (random() < 0.4) levels.set(location.location_id, Math.floor(random() * 400));
-    stock.set(`SKU-${sku}`, levels);
-  }
+  const { locations, stock } = syntheticNetwork(random, 0.4);
   const routed = routingLocations(locations, PROFILE);
   const state = new MemoryRoutingState(routed, { stock });
   const route = createOrderRouter({ profile: PROFILE, version: profileVersion(PROFILE) }, { locations: routed, sku: () => undefined, state, now: new Date('2026-11-23T12:00:00Z') });

@@ -34,9 +34,12 @@ export interface LargeOrderRun {
   decision: RoutingDecision;
 }
 
-/** Routes each large order alone over a fresh copy of the network's stock. */
-export function routeLargeOrders(stockedShare: number, options: RouteOptions = {}): LargeOrderRun[] {
-  const random = mulberry32(0x1a26e);
+/**
+ * The synthetic network of the routing bench and these tests: 50 locations in Germany (8
+ * warehouses, 4 3PLs, the rest stores) and 2,000 SKUs, each stocked at a location with
+ * probability `stockedShare`, drawn from `random` (which the caller may go on drawing orders from).
+ */
+export function syntheticNetwork(random: () => number, stockedShare: number): { locations: Omit<Location, 'name'>[]; stock: Map<string, Map<string, number>> } {
   const locations: Omit<Location, 'name'>[] = Array.from({ length: LOCATIONS }, (_, index) => ({
     location_id: `loc-${String(index).padStart(2, '0')}`,
     type: index < 8 ? 'warehouse' : index < 12 ? '3pl' : 'store',
@@ -50,6 +53,12 @@ export function routeLargeOrders(stockedShare: number, options: RouteOptions = {
     for (const location of locations) if (random() < stockedShare) levels.set(location.location_id, Math.floor(random() * 400));
     stock.set(`SKU-${sku}`, levels);
   }
+  return { locations, stock };
+}
+
+/** Routes each large order alone over a fresh copy of the network's stock. */
+export function routeLargeOrders(stockedShare: number, options: RouteOptions = {}): LargeOrderRun[] {
+  const { locations, stock } = syntheticNetwork(mulberry32(0x1a26e), stockedShare);
   const routed = routingLocations(locations, LARGE_ORDER_PROFILE);
   const orderRandom = mulberry32(7);
   const runs: LargeOrderRun[] = [];

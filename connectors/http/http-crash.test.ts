@@ -25,19 +25,16 @@ async function runUntilKilled(dir: string, shop: ShopEmulator, killAt: number): 
   return result.signal === 'SIGKILL' ? 'killed' : 'finished';
 }
 
-describe('http crash safety', () => {
-  it(`delivers ${ORDERS} orders from the shop API to the orders API exactly once across ${KILLS} SIGKILLs`, async () => {
-    // Faults on top of the kills: some 500s, and some writes that commit but lose their answer.
-    emulator = new ShopEmulator({ orders: ORDERS, seed: Date.now() % 100_000, errorRate: 0.01, resetAfterCommitRate: 0.01, maxPageSize: 250 });
-    const url = await emulator.start();
-    project = tempProject({
-      'keel.yaml': `name: http-crash
+/** A project reading the emulator's orders (Link pages, incremental) and writing them back to its target endpoint. */
+function shopToTargetProject(name: string, url: string, target: { key?: string; concurrency: number; batchSize: number }): TempProject {
+  return tempProject({
+    'keel.yaml': `name: ${name}
 connections:
   shop:
     connector: http
     config: { base_url: "${url}", auth: { type: api_key_header, header: X-Shopify-Access-Token, value: "\${env:SHOP_TOKEN}" }, retries: 8 }
 `,
-      'pipelines/orders.yaml': `name: orders
+    'pipelines/orders.yaml': `name: orders
 source:
   connection: shop
   stream: api
@@ -50,15 +47,27 @@ source:
 targets:
   - connection: shop
     stream: api
-    key: "{{id}}@{{updated_at}}"
-    options: { path: /target/orders.json, wrap: order, concurrency: 8 }
-batch_size: 100
+${target.key !== undefined ? `    key: "${target.key}"\n` : ''}    options: { path: /target/orders.json, wrap: order, concurrency: ${target.concurrency} }
+batch_size: ${target.batchSize}
 `,
-    });
+  });
+}
+
+/** Kill points spread over a run of `orders` target writes, each a little random. */
+function killPoints(orders: number, kills: number): number[] {
+  const step = orders / (kills + 2);
+  return Array.from({ length: kills }, (_, index) => Math.round(step * (index + 1) + (Math.random() - 0.5) * step));
+}
+
+describe('http crash safety', () => {
+  it(`delivers ${ORDERS} orders from the shop API to the orders API exactly once across ${KILLS} SIGKILLs`, async () => {
+    // Faults on top of the kills: some 500s, and some writes that commit but lose their answer.
+    emulator = new ShopEmulator({ orders: ORDERS, seed: Date.now() % 100_000, errorRate: 0.01, resetAfterCommitRate: 0.01, maxPageSize: 250 });
+    const url = await emulator.start();
+    project = shopToTargetProject('http-crash', url, { key: '{{id}}@{{updated_at}}', concurrency: 8, batchSize: 100 });
     const shop = emulator;
     // Kill points spread over the whole run, in target-order counts, each a little random.
-    const step = ORDERS / (KILLS + 2);
-    const points = Array.from({ length: KILLS }, (_, index) => Math.round(step * (index + 1) + (Math.random() - 0.5) * step));
+    const points = killPoints(ORDERS, KILLS);
     const outcomes: string[] = [];
     for (const point of points) outcomes.push(await runUntilKilled(project.dir, shop, point));
     expect(outcomes.filter((outcome) => outcome === 'killed').length).toBeGreaterThanOrEqual(KILLS - 2);
@@ -82,33 +91,9 @@ batch_size: 100
     const concurrency = 8;
     emulator = new ShopEmulator({ orders, seed: Date.now() % 100_000, errorRate: 0.01, ignoreIdempotencyKey: true, maxPageSize: 250 });
     const url = await emulator.start();
-    project = tempProject({
-      'keel.yaml': `name: http-resend
-connections:
-  shop:
-    connector: http
-    config: { base_url: "${url}", auth: { type: api_key_header, header: X-Shopify-Access-Token, value: "\${env:SHOP_TOKEN}" }, retries: 8 }
-`,
-      'pipelines/orders.yaml': `name: orders
-source:
-  connection: shop
-  stream: api
-  options:
-    path: /orders.json
-    query: { limit: 250 }
-    records: orders
-    pagination: { type: link }
-    incremental: { field: updated_at, param: updated_at_min }
-targets:
-  - connection: shop
-    stream: api
-    options: { path: /target/orders.json, wrap: order, concurrency: ${concurrency} }
-batch_size: 1000
-`,
-    });
+    project = shopToTargetProject('http-resend', url, { concurrency, batchSize: 1000 });
     const shop = emulator;
-    const step = orders / (kills + 2);
-    const points = Array.from({ length: kills }, (_, index) => Math.round(step * (index + 1) + (Math.random() - 0.5) * step));
+    const points = killPoints(orders, kills);
     const outcomes: string[] = [];
     for (const point of points) outcomes.push(await runUntilKilled(project.dir, shop, point));
     const killed = outcomes.filter((outcome) => outcome === 'killed').length;

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse';
 import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import SftpClient from 'ssh2-sftp-client';
 import { performance } from 'node:perf_hooks';
-import { loadProject, runPipeline, SqliteStateStore } from '../core/index.js';
+import { openProject, runPipeline } from '../core/index.js';
 import { createLogger } from '../core/logger.js';
 import { Redactor } from '../core/redact.js';
 import { createHash } from 'node:crypto';
@@ -11,7 +11,6 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import jsonata from 'jsonata';
 import type { JsonObject } from '../core/json.js';
-import { openInventory } from '../core/inventory/open-inventory.js';
 import { loadMapping } from '../core/mapping/load-mapping.js';
 import { canonicalValidator } from '../core/mapping/validate-output.js';
 import { stableJson } from '../core/runtime/record-key.js';
@@ -58,24 +57,23 @@ async function countWithCsvParse(file: string): Promise<Measured> {
 }
 
 /**
- * The real runner, as `keel run` drives it: loadProject, a SqliteStateStore (and the inventory
- * engine when the project has one), a warn-level logger, every pipeline of the project in order.
+ * The real runner, as `keel run` drives it: openProject (its state store and every engine the
+ * project configures) on the bench's state file, a warn-level logger, every pipeline in order.
  * Only runPipeline is timed: loading (connector discovery, schema compilation) is a fixed cost
  * that says nothing about throughput. `records` counts what the first pipeline read.
  */
 async function runKeel(projectDir: string, statePath: string): Promise<Measured> {
   const redactor = new Redactor();
   const logger = createLogger({ level: 'warn', format: 'text', redactor });
-  const { plan } = await loadProject(projectDir);
-  if (plan.pipelines.length === 0) throw new Error(`no pipeline in ${projectDir}`);
-  const store = new SqliteStateStore(statePath);
-  const inventory = openInventory({ ...plan, statePath });
+  const project = await openProject(projectDir, { logger, redactor, state: { driver: 'sqlite', path: statePath } });
+  const { plan } = project;
   try {
+    if (plan.pipelines.length === 0) throw new Error(`no pipeline in ${projectDir}`);
     const started = performance.now();
     const outcome: RunOutcome = { status: 'ok', read: 0, written: 0, deadLettered: 0 };
     let records: number | undefined;
     for (const pipeline of plan.pipelines) {
-      const summary = await runPipeline(pipeline, { store, logger, redactor, projectDir: plan.dir, inventory });
+      const summary = await runPipeline(pipeline, project.runOptions());
       records ??= summary.read;
       outcome.read += summary.read;
       outcome.written += summary.written;
@@ -88,8 +86,7 @@ async function runKeel(projectDir: string, statePath: string): Promise<Measured>
     const elapsedMs = performance.now() - started;
     return { records: records ?? 0, elapsedMs, outcome };
   } finally {
-    await inventory?.store.close();
-    await store.close();
+    await project.close();
   }
 }
 

@@ -44,6 +44,18 @@ export type { JsonObject, JsonValue } from './json.js';
 export type { Logger } from './logger.js';
 export { CODECS, codecFor, type FormatName } from './codecs/index.js';
 export { loadProject } from './config/load-project.js';
+// The composition root: a project's plan, state store and engines, opened and closed together.
+export { openProject, openProjectHistory, type OpenProject, type OpenProjectOptions } from './project/open-project.js';
+export {
+  defineEngine,
+  type AnyEngineDefinition,
+  type EngineDefinition,
+  type EngineLoadContext,
+  type EngineOpenContext,
+  type Engines,
+  type StateLocation,
+} from './sdk/engine.js';
+export { openStateStore } from './state/open-state-store.js';
 export { runPipeline, type RunSummary, type RunOptions } from './runtime/run-pipeline.js';
 export { SqliteStateStore } from './state/sqlite-store.js';
 export type { StateStore, DeadLetter, RunRecord } from './state/state-store.js';
@@ -73,6 +85,4 @@ export type {
 // Routing with side effects, for an API or a scheduler: route, claim, unclaim, shipped, cancel,
 // timeouts and retries, explain, reliability; opened on the project's state file.
 export { RoutingService, orderKeyOf, type RoutingPlan, type RouteOutcome, type GiveBackOutcome } from './routing/routing-service.js';
-export { openRouting } from './routing/open-routing.js';
-export { openInventory } from './inventory/open-inventory.js';
 export type { RouteRequest, RequestKind, RequestStatus, StoredReceipt, OutboxMessage } from './routing/routing-store.js';

@@ -8,7 +8,9 @@ import { KeelError } from '../../core/errors.js';
 import { renderReceipt } from '../../core/routing/explain-receipt.js';
 import type { RouteOutcome, RoutingService } from '../../core/routing/routing-service.js';
 import type { RouteRequest } from '../../core/routing/routing-store.js';
-import { openProject, projectDirFor, type GlobalOptions } from '../context.js';
+import { cliLogging, projectDirFor, type GlobalOptions } from '../context.js';
+import { openProject } from '../../core/project/open-project.js';
+import routingEngine from '../../engines/routing/index.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine, reportError, table } from '../output.js';
 
@@ -145,12 +147,9 @@ function requestRows(requests: readonly RouteRequest[]): string[][] {
 /** Opens the project's routing, runs `work`, and maps a wrong order or location to exit 2. */
 async function withRouting(flags: ProjectFlags, globals: GlobalOptions, work: (routing: RoutingService) => Promise<void>): Promise<number> {
   try {
-    const session = await openProject(projectDirFor(flags.project), globals);
+    const session = await openProject(projectDirFor(flags.project), cliLogging(globals));
     try {
-      if (session.routing === undefined) {
-        throw new KeelError('config', `${flags.project}: keel.yaml has no routing: section (a profile) next to inventory:`, { code: 'routing_missing', stage: 'route' });
-      }
-      await work(session.routing);
+      await work(session.engines.require(routingEngine, `keel route (${flags.project})`));
       return EXIT.ok;
     } finally {
       await session.close();

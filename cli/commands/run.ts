@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { runPipeline, type RunProgress, type RunSummary } from '../../core/runtime/run-pipeline.js';
-import { openProject, type GlobalOptions } from '../context.js';
+import { cliLogging, type GlobalOptions } from '../context.js';
+import { openProject } from '../../core/project/open-project.js';
 import { EXIT } from '../exit-codes.js';
 import { outcomesText, printJson, reportError, wantsProgress } from '../output.js';
 
@@ -27,11 +28,11 @@ export function registerRun(program: Command, globals: () => GlobalOptions): voi
 async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promise<number> {
   let session;
   try {
-    session = await openProject(path, globals, { checkEnvironment: true });
+    session = await openProject(path, { ...cliLogging(globals), checkEnvironment: true });
   } catch (error) {
     return reportError(error);
   }
-  const { plan, store, logger, redactor, inventory, routing } = session;
+  const { plan } = session;
   const stop = new AbortController();
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -56,12 +57,7 @@ async function run(path: string, flags: RunFlags, globals: GlobalOptions): Promi
     for (const pipeline of selected) {
       if (stop.signal.aborted) break;
       const summary = await runPipeline(pipeline, {
-        store,
-        logger,
-        redactor,
-        projectDir: plan.dir,
-        inventory,
-        routing,
+        ...session.runOptions(),
         dryRun: flags.dryRun === true,
         stop: stop.signal,
         abort: abort.signal,

@@ -1,21 +1,16 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { loadProject } from '../../core/config/load-project.js';
 import { KeelError } from '../../core/errors.js';
-import { Redactor } from '../../core/redact.js';
 import { runPipeline } from '../../core/runtime/run-pipeline.js';
-import { SqliteStateStore } from '../../core/state/sqlite-store.js';
-import type { DeadLetter } from '../../core/state/state-store.js';
-import { makeLogger, projectDirFor, type GlobalOptions } from '../context.js';
+import type { DeadLetter, StateStore } from '../../core/state/state-store.js';
+import { openProject, openProjectHistory } from '../../core/project/open-project.js';
+import { cliLogging, projectDirFor, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { outcomesText, printJson, printLine, reportError, table } from '../output.js';
-import { openInventory } from '../../core/inventory/open-inventory.js';
-import { openRouting } from '../../core/routing/open-routing.js';
 
-async function stateFor(project: string): Promise<SqliteStateStore | undefined> {
-  const { plan } = await loadProject(project);
-  if (!existsSync(plan.statePath)) return undefined;
-  return new SqliteStateStore(plan.statePath);
+/** The project's state store, or undefined before its first run: reading history creates nothing. */
+async function stateFor(project: string): Promise<StateStore | undefined> {
+  return (await openProjectHistory(project))?.store;
 }
 
 export function registerStateCommands(program: Command, globals: () => GlobalOptions): void {
@@ -175,18 +170,13 @@ async function replay(
     process.stderr.write('keel: give a dead letter id, or --all\n');
     return EXIT.invalid;
   }
-  let loaded;
+  let project;
   try {
-    loaded = await loadProject(projectDirFor(flags.project), { checkEnvironment: true });
+    project = await openProject(projectDirFor(flags.project), { ...cliLogging(globals), checkEnvironment: true });
   } catch (error) {
     return reportError(error);
   }
-  const { plan } = loaded;
-  const store = new SqliteStateStore(plan.statePath);
-  const inventory = openInventory(plan);
-  const redactor = new Redactor();
-  const logger = makeLogger(redactor, globals);
-  const routing = openRouting(plan, inventory, logger);
+  const { plan, store } = project;
   try {
     const letters = await openLetters(store, id, flags.pipeline);
     if (id !== undefined && letters.length === 0) {
@@ -197,7 +187,7 @@ async function replay(
     for (const pipeline of plan.pipelines) {
       const mine = letters.filter((letter) => letter.pipeline === pipeline.name);
       if (mine.length === 0) continue;
-      results.push(await runPipeline(pipeline, { store, logger, redactor, projectDir: plan.dir, replay: mine, inventory, routing }));
+      results.push(await runPipeline(pipeline, { ...project.runOptions(), replay: mine }));
     }
     if (flags.json === true) printJson({ replays: results });
     else {
@@ -214,14 +204,12 @@ async function replay(
   } catch (error) {
     return reportError(error);
   } finally {
-    await routing?.store.close();
-    await inventory?.store.close();
-    await store.close();
+    await project.close();
   }
 }
 
 /** The open dead letter `id`, or with no id every open one (of `pipeline`, if given). */
-async function openLetters(store: SqliteStateStore, id: string | undefined, pipeline: string | undefined): Promise<DeadLetter[]> {
+async function openLetters(store: StateStore, id: string | undefined, pipeline: string | undefined): Promise<DeadLetter[]> {
   if (id === undefined) return store.listDeadLetters({ pipeline, status: 'open', limit: 1_000_000 });
   const letter = await store.getDeadLetter(Number(id));
   return letter !== undefined && letter.status === 'open' ? [letter] : [];

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import type { Availability } from '../../core/inventory/availability.js';
 import { suggest } from '../../core/config/schema-check.js';
 import { KeelError } from '../../core/errors.js';
-import { openProject, projectDirFor, type GlobalOptions } from '../context.js';
+import { cliLogging, projectDirFor, type GlobalOptions } from '../context.js';
+import { openProject } from '../../core/project/open-project.js';
+import inventory from '../../engines/inventory/index.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine, reportError } from '../output.js';
 
@@ -34,10 +36,9 @@ export function registerStock(program: Command, globals: () => GlobalOptions): v
 
 async function showStock(sku: string, flags: StockFlags, globals: GlobalOptions): Promise<number> {
   try {
-    const session = await openProject(projectDirFor(flags.project), globals);
+    const session = await openProject(projectDirFor(flags.project), cliLogging(globals));
     try {
-      const engine = session.inventory;
-      if (engine === undefined) throw new KeelError('config', 'this project has no inventory: section in keel.yaml', { code: 'inventory_missing', stage: 'stock' });
+      const engine = session.engines.require(inventory, 'keel stock');
       const channels = flags.channel ?? engine.channels;
       checkChannels(channels, engine.channels);
       const now = new Date();
@@ -97,10 +98,9 @@ function checkChannels(named: readonly string[], known: readonly string[]): void
 
 async function showDrift(flags: StockFlags, globals: GlobalOptions): Promise<number> {
   try {
-    const session = await openProject(projectDirFor(flags.project), globals);
+    const session = await openProject(projectDirFor(flags.project), cliLogging(globals));
     try {
-      const engine = session.inventory;
-      if (engine === undefined) throw new KeelError('config', 'this project has no inventory: section in keel.yaml', { code: 'inventory_missing', stage: 'stock' });
+      const engine = session.engines.require(inventory, 'keel stock --drift');
       const report = [];
       checkChannels(flags.channel ?? [], engine.channels);
       for (const channel of flags.channel ?? engine.channels) {

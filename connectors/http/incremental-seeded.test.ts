@@ -1,3 +1,4 @@
+import { OpenEngines } from '../../core/engines/open-engines.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpConnection } from '../../core/http/http-client.js';
 import type { JsonValue } from '../../core/json.js';
@@ -32,8 +33,7 @@ async function readOnce(config: HttpConnection, options: ApiReadOptions, cursor:
     state: { get: () => Promise.resolve(undefined), set: () => Promise.resolve() },
     signal: new AbortController().signal,
     projectDir: '.',
-    inventory: undefined,
-    routing: undefined,
+    engines: OpenEngines.none(),
     cursor,
     sync: 'incremental',
   });

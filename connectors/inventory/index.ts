@@ -7,7 +7,7 @@ const Channel = Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]*$', description: 'a
 
 export default defineConnector({
   name: 'inventory',
-  kind: 'generic',
+  kind: 'engine',
   description: "Keel's inventory engine: the stock ledger, reservations, channel availability and delta publishing (keel.yaml `inventory:`).",
   configSchema: Type.Object({}, { additionalProperties: false }),
   streams: {

@@ -1,7 +1,7 @@
 import type { PublishValue } from '../../core/inventory/inventory-service.js';
 import type { JsonObject } from '../../core/json.js';
 import type { ReadContext, SourcePage } from '../../core/sdk/connector.js';
-import { engineOf } from './engine.js';
+import inventory from '../../engines/inventory/index.js';
 
 const PAGE = 1000;
 
@@ -12,7 +12,7 @@ const PAGE = 1000;
  * again after it changed in between is a new record for the effect ledger, not a duplicate.
  */
 export async function* readAvailability(ctx: ReadContext<unknown, { channel: string; mode?: 'delta' | 'full' }>): AsyncIterable<SourcePage> {
-  const engine = engineOf(ctx);
+  const engine = ctx.engines.require(inventory, 'the inventory connector');
   const channel = ctx.options.channel;
   const now = new Date();
   const computedAt = now.toISOString();

@@ -3,7 +3,7 @@ import { orderVersion, StockRejection } from '../../core/inventory/inventory-ser
 import type { ApplyOutcome } from '../../core/inventory/inventory-store.js';
 import { readPath, type JsonObject } from '../../core/json.js';
 import type { WriteContext, WriteRecord, WriteResult } from '../../core/sdk/connector.js';
-import { engineOf } from './engine.js';
+import inventory from '../../engines/inventory/index.js';
 
 /** The runner only reads write results, so every record with the same outcome shares one. */
 const RESULTS: Readonly<Record<ApplyOutcome, WriteResult>> = Object.freeze({
@@ -17,7 +17,7 @@ const RESULTS: Readonly<Record<ApplyOutcome, WriteResult>> = Object.freeze({
 export async function writeLedger(ctx: WriteContext, batch: WriteRecord[]): Promise<WriteResult[]> {
   const records = new Array<JsonObject>(batch.length);
   for (let index = 0; index < batch.length; index += 1) records[index] = (batch[index] as WriteRecord).data;
-  const outcomes = await engineOf(ctx).ingestRecords(records);
+  const outcomes = await ctx.engines.require(inventory, 'the inventory connector').ingestRecords(records);
   return outcomes.map((outcome) => (outcome instanceof StockRejection ? { status: 'permanent', error: outcome.reason, code: outcome.code } : RESULTS[outcome]));
 }
 
@@ -27,7 +27,7 @@ export async function writeLedger(ctx: WriteContext, batch: WriteRecord[]): Prom
  * when stock arrives); a cancelled one releases; a shipped one fulfils at its location.
  */
 export async function writeReservations(ctx: WriteContext<unknown, { location_field?: string }>, batch: WriteRecord[]): Promise<WriteResult[]> {
-  const engine = engineOf(ctx);
+  const engine = ctx.engines.require(inventory, 'the inventory connector');
   const now = new Date();
   const results: WriteResult[] = [];
   for (const record of batch) results.push(await reserveOrder(engine, record.data, ctx.options.location_field ?? 'location_id', now));
@@ -90,7 +90,7 @@ function versionAt(order: JsonObject): number | undefined {
 
 /** Reconciliation input: what the channel shows now. */
 export async function writeShown(ctx: WriteContext<unknown, { channel: string }>, batch: WriteRecord[]): Promise<WriteResult[]> {
-  const engine = engineOf(ctx);
+  const engine = ctx.engines.require(inventory, 'the inventory connector');
   const results: WriteResult[] = [];
   const shown: { sku: string; quantity: number }[] = [];
   for (const record of batch) {

@@ -7,7 +7,7 @@ import { writeResponses } from './write-responses.js';
 
 export default defineConnector({
   name: 'routing',
-  kind: 'generic',
+  kind: 'engine',
   description: "Keel's order routing (keel.yaml `routing:`): orders in, one fulfilment request or store offer per part out, answers from locations back in.",
   configSchema: Type.Object({}, { additionalProperties: false }),
   streams: {

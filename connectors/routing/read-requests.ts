@@ -1,6 +1,6 @@
 import type { LocationType } from '../../core/model/location.js';
 import type { ReadContext, SourcePage } from '../../core/sdk/connector.js';
-import { routingOf } from './service.js';
+import routingEngine from '../../engines/routing/index.js';
 
 export interface RequestsOptions {
   locations?: string[];
@@ -16,7 +16,7 @@ const PAGE = 500;
  * that timed out are given back and routed again first, so their new requests go out now.
  */
 export async function* readRequests(ctx: ReadContext<unknown, RequestsOptions>): AsyncIterable<SourcePage> {
-  const routing = routingOf(ctx);
+  const routing = ctx.engines.require(routingEngine, 'the routing connector');
   const now = new Date();
   // A dry run changes nothing: no offer is given back, no store penalised.
   const dryRun = ctx.dryRun === true;

@@ -1,7 +1,7 @@
 import { KeelError } from '../../core/errors.js';
 import type { Order } from '../../core/model/order.js';
 import type { WriteContext, WriteRecord, WriteResult } from '../../core/sdk/connector.js';
-import { routingOf } from './service.js';
+import routingEngine from '../../engines/routing/index.js';
 
 /**
  * Canonical orders in: each is routed (units held at the chosen locations, one request per part
@@ -9,7 +9,7 @@ import { routingOf } from './service.js';
  * it is written, counted and logged, and `keel route retry` routes it again when stock arrives.
  */
 export async function writeOrders(ctx: WriteContext, batch: WriteRecord[]): Promise<WriteResult[]> {
-  const routing = routingOf(ctx);
+  const routing = ctx.engines.require(routingEngine, 'the routing connector');
   const results: WriteResult[] = [];
   const held: string[] = [];
   for (const record of batch) {

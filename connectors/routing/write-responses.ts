@@ -1,6 +1,6 @@
 import { KeelError } from '../../core/errors.js';
 import type { WriteContext, WriteRecord, WriteResult } from '../../core/sdk/connector.js';
-import { routingOf } from './service.js';
+import routingEngine from '../../engines/routing/index.js';
 
 const ACTIONS = ['claim', 'unclaim', 'reject', 'shipped'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -12,7 +12,7 @@ type Action = (typeof ACTIONS)[number];
  * lettered with the reason.
  */
 export async function writeResponses(ctx: WriteContext, batch: WriteRecord[]): Promise<WriteResult[]> {
-  const routing = routingOf(ctx);
+  const routing = ctx.engines.require(routingEngine, 'the routing connector');
   const results: WriteResult[] = [];
   for (const record of batch) {
     const order = record.data['order'] ?? record.data['order_key'];

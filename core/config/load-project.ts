@@ -6,7 +6,7 @@ import { ConfigError, KeelError, type ConfigProblem } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { StreamDefinition, SyncMode } from '../sdk/connector.js';
 import { builtInSteps } from '../steps/registry.js';
-import { PipelineSchema, ProjectSchema, type ConnectionDocument, type PipelineDocument, type ProjectDocument } from './pipeline-schema.js';
+import { PipelineSchema, projectSchema, type ConnectionDocument, type PipelineDocument, type ProjectDocument } from './pipeline-schema.js';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_RETRY,
@@ -25,9 +25,8 @@ import cron from 'node-cron';
 import { checkReferences, referencePaths, resolveReferences } from './secrets.js';
 import { Redactor } from '../redact.js';
 import { YamlSource, type YamlPath } from './yaml-source.js';
-import { checkInventoryConfig } from '../inventory/inventory-config.js';
-import { loadRoutingPlan } from '../routing/load-routing.js';
-import type { RoutingPlan } from '../routing/routing-service.js';
+import { builtInEngines } from '../engines/registry.js';
+import { loadEngineSections } from '../engines/load-sections.js';
 
 export const PROJECT_FILE = 'keel.yaml';
 
@@ -67,34 +66,19 @@ export async function loadProject(path: string, options: LoadOptions = {}): Prom
   const problems: ConfigProblem[] = [];
 
   let project: ProjectDocument | undefined;
-  let routing: RoutingPlan | undefined;
+  let engineConfigs = new Map<string, unknown>();
   let projectSource: YamlSource | undefined;
+  const engines = await builtInEngines();
   if (existsSync(projectFile)) {
     projectSource = parseFile(projectFile, display(projectFile), problems);
     if (projectSource !== undefined) {
-      const found = checkAgainstSchema(ProjectSchema, projectSource.value, projectSource, [], 'keel.yaml');
+      const found = checkAgainstSchema(projectSchema(engines), projectSource.value, projectSource, [], 'keel.yaml');
       problems.push(...found);
-      if (found.length === 0) project = projectSource.value as ProjectDocument;
-      const source = projectSource;
-      if (project?.inventory !== undefined) {
-        for (const issue of checkInventoryConfig(project.inventory)) {
-          problems.push({ file: source.file, ...source.position(['inventory', ...issue.path]), message: `inventory: ${issue.message}` });
-        }
-      }
-      if (project?.routing !== undefined) {
-        if (project.inventory === undefined) {
-          problems.push({ file: source.file, ...source.position(['routing']), message: 'routing needs an inventory: section: its locations are where orders go, its ledger is where they reserve' });
-        } else {
-          const loaded = loadRoutingPlan({
-            projectDir,
-            section: project.routing,
-            locationIds: new Set(project.inventory.locations.map((location) => location.location_id)),
-            keel: source,
-            display,
-          });
-          problems.push(...loaded.problems);
-          routing = loaded.plan;
-        }
+      if (found.length === 0) {
+        project = projectSource.value as ProjectDocument;
+        const sections = loadEngineSections({ engines, keel: projectSource, projectDir, display, schemaChecked: true });
+        problems.push(...sections.problems);
+        engineConfigs = sections.configs;
       }
     }
   }
@@ -165,10 +149,10 @@ export async function loadProject(path: string, options: LoadOptions = {}): Prom
       dir: projectDir,
       name: project?.name ?? basename(projectDir),
       file: project !== undefined ? projectFile : undefined,
+      state: { driver: 'sqlite', path: statePath },
       statePath,
       pipelines: ordered,
-      inventory: project?.inventory,
-      routing,
+      engines: engineConfigs,
     },
     registry,
   };

@@ -1,6 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { InventorySchema } from '../inventory/inventory-config.js';
-import { RoutingSection } from '../routing/routing-config.js';
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 
 /**
  * The shape of pipeline and project files. Connector configs, stream options and step configs
@@ -108,16 +106,23 @@ export const PipelineSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const ProjectSchema = Type.Object(
+/** keel.yaml without the engines' sections; `projectSchema` adds one per engine. */
+export const ProjectBaseSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
     name: Name,
     description: Type.Optional(Type.String()),
     connections: Type.Optional(NamedMap(ConnectionSchema)),
     pipelines: Type.Optional(Type.String({ description: 'glob of pipeline files, default pipelines/*.yaml' })),
-    state: Type.Optional(Type.Object({ path: Type.String() }, { additionalProperties: false })),
-    inventory: Type.Optional(InventorySchema),
-    routing: Type.Optional(RoutingSection),
+    state: Type.Optional(
+      Type.Object(
+        {
+          driver: Type.Optional(Type.Literal('sqlite', { default: 'sqlite', description: 'where state is kept: sqlite (a file)' })),
+          path: Type.Optional(Type.String({ minLength: 1, default: '.keel/state.db', description: 'the state file, relative to the project (KEEL_STATE overrides it)' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     defaults: Type.Optional(
       Type.Object(
         { batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), on_error: Type.Optional(OnErrorSchema) },
@@ -128,8 +133,15 @@ export const ProjectSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** keel.yaml's schema: the base, plus each engine's section under its name (`inventory:`, `routing:`). */
+export function projectSchema(engines: readonly { name: string; section: TSchema }[]): TObject {
+  const sections = Object.fromEntries(engines.map((engine) => [engine.name, Type.Optional(engine.section)]));
+  return Type.Object({ ...ProjectBaseSchema.properties, ...sections }, { additionalProperties: false });
+}
+
 export type PipelineDocument = Static<typeof PipelineSchema>;
-export type ProjectDocument = Static<typeof ProjectSchema>;
+/** keel.yaml as checked: the base fields, and engine sections by name (each checked by its engine). */
+export type ProjectDocument = Static<typeof ProjectBaseSchema> & Record<string, unknown>;
 export type ConnectionDocument = Static<typeof ConnectionSchema>;
 export type SourceDocument = Static<typeof SourceSchema>;
 export type TargetDocument = Static<typeof TargetSchema>;

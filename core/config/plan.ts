@@ -3,8 +3,8 @@ import type { IdempotencyScope, OnChange, ReadCapability, StreamDefinition, Sync
 import type { StepDefinition } from '../sdk/step.js';
 import type { TSchema } from '@sinclair/typebox';
 import type { YamlPath, YamlSource } from './yaml-source.js';
-import type { InventoryConfig } from '../inventory/inventory-config.js';
-import type { RoutingPlan } from '../routing/routing-service.js';
+import type { EngineConfigs } from '../engines/load-sections.js';
+import type { StateLocation } from '../sdk/engine.js';
 
 /** A loaded, validated pipeline: everything the runner needs, nothing it must look up by string. */
 export interface ConnectionPlan {
@@ -81,12 +81,13 @@ export interface ProjectPlan {
   name: string;
   /** keel.yaml, when the project has one. */
   file: string | undefined;
+  /** Where state is kept (keel.yaml `state:`, or KEEL_STATE). */
+  state: StateLocation;
+  /** The state file's path: `state.path`. */
   statePath: string;
   pipelines: PipelinePlan[];
-  /** The `inventory:` section: locations, channel rules, kits. */
-  inventory: InventoryConfig | undefined;
-  /** The `routing:` section with its profile loaded. */
-  routing: RoutingPlan | undefined;
+  /** What keel.yaml configures of each engine (`inventory:`, `routing:`), by engine name: `engineConfig(plan.engines, inventory)`. */
+  engines: EngineConfigs;
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;

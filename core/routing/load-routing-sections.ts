@@ -8,12 +8,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PROJECT_FILE } from '../config/load-project.js';
-import { checkAgainstSchema } from '../config/schema-check.js';
 import { YamlSource } from '../config/yaml-source.js';
-import { ConfigError, KeelError, type ConfigProblem } from '../errors.js';
-import { checkInventoryConfig, InventorySchema, type InventoryConfig } from '../inventory/inventory-config.js';
-import { loadRoutingPlan } from './load-routing.js';
-import { RoutingSection } from './routing-config.js';
+import { engineConfig, loadEngineSections } from '../engines/load-sections.js';
+import { builtInEngines } from '../engines/registry.js';
+import { ConfigError, KeelError } from '../errors.js';
+import type { InventoryConfig } from '../inventory/inventory-config.js';
+import inventoryEngine from '../../engines/inventory/index.js';
+import routingEngine from '../../engines/routing/index.js';
 import type { RoutingPlan } from './routing-service.js';
 
 export interface RoutingSections {
@@ -22,7 +23,7 @@ export interface RoutingSections {
   routing: RoutingPlan | undefined;
 }
 
-export function loadRoutingSections(projectDir: string, cwd: string = process.cwd()): RoutingSections {
+export async function loadRoutingSections(projectDir: string, cwd: string = process.cwd()): Promise<RoutingSections> {
   const file = join(projectDir, PROJECT_FILE);
   const display = (path: string): string => relative(cwd, path) || '.';
   if (!existsSync(file)) {
@@ -32,33 +33,7 @@ export function loadRoutingSections(projectDir: string, cwd: string = process.cw
     });
   }
   const source = YamlSource.parse(display(file), readFileSync(file, 'utf8'));
-  const document = (source.value ?? {}) as { inventory?: unknown; routing?: unknown };
-  const problems: ConfigProblem[] = [];
-  let inventory: InventoryConfig | undefined;
-  if (document.inventory !== undefined) {
-    const found = checkAgainstSchema(InventorySchema, document.inventory, source, ['inventory'], 'keel.yaml inventory:');
-    problems.push(...found);
-    if (found.length === 0) {
-      inventory = document.inventory as InventoryConfig;
-      for (const issue of checkInventoryConfig(inventory)) problems.push({ file: source.file, ...source.position(['inventory', ...issue.path]), message: `inventory: ${issue.message}` });
-    }
-  }
-  let routing: RoutingPlan | undefined;
-  if (document.routing !== undefined && inventory !== undefined) {
-    const found = checkAgainstSchema(RoutingSection, document.routing, source, ['routing'], 'keel.yaml routing:');
-    problems.push(...found);
-    if (found.length === 0) {
-      const loaded = loadRoutingPlan({
-        projectDir,
-        section: document.routing as RoutingSection,
-        locationIds: new Set(inventory.locations.map((location) => location.location_id)),
-        keel: source,
-        display,
-      });
-      problems.push(...loaded.problems);
-      routing = loaded.plan;
-    }
-  }
+  const { configs, problems } = loadEngineSections({ engines: await builtInEngines(), keel: source, projectDir, display, schemaChecked: false });
   if (problems.length > 0) throw new ConfigError(problems);
-  return { inventory, routing };
+  return { inventory: engineConfig(configs, inventoryEngine), routing: engineConfig(configs, routingEngine) };
 }

@@ -1,3 +1,5 @@
+import { engineConfig } from '../engines/load-sections.js';
+import routingEngine from '../../engines/routing/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProject } from '../config/load-project.js';
 import { ConfigError } from '../errors.js';
@@ -52,9 +54,10 @@ describe('routing: section of keel.yaml', () => {
       'routing/skus.csv': 'sku,category,weight_grams,requires\nSOFA,furniture,40000,bulky|ship\nTEE,,200,\n',
     });
     const { plan } = await loadProject(project.dir);
-    expect(plan.routing?.profile.profile.name).toBe('nearest');
-    expect(plan.routing?.profile.version).toMatch(/^[0-9a-f]{12}$/);
-    expect(Object.fromEntries(plan.routing?.skus ?? [])).toEqual({ SOFA: { category: 'furniture', weight_grams: 40000, requires: ['bulky', 'ship'] }, TEE: { weight_grams: 200 } });
+    const routing = engineConfig(plan.engines, routingEngine);
+    expect(routing?.profile.profile.name).toBe('nearest');
+    expect(routing?.profile.version).toMatch(/^[0-9a-f]{12}$/);
+    expect(Object.fromEntries(routing?.skus ?? [])).toEqual({ SOFA: { category: 'furniture', weight_grams: 40000, requires: ['bulky', 'ship'] }, TEE: { weight_grams: 200 } });
   });
 
   it('needs the inventory section and names a missing profile at its line', async () => {

@@ -23,8 +23,8 @@ export interface RoutingLoadInput {
   section: RoutingSection;
   /** Location ids declared under inventory.locations. */
   locationIds: ReadonlySet<string>;
-  /** keel.yaml, for problems in the section itself. */
-  keel: YamlSource;
+  /** A problem at a path inside the `routing:` section, placed at its line in keel.yaml. */
+  problemAt(path: readonly (string | number)[], message: string): ConfigProblem;
   /** How file names appear in messages (relative to the working directory). */
   display(file: string): string;
 }
@@ -32,7 +32,7 @@ export interface RoutingLoadInput {
 export function loadRoutingPlan(input: RoutingLoadInput): { plan: RoutingPlan | undefined; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const at = (path: YamlPath, message: string): void => {
-    problems.push({ file: input.keel.file, ...input.keel.position(['routing', ...path]), message: `routing: ${message}` });
+    problems.push(input.problemAt(path, message));
   };
   const profileFile = resolve(input.projectDir, input.section.profile);
   if (!existsSync(profileFile)) {

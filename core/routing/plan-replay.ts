@@ -52,7 +52,7 @@ export interface ReplayResult {
 }
 
 export async function replayPlan(input: ReplayInput): Promise<ReplayResult> {
-  const project = loadRoutingSections(input.project);
+  const project = await loadRoutingSections(input.project);
   if (project.inventory === undefined) {
     throw new KeelError('config', `${input.project}: keel.yaml has no inventory: section, so there are no locations to route to`, { code: 'inventory_missing', stage: 'route' });
   }

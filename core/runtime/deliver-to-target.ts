@@ -2,8 +2,7 @@ import type { PipelinePlan, TargetPlan } from '../config/plan.js';
 import { KeelError, toKeelError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Redactor } from '../redact.js';
-import type { InventoryService } from '../inventory/inventory-service.js';
-import type { RoutingService } from '../routing/routing-service.js';
+import type { Engines } from '../sdk/engine.js';
 import type { ConnectorState, WriteRecord, WriteResult } from '../sdk/connector.js';
 import { RecordRejection } from '../sdk/step.js';
 import type { DeadLetterInput, KeyRecall, LedgerEntry, StateStore } from '../state/state-store.js';
@@ -38,8 +37,7 @@ export interface DeliveryContext {
   projectDir: string;
   stop: AbortSignal | undefined;
   abort: AbortSignal | undefined;
-  inventory: InventoryService | undefined;
-  routing: RoutingService | undefined;
+  engines: Engines;
 }
 
 export interface DeliveryResult {
@@ -221,8 +219,7 @@ export async function deliverToTarget(ctx: DeliveryContext, target: TargetRuntim
           signal: ctx.abort ?? new AbortController().signal,
           stopping: ctx.stop,
           projectDir: ctx.projectDir,
-          inventory: ctx.inventory,
-          routing: ctx.routing,
+          engines: ctx.engines,
           batchKey,
           sequence,
           sending: (index) => {

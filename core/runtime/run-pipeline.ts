@@ -15,8 +15,8 @@ import { originOf, payloadOf, type ItemInFlight } from './item-in-flight.js';
 import { compileRecordKey, hashParts, hashRecords } from './record-key.js';
 import { RUN_STOPPED } from './run-stopped.js';
 import { StepLedgers } from './step-ledgers.js';
-import type { InventoryService } from '../inventory/inventory-service.js';
-import type { RoutingService } from '../routing/routing-service.js';
+import { OpenEngines } from '../engines/open-engines.js';
+import type { Engines } from '../sdk/engine.js';
 
 export interface RunOptions {
   store: StateStore;
@@ -32,10 +32,8 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Replay these dead letters instead of reading the sources (see replay.ts). */
   replay?: readonly DeadLetter[];
-  /** The project's inventory engine, handed to connectors that keep or publish stock. */
-  inventory?: InventoryService;
-  /** The project's order routing, handed to the routing connector. */
-  routing?: RoutingService;
+  /** The project's open engines, handed to connectors (none when omitted). */
+  engines?: Engines;
 }
 
 export interface RunProgress extends RunCounts {
@@ -60,6 +58,7 @@ export interface RunSummary extends RunCounts {
 }
 
 const LEASE_TTL_MS = 10 * 60_000;
+const NO_ENGINES: Engines = OpenEngines.none();
 
 /** Runs one pipeline: every source, in order, through the steps to every target. */
 export async function runPipeline(plan: PipelinePlan, options: RunOptions): Promise<RunSummary> {
@@ -208,8 +207,7 @@ class SourceRun {
       signal: abort,
       stopping: this.ctx.stop,
       projectDir: this.ctx.projectDir,
-      inventory: this.ctx.inventory,
-      routing: this.ctx.routing,
+      engines: this.ctx.engines ?? NO_ENGINES,
       dryRun: this.ctx.dryRun,
       cursor: this.lastCheckpoint ?? undefined,
       sync: this.source.sync,
@@ -353,8 +351,7 @@ class SourceRun {
         projectDir: this.ctx.projectDir,
         stop: this.ctx.stop,
         abort: this.ctx.abort,
-        inventory: this.ctx.inventory,
-        routing: this.ctx.routing,
+        engines: this.ctx.engines ?? NO_ENGINES,
       };
       const results = await Promise.all(
         this.targets.map((target) =>

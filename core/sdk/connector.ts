@@ -1,12 +1,14 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { Logger } from '../logger.js';
-import type { InventoryService } from '../inventory/inventory-service.js';
-import type { RoutingService } from '../routing/routing-service.js';
+import type { Engines } from './engine.js';
 
-/** What kind of system a connector talks to; shown by `keel connectors` and used by routing later. */
-export type ConnectorKind = 'shop' | 'marketplace' | 'erp' | '3pl' | 'pos' | 'generic';
-export const CONNECTOR_KINDS: readonly ConnectorKind[] = ['shop', 'marketplace', 'erp', '3pl', 'pos', 'generic'];
+/**
+ * What kind of system a connector talks to; shown by `keel connectors`. `engine` is a Keel
+ * engine's own streams (inventory, routing); `generic` a transport (files, HTTP, SFTP).
+ */
+export type ConnectorKind = 'shop' | 'marketplace' | 'erp' | '3pl' | 'pos' | 'engine' | 'generic';
+export const CONNECTOR_KINDS: readonly ConnectorKind[] = ['shop', 'marketplace', 'erp', '3pl', 'pos', 'engine', 'generic'];
 
 /** The SDK major this build of Keel speaks; a connector declaring another one is refused at load. */
 export const SDK_VERSION = 1;
@@ -72,10 +74,8 @@ interface StreamContext<Config, Options> {
   stopping?: AbortSignal;
   /** Directory the project lives in: relative paths in config resolve against it. */
   projectDir: string;
-  /** The project's inventory engine, when keel.yaml has an `inventory:` section. */
-  inventory: InventoryService | undefined;
-  /** The project's order routing, when keel.yaml has a `routing:` section. */
-  routing: RoutingService | undefined;
+  /** The project's engines, by definition: `ctx.engines.require(inventory, 'the inventory connector')`. */
+  engines: Engines;
   /** `keel run --dry-run`: read and transform, but change nothing anywhere (no side effects in reads either). */
   dryRun?: boolean;
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CODECS } from './index.js';
-import { decodeBytes, decodeText } from './test-helpers.js';
+import { decodeBytes, decodeText } from '../../test-support/codec-input.js';
 
 afterEach(() => {
   // No test may leave the global prototype polluted.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CODECS } from './index.js';
 import { LineSplitter } from './line-splitter.js';
 import { MAX_RAW_CHARS } from './limits.js';
-import { decodeBytes, decodeText } from './test-helpers.js';
+import { decodeBytes, decodeText } from '../../test-support/codec-input.js';
 
 const deepArray = (levels: number): string => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { routeBatch } from './batch-router.js';
 import type { RoutingProfile } from './profile-schema.js';
-import { contextFor, loaded, order, stockOf } from './test-fixtures.js';
+import { contextFor, loaded, order, stockOf } from '../../test-support/routing-fixtures.js';
 
 describe('routeBatch', () => {
   it('moves orders on when a location runs out of daily capacity or stock mid-batch, then holds', () => {

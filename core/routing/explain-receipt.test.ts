@@ -4,7 +4,7 @@ import { LINE_FENCES, LOCATION_FENCES, type FenceHit } from './fences.js';
 import type { RoutingProfile } from './profile-schema.js';
 import type { RoutingReceipt } from './receipt.js';
 import { createOrderRouter } from './route-order.js';
-import { contextFor, loaded, order, stockOf } from './test-fixtures.js';
+import { contextFor, loaded, order, stockOf } from '../../test-support/routing-fixtures.js';
 
 /** Every fence with the sentence its hit renders to, at location wh-berlin. */
 const SENTENCES: [FenceHit, string][] = [

@@ -3,7 +3,7 @@ import { fenceReason, strategyLocations } from './explain-receipt.js';
 import { createOrderRouter } from './route-order.js';
 import type { RoutingProfile } from './profile-schema.js';
 import type { RoutingDecision } from './receipt.js';
-import { contextFor, loaded, order, stockOf } from './test-fixtures.js';
+import { contextFor, loaded, order, stockOf } from '../../test-support/routing-fixtures.js';
 
 const everywhere = { 'wh-berlin': 10, 'wh-munich': 10, '3pl-vienna': 10, 'store-hamburg': 10, 'store-cologne': 10 };
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import { CODECS } from '../../core/codecs/index.js';
-import { decodeText } from '../../core/codecs/test-helpers.js';
+import { decodeText } from '../../test-support/codec-input.js';
 import type { JsonObject } from '../../core/json.js';
 import { loadMapping } from '../../core/mapping/load-mapping.js';
 import { canonicalValidator } from '../../core/mapping/validate-output.js';

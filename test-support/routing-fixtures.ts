@@ -1,10 +1,10 @@
 /** Locations, orders and a profile builder shared by the routing tests. */
-import type { Location } from '../model/location.js';
-import type { Order } from '../model/order.js';
-import { MemoryRoutingState, type MemoryStateInput } from './batch-router.js';
-import { profileVersion, type LoadedProfile } from './load-profile.js';
-import type { RoutingProfile } from './profile-schema.js';
-import { routingLocations, type RoutingContext, type SkuInfo } from './routing-input.js';
+import type { Location } from '../core/model/location.js';
+import type { Order } from '../core/model/order.js';
+import { MemoryRoutingState, type MemoryStateInput } from '../core/routing/batch-router.js';
+import { profileVersion, type LoadedProfile } from '../core/routing/load-profile.js';
+import type { RoutingProfile } from '../core/routing/profile-schema.js';
+import { routingLocations, type RoutingContext, type SkuInfo } from '../core/routing/routing-input.js';
 
 export const LOCATIONS: Omit<Location, 'name'>[] = [
   { location_id: 'wh-berlin', type: 'warehouse', coordinates: { lat: 52.52, lon: 13.405 }, capabilities: ['ship', 'bulky'], priority: 1 },

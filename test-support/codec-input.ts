@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import type { DecodeReject, SourceRecord } from '../sdk/connector.js';
-import type { Decoder } from './codec.js';
+import type { DecodeReject, SourceRecord } from '../core/sdk/connector.js';
+import type { Decoder } from '../core/codecs/codec.js';
 
 /** Decodes text fed in chunks of `chunkSize` characters (1 finds boundary bugs). */
 export function decodeText(decoder: Decoder, text: string, chunkSize = 64 * 1024): Promise<{ records: SourceRecord[]; rejects: DecodeReject[] }> {

@@ -1,0 +1,23 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+
+/** What `npm publish` would ship, without building first (the test tier built dist/ already). */
+function packedFiles(): string[] {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const [pack] = JSON.parse(out) as { files: { path: string }[] }[];
+  return (pack?.files ?? []).map((file) => file.path);
+}
+
+describe('the published package', () => {
+  it('holds the engine, its connectors, engines and mappings, and no tests (TypeScript or YAML suites, which read the samples), test helpers, benches or public sample files', () => {
+    const files = packedFiles();
+    for (const needed of ['bin/keel.js', 'dist/core/index.js', 'dist/cli/main.js', 'dist/engines/inventory/index.js', 'dist/connectors/file/index.js', 'mappings/shopify/order.to-canonical.json']) {
+      expect(files).toContain(needed);
+    }
+    const unwanted = files.filter((file) => /^dist\/(bench|test-support)\//.test(file) || /\.test\.|\/samples\/|test-helpers|test-fixtures/.test(file));
+    expect(unwanted).toEqual([]);
+  });
+});

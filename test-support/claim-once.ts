@@ -13,7 +13,7 @@ const [path, mode, id, sku, start] = process.argv.slice(2);
 if (path === undefined || (mode !== 'reserve' && mode !== 'route') || id === undefined || sku === undefined || start === undefined) {
   throw new Error('usage: claim-once <state.db> reserve|route <order-id> <sku> <start-ms>');
 }
-const { inventory, routing, close } = openRaceServices(path, ONE_UNIT_INVENTORY);
+const { inventory, routing, close } = await openRaceServices(path, ONE_UNIT_INVENTORY);
 await startAt(start);
 const outcome =
   mode === 'reserve'

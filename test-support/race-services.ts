@@ -1,19 +1,24 @@
 /**
- * What the race scripts (claim-once, route-once) share: the inventory and routing services over
- * one state file, the common start moment, and the one-unit order each routes.
+ * What the race scripts (claim-once, route-once) share: the inventory and routing engines over
+ * one state file, opened through the engine seam as a project opens them, the common start
+ * moment, and the one-unit order each routes.
  */
 import { dirname } from 'node:path';
+import { OpenEngines } from '../core/engines/open-engines.js';
+import { builtInEngines } from '../core/engines/registry.js';
 import type { InventoryConfig } from '../core/inventory/inventory-config.js';
-import { InventoryService } from '../core/inventory/inventory-service.js';
-import { SqliteInventoryStore } from '../core/inventory/sqlite-inventory.js';
+import type { InventoryService } from '../core/inventory/inventory-service.js';
+import { createLogger } from '../core/logger.js';
 import type { Order } from '../core/model/order.js';
 import { profileVersion } from '../core/routing/load-profile.js';
 import type { RoutingProfile } from '../core/routing/profile-schema.js';
-import type { RouteOutcome } from '../core/routing/routing-service.js';
-import { RoutingService } from '../core/routing/routing-service.js';
-import { SqliteRoutingStore } from '../core/routing/sqlite-routing.js';
+import type { RouteOutcome, RoutingPlan, RoutingService } from '../core/routing/routing-service.js';
+import { Redactor } from '../core/redact.js';
+import inventoryEngine from '../engines/inventory/index.js';
+import routingEngine from '../engines/routing/index.js';
 
 const PROFILE: RoutingProfile = { name: 'race', strategies: [{ name: 'nearest', ratings: { distance: 1 } }] };
+const PLAN: RoutingPlan = { section: { profile: 'race.yaml' }, profile: { profile: PROFILE, version: profileVersion(PROFILE) }, skus: new Map(), postalCentroid: undefined };
 
 export interface RaceServices {
   inventory: InventoryService;
@@ -21,18 +26,21 @@ export interface RaceServices {
   close(): Promise<void>;
 }
 
-export function openRaceServices(path: string, config: InventoryConfig): RaceServices {
-  const inventoryStore = new SqliteInventoryStore(path);
-  const routingStore = new SqliteRoutingStore(path);
-  const inventory = new InventoryService(config, inventoryStore, dirname(path));
-  const routing = new RoutingService({ section: { profile: 'race.yaml' }, profile: { profile: PROFILE, version: profileVersion(PROFILE) }, skus: new Map(), postalCentroid: undefined }, inventory, routingStore);
+export async function openRaceServices(path: string, config: InventoryConfig): Promise<RaceServices> {
+  const engines = OpenEngines.open({
+    definitions: await builtInEngines(),
+    configs: new Map<string, unknown>([
+      [inventoryEngine.name, config],
+      [routingEngine.name, PLAN],
+    ]),
+    projectDir: dirname(path),
+    state: { driver: 'sqlite', path },
+    logger: createLogger({ level: 'error', format: 'json', redactor: new Redactor() }),
+  });
   return {
-    inventory,
-    routing,
-    async close() {
-      await routingStore.close();
-      await inventoryStore.close();
-    },
+    inventory: engines.require(inventoryEngine, 'the race'),
+    routing: engines.require(routingEngine, 'the race'),
+    close: () => engines.close(),
   };
 }
 

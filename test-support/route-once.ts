@@ -12,7 +12,7 @@ const RACE_LOCATIONS = [
   { location_id: 'wh-a', name: 'A', type: 'warehouse' as const, channels: ['shop'], coordinates: { lat: 52.5, lon: 13.4 } },
   { location_id: 'wh-b', name: 'B', type: 'warehouse' as const, channels: ['shop'], coordinates: { lat: 48.1, lon: 11.6 } },
 ];
-const { routing, close } = openRaceServices(path, { locations: RACE_LOCATIONS, channels: { shop: {} } });
+const { routing, close } = await openRaceServices(path, { locations: RACE_LOCATIONS, channels: { shop: {} } });
 await startAt(start);
 const outcome = describeOutcome(await routing.route(oneUnitOrder('shop', id, sku)));
 await close();

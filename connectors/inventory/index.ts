@@ -28,7 +28,11 @@ export default defineConnector({
       write: {
         onChange: 'send',
         options: Type.Object(
-          { location_field: Type.Optional(Type.String({ description: 'field of a shipped order naming the location it left from (default location_id)' })) },
+          {
+            location_field: Type.Optional(
+              Type.String({ default: 'location_id', description: 'dotted path of the field of a shipped order naming the location it left from' }),
+            ),
+          },
           { additionalProperties: false },
         ),
         idempotency: 'record',
@@ -41,7 +45,12 @@ export default defineConnector({
         options: Type.Object(
           {
             channel: Channel,
-            mode: Type.Optional(Type.Union([Type.Literal('delta'), Type.Literal('full')], { default: 'delta', description: 'full re-publishes every SKU' })),
+            mode: Type.Optional(
+              Type.Union([Type.Literal('delta'), Type.Literal('full')], {
+                default: 'delta',
+                description: "delta: the values that changed since the channel's last publish; full: every SKU's value again, for a channel that lost its data",
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -123,10 +123,23 @@ describe('keel CLI', () => {
     expect(validate({ name: 'x', strategies: [{ name: 'a', ratings: { distanse: 1 } }] })).toBe(false);
   });
 
+  it("lists each stream's status with `keel connectors`", async () => {
+    const printed = await runCli(['connectors']);
+    const rows = printed.stdout.split('\n').map((line) => line.trim().split(/\s+/));
+    expect(rows[0]).toEqual(['CONNECTOR', 'KIND', 'FROM', 'STREAM', 'STATUS', 'READ', 'WRITE']);
+    expect(rows.find((row) => row[0] === 'file')?.slice(3, 5)).toEqual(['files', 'stable']);
+    expect(rows.find((row) => row[0] === 'routing' && row[3] === 'orders')?.[4]).toBe('beta');
+  });
+
   it('describes a connector with `keel schema connector file`', async () => {
     const printed = await runCli(['schema', 'connector', 'file']);
-    const schema = JSON.parse(printed.stdout) as { config: { required: string[] }; streams: { files: { read_options: object; write_options: object } } };
+    const schema = JSON.parse(printed.stdout) as {
+      config: { required: string[] };
+      streams: { files: { status: string; read_options: object; write_options: object; examples: { title: string; yaml: string }[] } };
+    };
     expect(schema.config.required).toEqual(['root']);
-    expect(Object.keys(schema.streams.files)).toEqual(['read_options', 'write_options']);
+    expect(Object.keys(schema.streams.files)).toEqual(['description', 'status', 'read_options', 'write_options', 'examples']);
+    expect(schema.streams.files.status).toBe('stable');
+    expect(schema.streams.files.examples[0]?.yaml).toContain('stream: files');
   });
 });

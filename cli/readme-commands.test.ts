@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fencedBlocks } from '../core/docs/fenced-blocks.js';
 import { registerRoute } from './commands/route.js';
 
 const READMES = ['../README.md', '../connectors/routing/README.md', '../examples/omnichannel/README.md'];
@@ -8,7 +9,7 @@ const READMES = ['../README.md', '../connectors/routing/README.md', '../examples
 /** Every `keel route …` written with arguments in a README: code lines (with their continuations) and inline code. */
 function routeUsages(text: string): string[] {
   const out: string[] = [];
-  const code = [...text.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((match) => (match[1] ?? '').replace(/\\\n\s*/g, ' ').split('\n'));
+  const code = fencedBlocks(text).map((block) => block.body.replace(/\\\n\s*/g, ' ').split('\n'));
   const inline = [...text.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`\n]+)`/g)].map((match) => [match[1] ?? '']);
   for (const line of [...code.flat(), ...inline.flat()]) {
     const found = /\bkeel route (\S.*)$/.exec(line.replace(/\s+#.*$/, ''));

@@ -7,6 +7,7 @@ export type { Static, TObject, TSchema } from '@sinclair/typebox';
 export {
   CONNECTOR_KINDS,
   SDK_VERSION,
+  STREAM_STATUSES,
   defineConnector,
   defineStream,
   type ConnectorDefinition,
@@ -20,6 +21,8 @@ export {
   type SourcePage,
   type SourceRecord,
   type StreamDefinition,
+  type StreamExample,
+  type StreamStatus,
   type SyncMode,
   type WriteCapability,
   type WriteContext,

@@ -10,6 +10,7 @@ export interface ConnectorListing {
   description: string | null;
   streams: {
     name: string;
+    status: string | null;
     read: boolean;
     write: boolean;
     incremental: { cursor: string; monotonic: boolean } | null;
@@ -29,6 +30,7 @@ export function describeConnector(entry: ConnectorEntry): ConnectorListing {
     description: definition.description ?? null,
     streams: Object.entries(definition.streams).map(([name, stream]) => ({
       name,
+      status: stream.status ?? null,
       read: stream.read !== undefined,
       write: stream.write !== undefined,
       incremental: stream.read?.incremental ?? null,
@@ -50,7 +52,7 @@ export function registerConnectors(program: Command): void {
         const registry = await ConnectorRegistry.discover(flags.project);
         const listing = registry.list().map(describeConnector);
         if (flags.json === true) return printJson({ connectors: listing });
-        const rows = [['CONNECTOR', 'KIND', 'FROM', 'STREAM', 'READ', 'WRITE']];
+        const rows = [['CONNECTOR', 'KIND', 'FROM', 'STREAM', 'STATUS', 'READ', 'WRITE']];
         for (const connector of listing) {
           for (const stream of connector.streams) {
             rows.push([
@@ -58,6 +60,7 @@ export function registerConnectors(program: Command): void {
               connector.kind,
               connector.origin === 'built-in' ? 'built-in' : connector.location,
               stream.name,
+              stream.status ?? '-',
               stream.read ? (stream.incremental !== null ? 'incremental' : 'full') : '-',
               stream.write ? `idempotent by ${stream.idempotency}` : '-',
             ]);

@@ -50,7 +50,13 @@ export function registerSchema(program: Command): void {
           }
           const streams: Record<string, unknown> = {};
           for (const [streamName, stream] of Object.entries(entry.definition.streams)) {
-            streams[streamName] = { read_options: stream.read?.options ?? null, write_options: stream.write?.options ?? null };
+            streams[streamName] = {
+              description: stream.description ?? null,
+              status: stream.status ?? null,
+              read_options: stream.read?.options ?? null,
+              write_options: stream.write?.options ?? null,
+              examples: stream.examples ?? [],
+            };
           }
           printJson({ $schema: 'https://json-schema.org/draft/2020-12/schema', title: `connector ${entry.name}`, config: entry.definition.configSchema, streams });
           return;

@@ -5,6 +5,7 @@ import { FileReadOptions, FileWriteOptions } from '../../core/files/file-options
 import { readFileSource } from '../../core/files/read-file-source.js';
 import { writeBatchFiles } from '../../core/files/write-batch-files.js';
 import { defineConnector, defineStream } from '../../core/sdk/connector.js';
+import { FILES_EXAMPLES } from './examples.js';
 import { LocalFileStore } from './local-file-store.js';
 
 const FileConfig = Type.Object(
@@ -25,6 +26,8 @@ export default defineConnector({
   streams: {
     files: defineStream<Static<typeof FileConfig>, typeof FileReadOptions, typeof FileWriteOptions>({
       description: 'Records of the files matching a glob; one output file per batch.',
+      status: 'stable',
+      examples: FILES_EXAMPLES,
       read: {
         options: FileReadOptions,
         check: checkFileReadOptions,

@@ -1,5 +1,6 @@
 import { defineConnector, defineStream } from '../../core/sdk/connector.js';
 import { HttpConnectionSchema } from '../../core/http/http-client.js';
+import { API_EXAMPLES } from './examples.js';
 import { ApiReadOptions, ApiWriteOptions } from './options.js';
 import { readApi } from './read-api.js';
 import { writeApi } from './write-api.js';
@@ -13,6 +14,8 @@ export default defineConnector({
     api: defineStream({
       description: 'A JSON collection: read it page by page, or send each record as one request.',
       primaryKey: ['id'],
+      status: 'stable',
+      examples: API_EXAMPLES,
       read: {
         options: ApiReadOptions,
         // (id, updated-at) pairs near the boundary are remembered, so the walk is safe to resume.

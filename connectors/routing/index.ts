@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { LOCATION_TYPES } from '../../core/model/location.js';
 import { defineConnector, defineStream } from '../../core/sdk/connector.js';
+import { ORDERS_EXAMPLES, REQUESTS_EXAMPLES, RESPONSES_EXAMPLES } from './examples.js';
 import { readRequests } from './read-requests.js';
 import { writeOrders } from './write-orders.js';
 import { writeResponses } from './write-responses.js';
@@ -13,6 +14,8 @@ export default defineConnector({
   streams: {
     orders: defineStream({
       description: 'Canonical orders: routed over live stock with the profile; units held at the chosen locations; held orders keep their reason.',
+      status: 'beta',
+      examples: ORDERS_EXAMPLES,
       primaryKey: ['channel', 'external_id'],
       write: {
         // An order is routed once: writing it again, changed or not, finds the decision and changes nothing (already_routed).
@@ -23,6 +26,8 @@ export default defineConnector({
     }),
     requests: defineStream({
       description: 'Fulfilment requests, store offers, withdrawals and cancellations for the chosen locations: canonical orders with the part\'s lines and extensions.fulfilment.',
+      status: 'beta',
+      examples: REQUESTS_EXAMPLES,
       read: {
         options: Type.Object(
           {
@@ -40,6 +45,8 @@ export default defineConnector({
     }),
     responses: defineStream({
       description: 'Answers from locations: { order, location_id, action: claim | unclaim | reject | shipped, reason }.',
+      status: 'beta',
+      examples: RESPONSES_EXAMPLES,
       write: {
         idempotency: 'record',
         write: writeResponses,

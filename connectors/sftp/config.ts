@@ -6,8 +6,8 @@ import { INSECURE_ACCEPT_ANY } from './host-key.js';
 export const SftpConfig = Type.Object(
   {
     host: Type.String({ minLength: 1, description: 'SFTP server name or address' }),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 22 })),
-    username: Type.String({ minLength: 1 }),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 22, description: 'SSH port of the server' })),
+    username: Type.String({ minLength: 1, description: 'user to log in as' }),
     password: Type.Optional(Type.String({ secret: true, description: 'password, from ${env:…} or ${file:…}' })),
     private_key: Type.Optional(Type.String({ secret: true, description: 'private key (OpenSSH or PEM), usually ${file:keys/id_ed25519}' })),
     passphrase: Type.Optional(Type.String({ secret: true, description: 'passphrase of an encrypted private_key' })),

@@ -5,6 +5,7 @@ import { readFileSource } from '../../core/files/read-file-source.js';
 import { writeBatchFiles } from '../../core/files/write-batch-files.js';
 import { defineConnector, defineStream, type ReadContext, type SourcePage } from '../../core/sdk/connector.js';
 import { SftpConfig, sftpSettings } from './config.js';
+import { SFTP_FILES_EXAMPLES } from './examples.js';
 import { IDLE_CLOSE_MS, sharedStore } from './shared-stores.js';
 import { SftpFileStore } from './sftp-file-store.js';
 
@@ -27,6 +28,8 @@ export default defineConnector({
   streams: {
     files: defineStream<Config, typeof FileReadOptions, typeof FileWriteOptions>({
       description: 'Records of the remote files matching a glob; one remote file per batch.',
+      status: 'stable',
+      examples: SFTP_FILES_EXAMPLES,
       read: {
         options: FileReadOptions,
         check: checkFileReadOptions,

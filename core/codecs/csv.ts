@@ -10,14 +10,22 @@ import { utf8Bytes } from './text-input.js';
 
 const CsvOptions = Type.Object(
   {
-    delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 4, default: ',' })),
-    quote: Type.Optional(Type.String({ maxLength: 1, default: '"' })),
-    escape: Type.Optional(Type.String({ maxLength: 1, default: '"' })),
+    delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 4, default: ',', description: 'what separates the fields of a row: ";" for semicolon files, "\\t" for tab-separated ones' })),
+    quote: Type.Optional(Type.String({ maxLength: 1, default: '"', description: 'the character around a field that holds the delimiter, a quote or a line break' })),
+    escape: Type.Optional(
+      Type.String({ maxLength: 1, default: '"', description: 'when reading: the character before a quote inside a quoted field; the default means a quote is doubled ("")' }),
+    ),
     encoding: encodingOption(),
     max_record_bytes: maxRecordBytesOption(),
-    header: Type.Optional(Type.Boolean({ default: true, description: 'first row names the columns' })),
-    columns: Type.Optional(Type.Array(Type.String(), { description: 'column names when the file has no header row' })),
-    trim: Type.Optional(Type.Boolean({ default: false })),
+    header: Type.Optional(
+      Type.Boolean({ default: true, description: 'when reading: the first row names the columns (unless columns is given); when writing: start each file with a row of column names' }),
+    ),
+    columns: Type.Optional(
+      Type.Array(Type.String(), {
+        description: "when reading: the column names of a file without a header row; when writing: the columns and their order (default: every field of the batch's records, in the order first seen)",
+      }),
+    ),
+    trim: Type.Optional(Type.Boolean({ default: false, description: 'when reading: remove the white space around each field' })),
     group_by: Type.Optional(
       Type.String({
         description: 'when reading: consecutive rows with the same value in this column become one record { <column>: value, rows: [...] } (a shipment of several lines)',

@@ -18,7 +18,7 @@ const XmlOptions = Type.Object(
       Type.Record(Type.String(), Type.String(), { description: 'when writing: attributes of the outermost element, e.g. namespace declarations' }),
     ),
     document: Type.Optional(
-      Type.Boolean({ description: 'when writing: each record is a whole document (an openTRANS ORDER): one file per record, no root' }),
+      Type.Boolean({ default: false, description: 'when writing: each record is a whole document (an openTRANS ORDER): one file per record, no root' }),
     ),
     arrays: Type.Optional(Type.Array(Type.String(), { description: 'element names that are always lists, even with one item' })),
     keep_namespaces: Type.Optional(Type.Boolean({ default: false, description: 'keep prefixes such as bmecat: in element names' })),

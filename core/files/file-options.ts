@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { CloneType, Type, type Static } from '@sinclair/typebox';
 import { CODECS, FORMAT_NAMES } from '../codecs/index.js';
 
 /**
@@ -12,10 +12,10 @@ const Format = Type.Union(
 
 /** Each codec's options sit under its own key, so one file can say `format: csv` and `csv: { delimiter: ";" }`. */
 const codecOptions = {
-  csv: Type.Optional(CODECS.csv.optionsSchema),
-  json: Type.Optional(CODECS.json.optionsSchema),
-  ndjson: Type.Optional(CODECS.ndjson.optionsSchema),
-  xml: Type.Optional(CODECS.xml.optionsSchema),
+  csv: Type.Optional(CloneType(CODECS.csv.optionsSchema, { description: 'settings of the csv format, used when a file is CSV (.csv, .tsv, .txt or format: csv)' })),
+  json: Type.Optional(CloneType(CODECS.json.optionsSchema, { description: 'settings of the json format, used when a file is JSON (.json or format: json)' })),
+  ndjson: Type.Optional(CloneType(CODECS.ndjson.optionsSchema, { description: 'settings of the ndjson format (one JSON object per line), used when a file is NDJSON (.ndjson, .jsonl or format: ndjson)' })),
+  xml: Type.Optional(CloneType(CODECS.xml.optionsSchema, { description: 'settings of the xml format, used when a file is XML (.xml or format: xml); XML needs it, as it names the record element' })),
 };
 
 /** XML needs to know which element is a record; say so at load time rather than mid-run. */

@@ -29,9 +29,9 @@ export const HttpAuthSchema = Type.Object(
     username: Type.Optional(Type.String({ minLength: 1, description: 'basic: the user (a WooCommerce consumer key, say)' })),
     password: Type.Optional(secret('basic: the password or consumer secret')),
     token_url: Type.Optional(Type.String({ minLength: 1, description: 'oauth2_client_credentials: where tokens are issued' })),
-    client_id: Type.Optional(Type.String({ minLength: 1 })),
+    client_id: Type.Optional(Type.String({ minLength: 1, description: 'oauth2_client_credentials: the client id' })),
     client_secret: Type.Optional(secret('oauth2_client_credentials: the client secret')),
-    scope: Type.Optional(Type.String()),
+    scope: Type.Optional(Type.String({ description: 'oauth2_client_credentials: the scope asked for with each token, when the token endpoint wants one' })),
   },
   {
     additionalProperties: false,

@@ -4,7 +4,7 @@
  * response size limit, no redirects, and no requests to any host but the configured one.
  * Failures are KeelErrors whose messages never carry credentials or request headers.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { CloneType, Type, type Static } from '@sinclair/typebox';
 import axios, { type AxiosResponse } from 'axios';
 import { parseJsonText } from '../codecs/json-text.js';
 import { DEFAULT_MAX_DEPTH } from '../codecs/limits.js';
@@ -19,10 +19,12 @@ import { retryAfterMs } from './retry-after.js';
 export const HttpConnectionSchema = Type.Object(
   {
     base_url: Type.String({ pattern: '^https?://', description: 'API root; request paths are relative to it, e.g. https://shop.example/admin/api/2024-10' }),
-    auth: Type.Optional(HttpAuthSchema),
+    auth: Type.Optional(CloneType(HttpAuthSchema, { description: 'credentials sent with every request; none when left out' })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'sent with every request (not for secrets: use auth)' })),
     timeout_ms: Type.Optional(Type.Integer({ minimum: 100, default: 30_000, description: 'per request, connect to last byte' })),
-    max_response_bytes: Type.Optional(Type.Integer({ minimum: 1024, default: 50 * 1024 * 1024 })),
+    max_response_bytes: Type.Optional(
+      Type.Integer({ minimum: 1024, default: 50 * 1024 * 1024, description: 'largest response body taken; a larger one fails its request (response_too_large)' }),
+    ),
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, default: 6, description: 'retries of 5xx, 429, timeouts and resets' })),
     down_after_ms: Type.Optional(
       Type.Integer({
@@ -35,12 +37,17 @@ export const HttpConnectionSchema = Type.Object(
       Type.Object(
         {
           account: Type.Optional(Type.String({ description: 'budget shared by every connection naming this account; default: the base URL origin' })),
-          burst: Type.Optional(Type.Integer({ minimum: 1, description: 'bucket size (Shopify REST: 40)' })),
-          per_second: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'sustained rate (Shopify REST: 2)' })),
-          concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 8 })),
+          burst: Type.Optional(Type.Integer({ minimum: 1, description: 'bucket size: requests that may go out at once before the sustained rate applies (Shopify REST: 40); default: no limit' })),
+          per_second: Type.Optional(
+            Type.Number({ exclusiveMinimum: 0, description: 'sustained rate in requests per second (Shopify REST: 2); default: 2 with call_limit_header, else no limit' }),
+          ),
+          concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 8, description: 'requests in flight at once on this account' })),
           call_limit_header: Type.Optional(Type.String({ description: 'header with "used/limit", e.g. X-Shopify-Shop-Api-Call-Limit' })),
         },
-        { additionalProperties: false },
+        {
+          additionalProperties: false,
+          description: "the account's request budget, shared by every pipeline of the process; kept in step with call-limit, remaining/reset and Retry-After headers",
+        },
       ),
     ),
   },

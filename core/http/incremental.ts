@@ -17,15 +17,21 @@ export const IncrementalSchema = Type.Object(
   {
     field: Type.String({ minLength: 1, description: 'the updated-at field of a record, e.g. updated_at or LastUpdateDate' }),
     param: Type.String({ minLength: 1, description: 'the query parameter for "updated at or after", e.g. updated_at_min' }),
-    id: Type.Optional(Type.String({ minLength: 1, description: 'the record id field (default id)' })),
-    lookback_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86_400, description: 'read this far behind the saved boundary on each run (default 300)' })),
-    format: Type.Optional(Type.Union([Type.Literal('iso'), Type.Literal('unix'), Type.Literal('unix_ms')], { description: 'how the parameter is written (default iso)' })),
+    id: Type.Optional(Type.String({ minLength: 1, default: 'id', description: 'dotted path of the record id field' })),
+    lookback_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86_400, default: 300, description: 'read this far behind the saved boundary on each run' })),
+    format: Type.Optional(
+      Type.Union([Type.Literal('iso'), Type.Literal('unix'), Type.Literal('unix_ms')], {
+        default: 'iso',
+        description: 'how the parameter is written: ISO 8601, seconds or milliseconds since 1970',
+      }),
+    ),
     start: Type.Optional(Type.String({ description: 'boundary of the very first run (ISO 8601); default: everything' })),
     max_restarts_per_run: Type.Optional(
       Type.Integer({
         minimum: 0,
         maximum: 1000,
-        description: 'times a run reads again from the boundary when records shifted between page requests (default 10); beyond it the boundary stays put and the next run reads from there',
+        default: 10,
+        description: 'times a run reads again from the boundary when records shifted between page requests; beyond it the boundary stays put and the next run reads from there',
       }),
     ),
   },

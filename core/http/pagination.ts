@@ -11,14 +11,14 @@ import type { HttpResponse, QueryValue } from './http-client.js';
 export const PaginationSchema = Type.Object(
   {
     type: Type.Union([Type.Literal('none'), Type.Literal('page'), Type.Literal('offset'), Type.Literal('cursor'), Type.Literal('next_token'), Type.Literal('link')], {
-      description: 'page: ?page=N; offset: ?offset=N; cursor / next_token: a value in the body sent back as a parameter; link: the Link header',
+      description: 'none: one request; page: ?page=N; offset: ?offset=N; cursor / next_token: a value in the body sent back as a parameter; link: the Link header',
     }),
     param: Type.Optional(Type.String({ minLength: 1, description: 'page: "page"; offset: "offset"; cursor: the parameter the cursor goes in; next_token: "NextToken"' })),
-    size_param: Type.Optional(Type.String({ minLength: 1, description: 'page / offset: the page size parameter, e.g. per_page or limit' })),
-    size: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'page / offset: records per page; a shorter page is the last' })),
-    start: Type.Optional(Type.Integer({ minimum: 0, description: 'page: the first page number (default 1)' })),
-    path: Type.Optional(Type.String({ minLength: 1, description: 'cursor / next_token: where the next value is in the body, e.g. meta.next_cursor or payload.NextToken' })),
-    keep_query: Type.Optional(Type.Boolean({ description: 'cursor / next_token: send the original query along with the cursor (default true)' })),
+    size_param: Type.Optional(Type.String({ minLength: 1, description: 'page / offset: the page size parameter, e.g. per_page (offset: default limit; page: none unless set)' })),
+    size: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'page / offset: records per page (offset: default 100); a shorter page is the last' })),
+    start: Type.Optional(Type.Integer({ minimum: 0, default: 1, description: 'page: the first page number' })),
+    path: Type.Optional(Type.String({ minLength: 1, description: 'cursor / next_token: dotted path of the next value in the body, e.g. meta.next_cursor or payload.NextToken (default NextToken)' })),
+    keep_query: Type.Optional(Type.Boolean({ default: true, description: 'cursor / next_token: send the original query along with the cursor' })),
   },
   {
     additionalProperties: false,

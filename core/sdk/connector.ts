@@ -193,10 +193,33 @@ export interface WriteCapability<Config, OptionsSchema extends TSchema> {
   write(ctx: WriteContext<Config, Static<OptionsSchema>>, batch: WriteRecord[]): Promise<WriteResult[]>;
 }
 
+/**
+ * How far a stream can be relied on, shown by `keel connectors`: `stable` keeps its options and
+ * behaviour within an SDK major; `beta` works and is tested, but its options may still change;
+ * `experimental` may change or go away.
+ */
+export type StreamStatus = 'stable' | 'beta' | 'experimental';
+export const STREAM_STATUSES: readonly StreamStatus[] = ['stable', 'beta', 'experimental'];
+
+/**
+ * A use of a stream as a pipeline writes it: YAML holding the `source:` or `targets:` that use the
+ * stream and the `connections:` they name (other parts of a pipeline, such as `steps:`, may come
+ * along). A test loads every built-in stream's examples as pipelines, so they cannot drift.
+ */
+export interface StreamExample {
+  /** What the example does, in a few words: "Read JSON exports and archive each file". */
+  title: string;
+  /** A sentence or two on when to use it, if the title does not say enough. */
+  summary?: string;
+  yaml: string;
+}
+
 export interface StreamDefinition<Config = unknown> {
   description?: string;
   /** Fields that identify a record; the default idempotency key of records from this stream. */
   primaryKey?: string[];
+  status?: StreamStatus;
+  examples?: readonly StreamExample[];
   // Options schemas vary per stream; they are checked against the pipeline at load time.
   read?: ReadCapability<Config, TSchema>;
   write?: WriteCapability<Config, TSchema>;
@@ -232,6 +255,14 @@ export function defineConnector<ConfigSchema extends TObject>(
     if (stream.read === undefined && stream.write === undefined) {
       throw new TypeError(`connector "${input.name}": stream "${streamName}" can neither read nor write`);
     }
+    if (stream.status !== undefined && !STREAM_STATUSES.includes(stream.status)) {
+      throw new TypeError(`connector "${input.name}": stream "${streamName}" has status "${String(stream.status)}"; use ${STREAM_STATUSES.join(', ')}`);
+    }
+    for (const [index, example] of (stream.examples ?? []).entries()) {
+      if (typeof example.title !== 'string' || example.title.trim() === '' || typeof example.yaml !== 'string' || example.yaml.trim() === '') {
+        throw new TypeError(`connector "${input.name}": example ${index + 1} of stream "${streamName}" needs a title and yaml`);
+      }
+    }
   }
   return Object.freeze({ ...input, sdkVersion: SDK_VERSION });
 }
@@ -240,6 +271,8 @@ export function defineConnector<ConfigSchema extends TObject>(
 export function defineStream<Config, ReadOptions extends TSchema, WriteOptions extends TSchema>(stream: {
   description?: string;
   primaryKey?: string[];
+  status?: StreamStatus;
+  examples?: readonly StreamExample[];
   read?: ReadCapability<Config, ReadOptions>;
   write?: WriteCapability<Config, WriteOptions>;
 }): StreamDefinition<Config> {

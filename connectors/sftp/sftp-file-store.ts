@@ -133,7 +133,9 @@ export class SftpFileStore implements FileStore {
         return;
       } catch (error) {
         // Advertised but refused (OpenSSH's sftp-server -P posix-rename): use plain renames from now on.
-        if (statusOf((error as KeelError).cause) === undefined) throw error;
+        // "No such file" is no refusal: the source is gone, and no other way of renaming finds it.
+        const status = statusOf((error as KeelError).cause);
+        if (status === undefined || status === NO_SUCH_FILE) throw error;
         this.posixRenameRefused = true;
         this.logger.debug('the server refuses posix-rename; replacing files by remove and rename', { server: this.label });
       }
@@ -141,7 +143,8 @@ export class SftpFileStore implements FileStore {
     try {
       await this.run('rename to', to, (client) => client.rename(this.remote(from), this.remote(to)));
     } catch (error) {
-      if (!(await this.exists(to))) throw error;
+      // Only a target that a source is there to replace is removed: with the source gone, the target may be the only copy.
+      if (!(await this.exists(to)) || !(await this.exists(from))) throw error;
       this.logger.debug('the server has no posix-rename and the target exists: removing it, then renaming', { file: to });
       await this.remove(to);
       await this.run('rename to', to, (client) => client.rename(this.remote(from), this.remote(to)));

@@ -1,7 +1,7 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, watch, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadProject } from '../../core/config/load-project.js';
 import { ConfigError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
@@ -146,33 +146,22 @@ describe('sftp connector', () => {
     expect(readFileSync(share('erp/ORDER_000002-1.xml'), 'utf8')).toContain('<ORDER>');
   });
 
-  it('never shows a partly uploaded file under its final name: temp name, then rename', async () => {
+  // Atomic writes, moves, paths and links of the store itself: the FileStore contract, sftp-file-store.contract.real.test.ts.
+
+  it('keeps renaming atomically (posix-rename) after a move whose source was gone', async () => {
     mkdirSync(share(), { recursive: true });
-    const store = directStore();
-    const body = 'x'.repeat(16 * 1024 * 1024);
-    // What happens in the server's folder, from the kernel (inotify): every create, write and rename
-    // is queued for us, so nothing is missed however slow this process is.
-    const events: string[] = [];
-    const watcher = watch(share(), (type, name) => events.push(`${type} ${name ?? ''}`));
+    const logs: string[] = [];
+    const store = directStore(logs);
     try {
-      await store.writeAtomic('big.txt', body);
-      // Overwriting an existing file is atomic too (posix-rename).
-      await store.writeAtomic('big.txt', body);
-      // A marker written last: once its event is in, every earlier one is too.
-      writeFileSync(share('.events-end'), '');
-      await vi.waitFor(() => expect(events).toContain('rename .events-end'), { timeout: 30_000, interval: 20 });
-      rmSync(share('.events-end'));
+      await expect(store.move('inbox/gone.csv', 'archive/gone.csv')).rejects.toThrow('no such file');
+      await store.writeAtomic('out/a.txt', 'first');
+      await store.writeAtomic('out/a.txt', 'second');
     } finally {
-      watcher.close();
       await store.close();
     }
-    // The bytes go to a temp name only; under its final name the file arrives whole, by one rename per write.
-    const writes = events.filter((event) => event.startsWith('change '));
-    expect(writes).not.toEqual([]);
-    expect(writes.filter((event) => !/^change \.big\.txt\.\d+\.tmp$/.test(event))).toEqual([]);
-    expect(events.filter((event) => event.endsWith(' big.txt'))).toEqual(['rename big.txt', 'rename big.txt']);
-    expect(readdirSync(share())).toEqual(['big.txt']);
-    expect(statSync(share('big.txt')).size).toBe(body.length);
+    expect(readFileSync(share('out/a.txt'), 'utf8')).toBe('second');
+    // A missing source is no refusal of posix-rename: replacing files must not fall back to remove and rename.
+    expect(logs.join('\n')).not.toContain('posix-rename');
   });
 
   it('replaces an existing file by remove and rename on a server that refuses posix-rename', async () => {

@@ -60,36 +60,8 @@ describe('stock ingest on its own thread', () => {
     }
   });
 
-  it('writes on the thread what the main connection then reads, with the same outcomes', async () => {
-    const { store } = open();
-    const first = await store.applySnapshots([snapshot('TEE', 'wh-a', 5, '2026-11-23T06:00:00Z'), snapshot('TEE', 'wh-b', 7, '2026-11-23T06:00:00Z')]);
-    expect(first).toEqual(['applied', 'applied']);
-    // An older count is stale, the same one a duplicate: the ledger rules run on the thread unchanged.
-    const again = await store.applySnapshots([snapshot('TEE', 'wh-a', 1, '2026-11-23T05:00:00Z'), snapshot('TEE', 'wh-b', 7, '2026-11-23T06:00:00Z')]);
-    expect(again).toEqual(['stale', 'duplicate']);
-    const moved = await store.applyMovements([
-      { movement_id: 'pos:1', sku: 'TEE', location_id: 'wh-a', delta: -2, at: Date.parse('2026-11-23T07:00:00Z'), source: 'pos' },
-      { movement_id: 'pos:1', sku: 'TEE', location_id: 'wh-a', delta: -2, at: Date.parse('2026-11-23T07:00:00Z'), source: 'pos' },
-    ]);
-    expect(moved).toEqual(['applied', 'duplicate']);
-    await store.setIncoming([{ sku: 'TEE', location_id: 'wh-b', quantity: 4, expected_at: '2026-12-01', source: 'erp' }]);
-    const stock = await store.stock('TEE', Date.parse('2026-11-23T08:00:00Z'));
-    expect(stock.levels).toEqual([
-      { location_id: 'wh-a', on_hand: 3 },
-      { location_id: 'wh-b', on_hand: 7 },
-    ]);
-    expect(stock.incoming).toEqual([{ location_id: 'wh-b', quantity: 4, expected_at: '2026-12-01' }]);
-    expect(await store.allSkus()).toEqual(['TEE']);
-
-    // What a channel was sent is recorded on the thread too, values as they were.
-    await store.markPublished('shop', [{ sku: 'TEE', quantity: 8, revision: 3 }, { sku: 'MUG', quantity: 2 ** 31, revision: 1 }], Date.now());
-    expect(await store.published('shop', { skus: ['MUG', 'TEE'] })).toEqual(
-      new Map([
-        ['MUG', { sku: 'MUG', quantity: 2 ** 31, revision: 1 }],
-        ['TEE', { sku: 'TEE', quantity: 8, revision: 3 }],
-      ]),
-    );
-  });
+  // That writes on the thread keep every promise of the store (outcomes, what the main connection
+  // reads, publish records) is the InventoryStore contract, run on it in ingest-thread.contract.test.ts.
 
   it('ends the thread when idle and starts another on the next write', async () => {
     const { store } = open(10);

@@ -16,10 +16,30 @@ export interface PublishedColumns {
   skus: string[];
   quantities: Float64Array<ArrayBuffer>;
   revisions: Float64Array<ArrayBuffer>;
+  /** Null where a value has none: publishing compares them with what it computes next. */
+  statuses: (string | null)[];
+  availableFrom: (string | null)[];
+}
+
+export function packPublished(values: readonly PublishedValue[]): PublishedColumns {
+  return {
+    skus: values.map((value) => value.sku),
+    quantities: Float64Array.from(values, (value) => value.quantity),
+    revisions: Float64Array.from(values, (value) => value.revision),
+    statuses: values.map((value) => value.status ?? null),
+    availableFrom: values.map((value) => value.available_from ?? null),
+  };
 }
 
 export function unpackPublished(columns: PublishedColumns): PublishedValue[] {
-  return columns.skus.map((sku, index) => ({ sku, quantity: columns.quantities[index] as number, revision: columns.revisions[index] as number }));
+  return columns.skus.map((sku, index) => {
+    const value: PublishedValue = { sku, quantity: columns.quantities[index] as number, revision: columns.revisions[index] as number };
+    const status = columns.statuses[index];
+    const availableFrom = columns.availableFrom[index];
+    if (status !== null && status !== undefined) value.status = status;
+    if (availableFrom !== null && availableFrom !== undefined) value.available_from = availableFrom;
+    return value;
+  });
 }
 
 export interface IngestReply {
@@ -73,11 +93,7 @@ export function withIngestThread(store: InventoryStore, path: string, options: {
       await thread.request({ method: 'setIncoming', inputs });
     },
     markPublished: async (channel, values, now) => {
-      const published: PublishedColumns = {
-        skus: values.map((value) => value.sku),
-        quantities: Float64Array.from(values, (value) => value.quantity),
-        revisions: Float64Array.from(values, (value) => value.revision),
-      };
+      const published = packPublished(values);
       await thread.request({ method: 'markPublished', channel, published, now }, [published.quantities.buffer, published.revisions.buffer]);
     },
     close: async () => {

@@ -31,6 +31,7 @@ export {
   DROP,
   DUPLICATE,
   RecordRejection,
+  type RecordRejectionOptions,
   defineStep,
   type RememberedVersion,
   type StepContext,
@@ -40,6 +41,9 @@ export {
   type StepOutput,
 } from './sdk/step.js';
 export { KeelError, ConfigError, type ErrorKind } from './errors.js';
+// One mapping from errors to write results, for every target: record → permanent, transient and
+// rate limited → retryable, the rest stop the run.
+export { WRITE_RESULT_BY_KIND, writeInOrder, writeResultFor, type FailedWrite } from './sdk/error-outcome.js';
 export type { JsonObject, JsonValue } from './json.js';
 export type { Logger } from './logger.js';
 export { CODECS, codecFor, type FormatName } from './codecs/index.js';

@@ -34,6 +34,7 @@ export {
   DROP,
   DUPLICATE,
   RecordRejection,
+  type RecordRejectionOptions,
   defineStep,
   type RememberedVersion,
   type StepContext,
@@ -43,6 +44,9 @@ export {
   type StepOutput,
 } from './sdk/step.js';
 export { KeelError, ConfigError, type ErrorKind } from './errors.js';
+// One mapping from errors to write results, for every target: record → permanent, transient and
+// rate limited → retryable, the rest stop the run.
+export { WRITE_RESULT_BY_KIND, writeInOrder, writeResultFor, type FailedWrite } from './sdk/error-outcome.js';
 export type { JsonObject, JsonValue } from './json.js';
 export type { Logger } from './logger.js';
 export { CODECS, codecFor, type FormatName } from './codecs/index.js';
@@ -64,7 +68,9 @@ export { SqliteStateStore } from './state/sqlite-store.js';
 export type { StateStore, DeadLetter, RunRecord } from './state/state-store.js';
 // HTTP transport for vendor connectors: the client (auth, shared rate budgets, retries, safety),
 // pagination strategies and the incremental walk by updated-at.
-export { HttpClient, HttpConnectionSchema, httpClientFor, type HttpConnection, type HttpRequest, type HttpResponse } from './http/http-client.js';
+export { HttpClient, HttpConnectionSchema, httpClientFor, type HttpClientOptions, type HttpConnection, type HttpRequest, type HttpResponse } from './http/http-client.js';
+// What each HTTP status means, as a table a vendor connector extends (Shopify's 423, a 403 that means a quota).
+export { DEFAULT_STATUS_TABLE, extendStatusTable, ruleForStatus, type StatusRule, type StatusTable } from './http/status-table.js';
 export { HttpAuthSchema, type HttpAuth } from './http/auth.js';
 export { PaginationSchema, pagerFor, recordsIn, type Pagination, type PageRequest, type Pager } from './http/pagination.js';
 export { IncrementalSchema, UpdatedAtWalk, type Incremental } from './http/incremental.js';

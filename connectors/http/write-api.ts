@@ -1,8 +1,8 @@
 import { httpClientFor, type HttpClient, type HttpConnection } from '../../core/http/http-client.js';
 import { recordsIn } from '../../core/http/pagination.js';
-import { KeelError } from '../../core/errors.js';
 import { compileTemplate, type KeyFunction } from '../../core/runtime/record-key.js';
 import type { WriteContext, WriteRecord, WriteResult } from '../../core/sdk/connector.js';
+import { writeResultFor } from '../../core/sdk/error-outcome.js';
 import { RecordRejection } from '../../core/sdk/step.js';
 import type { ApiWriteOptions } from './options.js';
 
@@ -10,6 +10,9 @@ import type { ApiWriteOptions } from './options.js';
  * Sends each record of a batch as one request, a few at a time. A record's idempotency key goes
  * in the Idempotency-Key header, so a retry after a lost response is answered with the first
  * result instead of a second order; APIs without such a header get a lookup before the create.
+ * A failed request is its record's result by the one mapping (core/sdk/error-outcome.ts): a
+ * refused record is dead-lettered, a transient failure retried for that record alone (the
+ * client has retried it already), credentials refused or a foreign URL stop the run.
  */
 export async function writeApi(ctx: WriteContext<HttpConnection, ApiWriteOptions>, batch: WriteRecord[]): Promise<WriteResult[]> {
   const client = httpClientFor(ctx.config);
@@ -43,10 +46,7 @@ export async function writeApi(ctx: WriteContext<HttpConnection, ApiWriteOptions
       });
       return { status: 'ok', ref: refOf(response.data, options.wrap) };
     } catch (error) {
-      if (!(error instanceof KeelError)) throw error;
-      if (error.kind === 'transient' || error.kind === 'rate_limited') return { status: 'retryable', error: error.message, retryAfterMs: error.retryAfterMs };
-      if (error.kind === 'record') return { status: 'permanent', error: error.message, code: error.code };
-      throw error; // credentials refused, a foreign URL: stop the run
+      return writeResultFor(error);
     }
   };
 

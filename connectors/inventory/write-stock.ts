@@ -1,9 +1,11 @@
+import { RecordRejection } from '../../core/errors.js';
 import type { InventoryService } from '../../core/inventory/inventory-service.js';
-import { orderVersion, StockRejection } from '../../core/inventory/inventory-service.js';
+import { orderVersion } from '../../core/inventory/inventory-service.js';
 import type { ApplyOutcome } from '../../core/inventory/inventory-store.js';
 import { readPath, type JsonObject } from '../../core/json.js';
 import type { WriteContext, WriteRecord, WriteResult } from '../../core/sdk/connector.js';
 import inventory from '../../engines/inventory/index.js';
+import { writeInOrder, writeResultFor } from '../../core/sdk/error-outcome.js';
 
 /** The runner only reads write results, so every record with the same outcome shares one. */
 const RESULTS: Readonly<Record<ApplyOutcome, WriteResult>> = Object.freeze({
@@ -13,25 +15,29 @@ const RESULTS: Readonly<Record<ApplyOutcome, WriteResult>> = Object.freeze({
   duplicate: Object.freeze({ status: 'ok', outcome: 'duplicate' }),
 });
 
-/** Stock into the ledger; a record it cannot place is a permanent failure with the reason. */
+/**
+ * Stock into the ledger; a record it cannot place is a permanent failure with the reason. The
+ * batch goes in with one transaction per kind, so a failure of the store fails the whole batch:
+ * it is thrown, and a transient one makes the runner write the batch again, which the ledger
+ * takes once (counts are placed by timestamp, movements applied once per id).
+ */
 export async function writeLedger(ctx: WriteContext, batch: WriteRecord[]): Promise<WriteResult[]> {
   const records = new Array<JsonObject>(batch.length);
   for (let index = 0; index < batch.length; index += 1) records[index] = (batch[index] as WriteRecord).data;
   const outcomes = await ctx.engines.require(inventory, 'the inventory connector').ingestRecords(records);
-  return outcomes.map((outcome) => (outcome instanceof StockRejection ? { status: 'permanent', error: outcome.reason, code: outcome.code } : RESULTS[outcome]));
+  return outcomes.map((outcome) => (outcome instanceof RecordRejection ? writeResultFor(outcome) : RESULTS[outcome]));
 }
 
 /**
  * Orders: a new one reserves its lines at once, all or nothing (not enough stock is a permanent
  * failure naming the SKU, so the order is visible in the dead-letter queue and can be replayed
  * when stock arrives); a cancelled one releases; a shipped one fulfils at its location.
+ * Orders are written in order, as the first gets the stock (see writeInOrder).
  */
 export async function writeReservations(ctx: WriteContext<unknown, { location_field?: string }>, batch: WriteRecord[]): Promise<WriteResult[]> {
   const engine = ctx.engines.require(inventory, 'the inventory connector');
   const now = new Date();
-  const results: WriteResult[] = [];
-  for (const record of batch) results.push(await reserveOrder(engine, record.data, ctx.options.location_field ?? 'location_id', now));
-  return results;
+  return writeInOrder(batch, (record) => reserveOrder(engine, record.data, ctx.options.location_field ?? 'location_id', now));
 }
 
 async function reserveOrder(engine: InventoryService, order: JsonObject, locationField: string, now: Date): Promise<WriteResult> {

@@ -1,6 +1,7 @@
 import { codecFor, formatFromFileName, type Encoder, type FormatName } from '../codecs/index.js';
-import { KeelError, toKeelError } from '../errors.js';
+import { KeelError, RecordRejection } from '../errors.js';
 import type { WriteContext, WriteRecord, WriteResult } from '../sdk/connector.js';
+import { writeResultFor } from '../sdk/error-outcome.js';
 import type { FileWriteOptions } from './file-options.js';
 import type { FileStore } from './file-store.js';
 import { batchFileName, recordFileName } from './output-names.js';
@@ -10,8 +11,10 @@ import { storePath } from './store-path.js';
  * Writes a batch as one file (or one file per record for document formats), atomically. The name
  * comes from the batch number or key, both deterministic, so a batch written again after a crash
  * replaces its own file instead of adding a second one: that is a file target's idempotency.
- * A transient store failure (a dropped connection) makes every unwritten record 'retryable', so
- * the runner tries the batch again; records the encoder cannot take are 'permanent'.
+ * Store failures go by the one mapping (core/sdk/error-outcome.ts): a transient one (a dropped
+ * connection) makes every unwritten record 'retryable', so the runner writes them again; a record
+ * error fails the records of that file alone; any other stops the run. Records the encoder cannot
+ * take are 'permanent'.
  */
 export async function writeBatchFiles(ctx: WriteContext<unknown, FileWriteOptions>, store: FileStore, batch: WriteRecord[]): Promise<WriteResult[]> {
   const options = ctx.options;
@@ -24,7 +27,7 @@ export async function writeBatchFiles(ctx: WriteContext<unknown, FileWriteOption
   const files: { name: string; body: string; indexes: number[] }[] = [];
   const results: WriteResult[] = batch.map(() => ({ status: 'ok' }));
   const reject = (index: number, error: unknown): void => {
-    results[index] = { status: 'permanent', error: `cannot encode as ${format}: ${(error as Error).message}`, code: 'encode_failed' };
+    results[index] = writeResultFor(new RecordRejection(`cannot encode as ${format}: ${(error as Error).message}`, 'encode_failed', { stage: 'files' }));
   };
   if (encoder.singleRecord === true) {
     for (const [index, record] of batch.entries()) {
@@ -42,10 +45,13 @@ export async function writeBatchFiles(ctx: WriteContext<unknown, FileWriteOption
     try {
       await store.writeAtomic(file.name, file.body);
     } catch (error) {
-      const failure = toKeelError(error, 'files');
-      if (!failure.retryable) throw failure;
+      const failed = writeResultFor(error);
+      if (failed.status === 'permanent') {
+        for (const index of file.indexes) results[index] = failed;
+        continue;
+      }
       // Every file not yet written is retried; names are deterministic, so rewriting is harmless.
-      for (const pending of files.slice(position)) for (const index of pending.indexes) results[index] = { status: 'retryable', error: failure.message };
+      for (const pending of files.slice(position)) for (const index of pending.indexes) results[index] = failed;
       return results;
     }
     ctx.logger.debug('wrote file', { file: file.name, root: store.label, records: file.indexes.length, bytes: Buffer.byteLength(file.body) });

@@ -2,19 +2,21 @@
  * The HTTP client every HTTP connector uses (axios underneath): credentials, a shared rate
  * budget per account, retries with backoff for 5xx, timeouts and resets, `Retry-After`, a
  * response size limit, no redirects, and no requests to any host but the configured one.
- * Failures are KeelErrors whose messages never carry credentials or request headers.
+ * Failures are KeelErrors whose messages never carry credentials or request headers; what a
+ * status means is looked up in a status table (status-table.ts) that a vendor connector extends.
  */
 import { CloneType, Type, type Static } from '@sinclair/typebox';
 import axios, { type AxiosResponse } from 'axios';
 import { parseJsonText } from '../codecs/json-text.js';
 import { DEFAULT_MAX_DEPTH } from '../codecs/limits.js';
-import { KeelError } from '../errors.js';
+import { KeelError, RecordRejection, type ErrorKind } from '../errors.js';
 import { anySignal, backoffDelayMs, sleep } from '../runtime/backoff.js';
 import { authProvider, HttpAuthSchema, type AuthProvider } from './auth.js';
 import type { Logger } from '../logger.js';
 import { outageWatchFor, type OutageWatch } from './outage.js';
 import { rateBudgetFor, type HeaderReader, type Priority, type RateBudget } from './rate-budget.js';
 import { retryAfterMs } from './retry-after.js';
+import { DEFAULT_STATUS_TABLE, extendStatusTable, ruleForStatus, type StatusTable } from './status-table.js';
 
 export const HttpConnectionSchema = Type.Object(
   {
@@ -90,6 +92,11 @@ export interface HttpResponse {
 
 const BODY_SNIPPET = 500;
 
+export interface HttpClientOptions {
+  /** The API's own meanings of statuses, on top of the default table (see status-table.ts). */
+  statuses?: StatusTable;
+}
+
 export class HttpClient {
   private readonly base: URL;
   private readonly auth: AuthProvider;
@@ -98,10 +105,15 @@ export class HttpClient {
   private readonly maxBytes: number;
   private readonly retries: number;
   private readonly outage: OutageWatch;
+  private readonly statuses: StatusTable;
   /** Responses by status class and retries made, for summaries and tests. */
   readonly stats = { requests: 0, retries: 0, rateLimited: 0 };
 
-  constructor(private readonly config: HttpConnection) {
+  constructor(
+    private readonly config: HttpConnection,
+    options: HttpClientOptions = {},
+  ) {
+    this.statuses = options.statuses === undefined ? DEFAULT_STATUS_TABLE : extendStatusTable(options.statuses);
     this.base = new URL(config.base_url.endsWith('/') ? config.base_url : `${config.base_url}/`);
     this.timeoutMs = config.timeout_ms ?? 30_000;
     this.maxBytes = config.max_response_bytes ?? 50 * 1024 * 1024;
@@ -163,7 +175,7 @@ export class HttpClient {
         if (error instanceof KeelError) throw error;
         failure = networkFailure(error, this.maxBytes);
         if (failure.startsWith('response larger')) {
-          throw new KeelError('record', `${label}: ${failure}`, { code: 'response_too_large', stage: 'http' });
+          throw new RecordRejection(`${label}: ${failure}`, 'response_too_large', { stage: 'http' });
         }
         this.outage.failed(failure);
       } finally {
@@ -184,31 +196,18 @@ export class HttpClient {
         if ((status >= 200 && status < 300) || request.accept?.includes(status) === true) {
           return { status, header, data: parseBody(res.data, header('content-type'), label), label };
         }
-        if (status === 401 && !authRetried && this.auth.invalidate()) {
+        const rule = ruleForStatus(this.statuses, status, res.data);
+        if (rule.refreshAuth === true && !authRetried && this.auth.invalidate()) {
           authRetried = true;
           attempt -= 1;
           continue;
         }
-        const snippet = bodySnippet(res.data);
-        if (status === 401 || status === 403) {
-          throw new KeelError('auth', `${label} → HTTP ${status}: the credentials were refused; check auth in the connection${snippet}`, { code: `http_${status}`, stage: 'http' });
-        }
-        if (status >= 300 && status < 400) {
-          throw new KeelError('record', `${label} → HTTP ${status}: redirects are not followed; point base_url at the final address`, { code: 'http_redirect', stage: 'http' });
-        }
-        if (status !== 429 && status < 500) {
-          throw new KeelError('record', `${label} → HTTP ${status}${snippet}`, { code: `http_${status}`, stage: 'http' });
-        }
-        if (status === 429) this.stats.rateLimited += 1;
-        failure = `HTTP ${status}${snippet}`;
+        const message = `${label} → HTTP ${status}${rule.hint !== undefined ? `: ${rule.hint}` : ''}${rule.quoteBody === false ? '' : bodySnippet(res.data)}`;
+        const code = rule.code ?? `http_${status}`;
+        if (rule.kind === 'rate_limited') this.stats.rateLimited += 1;
+        if (rule.retry !== true) throw httpError(rule.kind, message, code);
         const wait = retryAfterMs(header('retry-after'));
-        if (!retrySafe || attempt > this.retries) {
-          throw new KeelError(status === 429 ? 'rate_limited' : 'transient', `${label} → ${failure} (after ${attempt} attempts)`, {
-            code: `http_${status}`,
-            stage: 'http',
-            retryAfterMs: wait,
-          });
-        }
+        if (!retrySafe || attempt > this.retries) throw httpError(rule.kind, `${message} (after ${attempt} attempts)`, code, wait);
         this.stats.retries += 1;
         // 429 waits in the shared budget (observe() paused it); others back off here.
         const delay = status === 429 ? 0 : Math.max(wait ?? 0, backoffDelayMs(RETRY, attempt));
@@ -271,12 +270,15 @@ export class HttpClient {
   }
 }
 
-/** One client per connection config, so its token cache and statistics live across pages and batches. */
+/**
+ * One client per connection config, so its token cache and statistics live across pages and
+ * batches. A connector passes the same options on every call: the first call's are kept.
+ */
 const CLIENTS = new WeakMap<object, HttpClient>();
-export function httpClientFor(config: HttpConnection): HttpClient {
+export function httpClientFor(config: HttpConnection, options?: HttpClientOptions): HttpClient {
   let client = CLIENTS.get(config);
   if (client === undefined) {
-    client = new HttpClient(config);
+    client = new HttpClient(config, options);
     CLIENTS.set(config, client);
   }
   return client;
@@ -284,6 +286,11 @@ export function httpClientFor(config: HttpConnection): HttpClient {
 
 const RETRY = { maxAttempts: 0, initialDelayMs: 200, maxDelayMs: 15_000 };
 
+/** The error for a status by its rule's kind: a record error is a RecordRejection, like every other. */
+function httpError(kind: ErrorKind, message: string, code: string, retryAfterMs?: number): KeelError {
+  if (kind === 'record') return new RecordRejection(message, code, { stage: 'http' });
+  return new KeelError(kind, message, { code, stage: 'http', retryAfterMs });
+}
 
 function networkFailure(error: unknown, maxBytes: number): string {
   const { code, message } = error as { code?: string; message?: string };

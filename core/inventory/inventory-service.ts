@@ -7,6 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { RecordRejection } from '../errors.js';
 import type { JsonObject, JsonValue } from '../json.js';
 import { createHash } from 'node:crypto';
 import {
@@ -35,14 +36,6 @@ import type {
   SkuSelection,
   SnapshotInput,
 } from './inventory-store.js';
-
-/** A record the ledger cannot take, and why; callers dead-letter it. */
-export class StockRejection {
-  constructor(
-    readonly reason: string,
-    readonly code: string,
-  ) {}
-}
 
 export type StockInput = { kind: 'snapshot'; value: SnapshotInput } | { kind: 'movement'; value: MovementInput } | { kind: 'incoming'; value: IncomingInput };
 
@@ -125,9 +118,9 @@ export class InventoryService {
   }
 
   /** Reads a canonical stock level (snapshot), stock movement, or incoming stock record. */
-  parseStock(record: JsonObject): StockInput | StockRejection {
+  parseStock(record: JsonObject): StockInput | RecordRejection {
     const kind = this.readStock(record);
-    return kind instanceof StockRejection ? kind : this.inputRead(kind);
+    return kind instanceof RecordRejection ? kind : this.inputRead(kind);
   }
 
   /** The input readStock just read, as an object. */
@@ -143,8 +136,8 @@ export class InventoryService {
    * records (a feed is mostly counts, and an object per count is what a million-row feed cannot
    * afford); movements and incoming stock as parsed inputs. Outcomes, or the rejection, in order.
    */
-  async ingestRecords(records: readonly JsonObject[]): Promise<(ApplyOutcome | StockRejection)[]> {
-    const outcomes = new Array<ApplyOutcome | StockRejection>(records.length);
+  async ingestRecords(records: readonly JsonObject[]): Promise<(ApplyOutcome | RecordRejection)[]> {
+    const outcomes = new Array<ApplyOutcome | RecordRejection>(records.length);
     const snapshots = new SnapshotColumnsBuilder(records.length);
     const snapshotsAt: number[] = [];
     const others: StockInput[] = [];
@@ -155,7 +148,7 @@ export class InventoryService {
         const { sku, location_id, source, quantity, at } = this.read;
         snapshots.add(sku, location_id, quantity, at, source);
         snapshotsAt.push(index);
-      } else if (kind instanceof StockRejection) {
+      } else if (kind instanceof RecordRejection) {
         outcomes[index] = kind;
       } else {
         others.push(this.inputRead(kind));
@@ -177,21 +170,18 @@ export class InventoryService {
   private readonly read = { sku: '', location_id: '', source: '', quantity: 0, at: 0, movement_id: '', expected_at: '' };
 
   /** Checks a stock record and leaves its fields in `this.read`; says which kind it is. */
-  private readStock(record: JsonObject): StockInput['kind'] | StockRejection {
+  private readStock(record: JsonObject): StockInput['kind'] | RecordRejection {
     const sku = record['sku'];
-    if (typeof sku !== 'string' || sku.trim() === '') return new StockRejection('sku is missing', 'sku_missing');
+    if (typeof sku !== 'string' || sku.trim() === '') return rejectStock('sku is missing', 'sku_missing', 'sku');
     if (this.catalog !== undefined && !this.catalog.has(sku)) {
-      return new StockRejection(`unknown SKU "${sku}": it is not in the catalog (inventory.catalog); add it there or fix the source`, 'sku_unknown');
+      return rejectStock(`unknown SKU "${sku}": it is not in the catalog (inventory.catalog)`, 'sku_unknown', 'sku', 'add it there or fix the source');
     }
     const locationId = record['location_id'];
     if (typeof locationId !== 'string' || !this.locations.has(locationId)) {
       const known = [...this.locations.keys()].join(', ');
-      return new StockRejection(
-        typeof locationId === 'string'
-          ? `unknown location "${locationId}": declare it under inventory.locations in keel.yaml (known: ${known})`
-          : 'location_id is missing',
-        'location_unknown',
-      );
+      return typeof locationId === 'string'
+        ? rejectStock(`unknown location "${locationId}": declare it under inventory.locations in keel.yaml (known: ${known})`, 'location_unknown', 'location_id')
+        : rejectStock('location_id is missing', 'location_unknown', 'location_id');
     }
     const read = this.read;
     read.sku = sku;
@@ -199,11 +189,11 @@ export class InventoryService {
     read.source = typeof record['source'] === 'string' ? record['source'] : 'unknown';
     if (record['movement_id'] !== undefined || record['delta'] !== undefined) {
       const delta = wholeNumber(record['delta'], 'delta', true);
-      if (delta instanceof StockRejection) return delta;
+      if (delta instanceof RecordRejection) return delta;
       const at = instant(record['occurred_at'], 'occurred_at');
-      if (at instanceof StockRejection) return at;
+      if (at instanceof RecordRejection) return at;
       const id = record['movement_id'];
-      if (typeof id !== 'string' && typeof id !== 'number') return new StockRejection('movement_id is missing: movements are applied once per id', 'movement_id_missing');
+      if (typeof id !== 'string' && typeof id !== 'number') return rejectStock('movement_id is missing: movements are applied once per id', 'movement_id_missing', 'movement_id');
       read.movement_id = `${read.source}:${id}`;
       read.quantity = delta;
       read.at = at;
@@ -211,18 +201,18 @@ export class InventoryService {
     }
     if (record['expected_at'] !== undefined) {
       const quantity = wholeNumber(record['quantity'], 'quantity', false);
-      if (quantity instanceof StockRejection) return quantity;
+      if (quantity instanceof RecordRejection) return quantity;
       const at = instant(record['expected_at'], 'expected_at');
-      if (at instanceof StockRejection) return at;
+      if (at instanceof RecordRejection) return at;
       read.quantity = quantity;
       read.expected_at = String(record['expected_at']);
       return 'incoming';
     }
     const count = record['on_hand'] ?? record['available'];
     const onHand = wholeNumber(count, record['on_hand'] !== undefined ? 'on_hand' : 'available', false);
-    if (onHand instanceof StockRejection) return onHand;
+    if (onHand instanceof RecordRejection) return onHand;
     const at = instant(record['updated_at'], 'updated_at');
-    if (at instanceof StockRejection) return at;
+    if (at instanceof RecordRejection) return at;
     read.quantity = onHand;
     read.at = at;
     return 'snapshot';
@@ -482,18 +472,23 @@ function emptyStock(sku: string): SkuStock {
   return { sku, levels: [], reserved: 0, incoming: [] };
 }
 
-function wholeNumber(value: JsonValue | undefined, field: string, signed: boolean): number | StockRejection {
+function wholeNumber(value: JsonValue | undefined, field: string, signed: boolean): number | RecordRejection {
   const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
-  if (value === undefined || value === null || value === '') return new StockRejection(`${field} is missing; a missing count is not a zero`, 'quantity_missing');
-  if (!Number.isSafeInteger(number)) return new StockRejection(`${field} must be a whole number, got ${JSON.stringify(value)}`, 'quantity_invalid');
-  if (!signed && number < 0) return new StockRejection(`${field} must not be negative, got ${number}`, 'quantity_negative');
+  if (value === undefined || value === null || value === '') return rejectStock(`${field} is missing; a missing count is not a zero`, 'quantity_missing', field);
+  if (!Number.isSafeInteger(number)) return rejectStock(`${field} must be a whole number, got ${JSON.stringify(value)}`, 'quantity_invalid', field);
+  if (!signed && number < 0) return rejectStock(`${field} must not be negative, got ${number}`, 'quantity_negative', field);
   return number;
 }
 
-function instant(value: JsonValue | undefined, field: string): number | StockRejection {
+function instant(value: JsonValue | undefined, field: string): number | RecordRejection {
   const at = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(at)) return new StockRejection(`${field} must be an ISO 8601 timestamp, got ${JSON.stringify(value ?? null)}`, 'timestamp_invalid');
+  if (Number.isNaN(at)) return rejectStock(`${field} must be an ISO 8601 timestamp, got ${JSON.stringify(value ?? null)}`, 'timestamp_invalid', field);
   return at;
+}
+
+/** A stock record the ledger cannot take: the field at fault, and what to do where it is not obvious. */
+function rejectStock(reason: string, code: string, field: string, hint?: string): RecordRejection {
+  return new RecordRejection(reason, code, { field, hint, stage: 'inventory' });
 }
 
 function readCatalog(file: string, column: string): Set<string> {

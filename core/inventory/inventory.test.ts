@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runNodeScript } from '../../test-support/run-node-script.js';
 import { computeAvailability, type SkuStock } from './availability.js';
 import { checkInventoryConfig, type ChannelRules, type InventoryConfig } from './inventory-config.js';
-import { InventoryService, StockRejection, type StockInput } from './inventory-service.js';
+import { RecordRejection } from '../errors.js';
+import { InventoryService, type StockInput } from './inventory-service.js';
 import { SqliteInventoryStore } from './sqlite-inventory.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -43,7 +44,7 @@ function engine(config: InventoryConfig = CONFIG): { service: InventoryService; 
 
 function parsed(service: InventoryService, record: Record<string, unknown>): StockInput {
   const result = service.parseStock(record as never);
-  if (result instanceof StockRejection) throw new Error(result.reason);
+  if (result instanceof RecordRejection) throw new Error(result.reason);
   return result;
 }
 
@@ -129,7 +130,7 @@ describe('stock ledger', () => {
       count('TEE', 'wh-a', 9, '2026-11-23T09:00:00Z'),
       move('s1', 'TEE', 'wh-a', -3, '2026-11-23T10:30:00Z'),
     ]);
-    expect(outcomes.map((outcome) => (outcome instanceof StockRejection ? outcome.code : outcome))).toEqual([
+    expect(outcomes.map((outcome) => (outcome instanceof RecordRejection ? outcome.code : outcome))).toEqual([
       'applied',
       'applied',
       'location_unknown',
@@ -152,13 +153,19 @@ describe('stock ledger', () => {
     [{ ...move('m', 'TEE', 'wh-a', 1, '2026-11-23T10:00:00Z'), movement_id: undefined }, 'movement_id_missing', 'movement_id is missing: movements are applied once per id'],
   ])('rejects bad input with the reason (%#)', (record, code, reason) => {
     const { service } = engine();
-    expect(service.parseStock(record as never)).toEqual(new StockRejection(reason, code));
+    expect(service.parseStock(record as never)).toMatchObject({ kind: 'record', code, reason });
+    expect(service.parseStock(record as never)).toBeInstanceOf(RecordRejection);
   });
 
   it('rejects SKUs missing from the catalog when there is one', () => {
     const { service } = engine();
     const withCatalog = new InventoryService({ ...CONFIG, catalog: { file: 'catalog.csv' } }, service.store, fileURLToPath(new URL('./fixtures/', import.meta.url)));
-    expect(withCatalog.parseStock(count('NOPE', 'wh-a', 1, '2026-11-23T10:00:00Z') as never)).toMatchObject({ code: 'sku_unknown' });
+    expect(withCatalog.parseStock(count('NOPE', 'wh-a', 1, '2026-11-23T10:00:00Z') as never)).toMatchObject({
+      code: 'sku_unknown',
+      field: 'sku',
+      hint: 'add it there or fix the source',
+      reason: 'unknown SKU "NOPE": it is not in the catalog (inventory.catalog); add it there or fix the source',
+    });
     expect(withCatalog.parseStock(count('TEE', 'wh-a', 1, '2026-11-23T10:00:00Z') as never)).toMatchObject({ kind: 'snapshot' });
   });
 });

@@ -6,7 +6,7 @@
  * part is routed again without it. Everything a pipeline, the CLI or an API needs goes through
  * this class.
  */
-import { KeelError } from '../errors.js';
+import { RecordRejection } from '../errors.js';
 import type { InventoryService } from '../inventory/inventory-service.js';
 import type { LocationAssignment } from '../inventory/inventory-store.js';
 import type { JsonObject } from '../json.js';
@@ -106,7 +106,7 @@ export class RoutingService {
       // The units were held at the best store of the broadcast: move them to the one that claimed.
       const moved = await this.assign(row, [target.part], { location_id: holder.location_id }, now);
       if (moved !== undefined) {
-        throw new KeelError('record', `${locationId} cannot claim order ${row.order_key}: it no longer has ${moved}`, { code: 'claim_stock_gone', stage: 'route' });
+        throw new RecordRejection(`${locationId} cannot claim order ${row.order_key}: it no longer has ${moved}`, 'claim_stock_gone', { stage: 'route' });
       }
     }
     const order = row.order as unknown as Order;
@@ -529,21 +529,18 @@ export class RoutingService {
     const keys = await this.store.orderKeysByExternalId(orderRef);
     if (keys.length === 1) return (await this.store.order(keys[0] as string)) as RoutedOrderRow;
     if (keys.length > 1) {
-      throw new KeelError('record', `order ${orderRef} exists on several channels (${keys.join(', ')}); name it as channel:id`, { code: 'order_ambiguous', stage: 'route' });
+      throw new RecordRejection(`order ${orderRef} exists on several channels (${keys.join(', ')})`, 'order_ambiguous', { stage: 'route', hint: 'name it as channel:id' });
     }
-    throw new KeelError('record', `order ${orderRef} was never routed here; give channel:id (e.g. shopify:1001) of a routed order`, { code: 'order_unknown', stage: 'route' });
+    throw new RecordRejection(`order ${orderRef} was never routed here`, 'order_unknown', { stage: 'route', hint: 'give channel:id (e.g. shopify:1001) of a routed order' });
   }
 
-  private noRequest(orderKey: string, locationId: string, requests: readonly RouteRequest[], verb: string): KeelError {
+  private noRequest(orderKey: string, locationId: string, requests: readonly RouteRequest[], verb: string): RecordRejection {
     const atLocation = requests.filter((request) => request.location_id === locationId);
     const live = requests.filter((request) => LIVE.has(request.status)).map((request) => `${request.kind} at ${request.location_id} (${request.status})`);
     const detail =
       atLocation.length > 0
         ? `its request there is ${atLocation.map((request) => `${request.status}${request.note !== undefined ? ` (${request.note})` : ''}`).join(', ')}`
         : `it was never sent there`;
-    return new KeelError('record', `${locationId} cannot ${verb} order ${orderKey}: ${detail}; open now: ${live.join(', ') || 'none'}`, {
-      code: 'no_open_request',
-      stage: 'route',
-    });
+    return new RecordRejection(`${locationId} cannot ${verb} order ${orderKey}: ${detail}; open now: ${live.join(', ') || 'none'}`, 'no_open_request', { stage: 'route' });
   }
 }

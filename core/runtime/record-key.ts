@@ -17,7 +17,7 @@ export function compileRecordKey(template: string | undefined, primaryKey: reado
       for (const [index, path] of paths.entries()) {
         const value = readPath(record, path);
         if (value === undefined || value === null || value === '') {
-          return new RecordRejection(`primary key field "${primaryKey[index]}" is missing, so the record has no idempotency key`, 'key_missing');
+          return new RecordRejection(`primary key field "${primaryKey[index]}" is missing, so the record has no idempotency key`, 'key_missing', { field: primaryKey[index] });
         }
         parts.push(String(value));
       }
@@ -43,7 +43,7 @@ export function compileTemplate(template: string, encode: (value: string) => str
       }
       const value = readPath(record, part.path);
       if (value === undefined || value === null || value === '' || typeof value === 'object') {
-        return new RecordRejection(`key template field "${part.field}" is missing or not a scalar, so the record has no idempotency key`, 'key_missing');
+        return new RecordRejection(`key template field "${part.field}" is missing or not a scalar, so the record has no idempotency key`, 'key_missing', { field: part.field });
       }
       key += encode(String(value));
     }
@@ -61,7 +61,7 @@ function contentKey(record: JsonObject): string | RecordRejection {
   try {
     return contentHash(record);
   } catch {
-    return new RecordRejection('the record is nested too deep to compute its idempotency key; give the target a key: template', 'key_unavailable');
+    return new RecordRejection('the record is nested too deep to compute its idempotency key', 'key_unavailable', { hint: 'give the target a key: template' });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import type { JsonObject } from '../json.js';
 import type { Logger } from '../logger.js';
+import type { RecordRejection } from '../errors.js';
 import type { RecordShape } from './record-shape.js';
 
 /** Returned by a step to drop a record on purpose (a filter): not an error, counted as skipped. */
@@ -9,13 +10,9 @@ export const DROP: unique symbol = Symbol('keel.drop');
 /** Returned by a step for a record it has seen before (`dedupe`): dropped, counted as a duplicate. */
 export const DUPLICATE: unique symbol = Symbol('keel.duplicate');
 
-/** Returned by a step for a record it cannot process: the record goes to the dead-letter queue. */
-export class RecordRejection {
-  constructor(
-    readonly reason: string,
-    readonly code: string = 'record_rejected',
-  ) {}
-}
+// Returned by a step for a record it cannot process: the record goes to the dead-letter queue.
+// It is the one record error of Keel, so it lives with the taxonomy in core/errors.ts.
+export { RecordRejection, type RecordRejectionOptions } from '../errors.js';
 
 /** One record out, several (a mapping with `for_each` turns an order into its lines), none, or a rejection. */
 export type StepOutput = JsonObject | JsonObject[] | typeof DROP | typeof DUPLICATE | RecordRejection;

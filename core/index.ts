@@ -93,5 +93,5 @@ export type {
 } from './routing/receipt.js';
 // Routing with side effects, for an API or a scheduler: route, claim, unclaim, shipped, cancel,
 // timeouts and retries, explain, reliability; opened on the project's state file.
-export { RoutingService, orderKeyOf, type RoutingPlan, type RouteOutcome, type GiveBackOutcome } from './routing/routing-service.js';
+export { RoutingEngine, orderKeyOf, type RoutingPlan, type RouteOutcome, type GiveBackOutcome } from './routing/routing-engine.js';
 export type { RouteRequest, RequestKind, RequestStatus, StoredReceipt, OutboxMessage } from './routing/routing-store.js';

@@ -7,13 +7,13 @@
  * outcome: `reserved`, `insufficient`, `allocated <location>` or `held <code>`.
  */
 import { ONE_UNIT_INVENTORY } from './one-unit-inventory.js';
-import { describeOutcome, oneUnitOrder, openRaceServices, startAt } from './race-services.js';
+import { describeOutcome, oneUnitOrder, openRaceEngines, startAt } from './race-engines.js';
 
 const [path, mode, id, sku, start] = process.argv.slice(2);
 if (path === undefined || (mode !== 'reserve' && mode !== 'route') || id === undefined || sku === undefined || start === undefined) {
   throw new Error('usage: claim-once <state.db> reserve|route <order-id> <sku> <start-ms>');
 }
-const { inventory, routing, close } = await openRaceServices(path, ONE_UNIT_INVENTORY);
+const { inventory, routing, close } = await openRaceEngines(path, ONE_UNIT_INVENTORY);
 await startAt(start);
 const outcome =
   mode === 'reserve'

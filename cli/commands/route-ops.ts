@@ -1,12 +1,12 @@
 /**
  * `keel route explain | claim | unclaim | shipped | retry | reliability`: what ops and store staff
  * do with routed orders, on the project's state file. The same operations are methods of
- * RoutingService for an API to call.
+ * RoutingEngine for an API to call.
  */
 import type { Command } from 'commander';
 import { KeelError } from '../../core/errors.js';
 import { renderReceipt } from '../../core/routing/explain-receipt.js';
-import type { RouteOutcome, RoutingService } from '../../core/routing/routing-service.js';
+import type { RouteOutcome, RoutingEngine } from '../../core/routing/routing-engine.js';
 import type { RouteRequest } from '../../core/routing/routing-store.js';
 import { cliLogging, projectDirFor, type GlobalOptions } from '../context.js';
 import { openProject } from '../../core/project/open-project.js';
@@ -145,7 +145,7 @@ function requestRows(requests: readonly RouteRequest[]): string[][] {
 }
 
 /** Opens the project's routing, runs `work`, and maps a wrong order or location to exit 2. */
-async function withRouting(flags: ProjectFlags, globals: GlobalOptions, work: (routing: RoutingService) => Promise<void>): Promise<number> {
+async function withRouting(flags: ProjectFlags, globals: GlobalOptions, work: (routing: RoutingEngine) => Promise<void>): Promise<number> {
   try {
     const session = await openProject(projectDirFor(flags.project), cliLogging(globals));
     try {

@@ -1,4 +1,4 @@
-import type { PublishValue } from '../../core/inventory/inventory-service.js';
+import type { PublishValue } from '../../core/inventory/inventory-engine.js';
 import type { JsonObject } from '../../core/json.js';
 import type { ReadContext, SourcePage } from '../../core/sdk/connector.js';
 import inventory from '../../engines/inventory/index.js';

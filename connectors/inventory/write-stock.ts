@@ -1,6 +1,6 @@
 import { RecordRejection } from '../../core/errors.js';
-import type { InventoryService } from '../../core/inventory/inventory-service.js';
-import { orderVersion } from '../../core/inventory/inventory-service.js';
+import type { InventoryEngine } from '../../core/inventory/inventory-engine.js';
+import { orderVersion } from '../../core/inventory/inventory-engine.js';
 import type { ApplyOutcome } from '../../core/inventory/inventory-store.js';
 import { readPath, type JsonObject } from '../../core/json.js';
 import type { WriteContext, WriteRecord, WriteResult } from '../../core/sdk/connector.js';
@@ -40,7 +40,7 @@ export async function writeReservations(ctx: WriteContext<unknown, { location_fi
   return writeInOrder(batch, (record) => reserveOrder(engine, record.data, ctx.options.location_field ?? 'location_id', now));
 }
 
-async function reserveOrder(engine: InventoryService, order: JsonObject, locationField: string, now: Date): Promise<WriteResult> {
+async function reserveOrder(engine: InventoryEngine, order: JsonObject, locationField: string, now: Date): Promise<WriteResult> {
   const channel = order['channel'];
   const externalId = order['external_id'];
   if (typeof channel !== 'string' || (typeof externalId !== 'string' && typeof externalId !== 'number')) {

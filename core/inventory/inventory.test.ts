@@ -7,7 +7,7 @@ import { runNodeScript } from '../../test-support/run-node-script.js';
 import { computeAvailability, type SkuStock } from './availability.js';
 import { checkInventoryConfig, type ChannelRules, type InventoryConfig } from './inventory-config.js';
 import { RecordRejection } from '../errors.js';
-import { InventoryService, type StockInput } from './inventory-service.js';
+import { InventoryEngine, type StockInput } from './inventory-engine.js';
 import { SqliteInventoryStore } from './sqlite-inventory.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -34,15 +34,15 @@ afterEach(async () => {
   dir = undefined;
 });
 
-function engine(config: InventoryConfig = CONFIG): { service: InventoryService; store: SqliteInventoryStore; path: string } {
+function engine(config: InventoryConfig = CONFIG): { service: InventoryEngine; store: SqliteInventoryStore; path: string } {
   dir = mkdtempSync(join(tmpdir(), 'keel-inventory-'));
   const path = join(dir, 'state.db');
   const store = new SqliteInventoryStore(path);
   opened.push(store);
-  return { service: new InventoryService(config, store, dir), store, path };
+  return { service: new InventoryEngine(config, store, dir), store, path };
 }
 
-function parsed(service: InventoryService, record: Record<string, unknown>): StockInput {
+function parsed(service: InventoryEngine, record: Record<string, unknown>): StockInput {
   const result = service.parseStock(record as never);
   if (result instanceof RecordRejection) throw new Error(result.reason);
   return result;
@@ -159,7 +159,7 @@ describe('stock ledger', () => {
 
   it('rejects SKUs missing from the catalog when there is one', () => {
     const { service } = engine();
-    const withCatalog = new InventoryService({ ...CONFIG, catalog: { file: 'catalog.csv' } }, service.store, fileURLToPath(new URL('./fixtures/', import.meta.url)));
+    const withCatalog = new InventoryEngine({ ...CONFIG, catalog: { file: 'catalog.csv' } }, service.store, fileURLToPath(new URL('./fixtures/', import.meta.url)));
     expect(withCatalog.parseStock(count('NOPE', 'wh-a', 1, '2026-11-23T10:00:00Z') as never)).toMatchObject({
       code: 'sku_unknown',
       field: 'sku',

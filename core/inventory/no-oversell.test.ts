@@ -8,10 +8,10 @@ import { runNodeScript } from '../../test-support/run-node-script.js';
 import type { Order } from '../model/order.js';
 import { profileVersion } from '../routing/load-profile.js';
 import type { RoutingProfile } from '../routing/profile-schema.js';
-import { RoutingService } from '../routing/routing-service.js';
+import { RoutingEngine } from '../routing/routing-engine.js';
 import { SqliteRoutingStore } from '../routing/sqlite-routing.js';
 import type { InventoryConfig } from './inventory-config.js';
-import { InventoryService, orderVersion } from './inventory-service.js';
+import { InventoryEngine, orderVersion } from './inventory-engine.js';
 import { SqliteInventoryStore } from './sqlite-inventory.js';
 
 const T0 = new Date('2026-11-23T09:00:00Z');
@@ -26,18 +26,18 @@ afterEach(async () => {
   dir = undefined;
 });
 
-function open(config: InventoryConfig = ONE_UNIT_INVENTORY, profile: RoutingProfile = PROFILE): { inventory: InventoryService; routing: RoutingService; path: string } {
+function open(config: InventoryConfig = ONE_UNIT_INVENTORY, profile: RoutingProfile = PROFILE): { inventory: InventoryEngine; routing: RoutingEngine; path: string } {
   dir ??= mkdtempSync(join(tmpdir(), 'keel-oversell-'));
   const path = join(dir, 'state.db');
   const inventoryStore = new SqliteInventoryStore(path);
   const routingStore = new SqliteRoutingStore(path);
   closers.push(() => routingStore.close(), () => inventoryStore.close());
-  const inventory = new InventoryService(config, inventoryStore, dir);
-  const routing = new RoutingService({ section: { profile: 'p.yaml' }, profile: { profile, version: profileVersion(profile) }, skus: new Map(), postalCentroid: undefined }, inventory, routingStore);
+  const inventory = new InventoryEngine(config, inventoryStore, dir);
+  const routing = new RoutingEngine({ section: { profile: 'p.yaml' }, profile: { profile, version: profileVersion(profile) }, skus: new Map(), postalCentroid: undefined }, inventory, routingStore);
   return { inventory, routing, path };
 }
 
-async function count(inventory: InventoryService, rows: [string, string, number][], at = T0.getTime() - HOUR): Promise<void> {
+async function count(inventory: InventoryEngine, rows: [string, string, number][], at = T0.getTime() - HOUR): Promise<void> {
   await inventory.store.applySnapshots(rows.map(([sku, location_id, on_hand]) => ({ sku, location_id, on_hand, at, source: 'test' })));
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InventoryConfig } from './inventory-config.js';
-import { InventoryService } from './inventory-service.js';
+import { InventoryEngine } from './inventory-engine.js';
 import { SqliteInventoryStore } from './sqlite-inventory.js';
 
 const T0 = new Date('2026-11-23T09:00:00Z');
@@ -28,14 +28,14 @@ afterEach(async () => {
 });
 
 /** The engine over one state file; called again with other rules, the same ledger (keel.yaml edited between runs). */
-function engine(config: InventoryConfig = CONFIG): InventoryService {
+function engine(config: InventoryConfig = CONFIG): InventoryEngine {
   dir ??= mkdtempSync(join(tmpdir(), 'keel-publish-'));
   store ??= new SqliteInventoryStore(join(dir, 'state.db'));
-  return new InventoryService(config, store, dir);
+  return new InventoryEngine(config, store, dir);
 }
 
 /** Publishes a channel the way the availability stream does: values sent, then the channel's state recorded. */
-async function publish(inventory: InventoryService, now: Date, mode: 'delta' | 'full' = 'delta'): Promise<Record<string, string>> {
+async function publish(inventory: InventoryEngine, now: Date, mode: 'delta' | 'full' = 'delta'): Promise<Record<string, string>> {
   const sent: Record<string, string> = {};
   let through = 0;
   let rules = 0;
@@ -48,7 +48,7 @@ async function publish(inventory: InventoryService, now: Date, mode: 'delta' | '
   return sent;
 }
 
-async function count(inventory: InventoryService, rows: [string, string, number][]): Promise<void> {
+async function count(inventory: InventoryEngine, rows: [string, string, number][]): Promise<void> {
   await inventory.store.applySnapshots(rows.map(([sku, location_id, on_hand]) => ({ sku, location_id, on_hand, at: T0.getTime() - 3600_000, source: 'test' })));
 }
 

@@ -15,7 +15,7 @@ import { ConfigError, KeelError } from '../errors.js';
 import type { InventoryConfig } from '../inventory/inventory-config.js';
 import inventoryEngine from '../../engines/inventory/index.js';
 import routingEngine from '../../engines/routing/index.js';
-import type { RoutingPlan } from './routing-service.js';
+import type { RoutingPlan } from './routing-engine.js';
 
 export interface RoutingSections {
   inventory: InventoryConfig | undefined;

@@ -16,7 +16,7 @@ import { checkRoutingProfile, profileVersion } from './load-profile.js';
 import { RoutingProfileSchema, type RoutingProfile } from './profile-schema.js';
 import type { RoutingSection } from './routing-config.js';
 import type { SkuInfo } from './routing-input.js';
-import type { RoutingPlan } from './routing-service.js';
+import type { RoutingPlan } from './routing-engine.js';
 
 export interface RoutingLoadInput {
   projectDir: string;

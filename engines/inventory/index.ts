@@ -1,7 +1,7 @@
 import { defineEngine } from '../../core/sdk/engine.js';
 import { checkInventoryConfig, InventorySchema, type InventoryConfig } from '../../core/inventory/inventory-config.js';
 import { withIngestThread } from '../../core/inventory/ingest-thread.js';
-import { InventoryService } from '../../core/inventory/inventory-service.js';
+import { InventoryEngine } from '../../core/inventory/inventory-engine.js';
 import { SqliteInventoryStore } from '../../core/inventory/sqlite-inventory.js';
 
 /**
@@ -16,7 +16,7 @@ export default defineEngine({
     return { config: section, problems: checkInventoryConfig(section).map((issue) => ctx.problemAt(issue.path, issue.message)) };
   },
   open(config: InventoryConfig, ctx) {
-    return new InventoryService(config, withIngestThread(new SqliteInventoryStore(ctx.state.path), ctx.state.path), ctx.projectDir);
+    return new InventoryEngine(config, withIngestThread(new SqliteInventoryStore(ctx.state.path), ctx.state.path), ctx.projectDir);
   },
-  close: (engine: InventoryService) => engine.store.close(),
+  close: (engine: InventoryEngine) => engine.store.close(),
 });

@@ -2,7 +2,7 @@ import { defineEngine } from '../../core/sdk/engine.js';
 import type { InventoryConfig } from '../../core/inventory/inventory-config.js';
 import { loadRoutingPlan } from '../../core/routing/load-routing.js';
 import { RoutingSection } from '../../core/routing/routing-config.js';
-import { RoutingService, type RoutingPlan } from '../../core/routing/routing-service.js';
+import { RoutingEngine, type RoutingPlan } from '../../core/routing/routing-engine.js';
 import { SqliteRoutingStore } from '../../core/routing/sqlite-routing.js';
 import inventory from '../inventory/index.js';
 
@@ -27,7 +27,7 @@ export default defineEngine({
     return { ...(loaded.plan !== undefined ? { config: loaded.plan } : {}), problems: loaded.problems };
   },
   open(plan: RoutingPlan, ctx) {
-    return new RoutingService(plan, ctx.engine(inventory), new SqliteRoutingStore(ctx.state.path), ctx.logger);
+    return new RoutingEngine(plan, ctx.engine(inventory), new SqliteRoutingStore(ctx.state.path), ctx.logger);
   },
-  close: (engine: RoutingService) => engine.store.close(),
+  close: (engine: RoutingEngine) => engine.store.close(),
 });

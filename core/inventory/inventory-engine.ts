@@ -45,7 +45,7 @@ export interface PublishValue extends Availability {
 
 const DEFAULT_TTL_MS = 3 * 24 * 3600_000;
 
-export class InventoryService {
+export class InventoryEngine {
   private readonly locations: Map<string, InventoryLocation>;
   private readonly channelLocations = new Map<string, InventoryLocation[]>();
   private readonly catalog: Set<string> | undefined;

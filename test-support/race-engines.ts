@@ -7,12 +7,12 @@ import { dirname } from 'node:path';
 import { OpenEngines } from '../core/engines/open-engines.js';
 import { builtInEngines } from '../core/engines/registry.js';
 import type { InventoryConfig } from '../core/inventory/inventory-config.js';
-import type { InventoryService } from '../core/inventory/inventory-service.js';
+import type { InventoryEngine } from '../core/inventory/inventory-engine.js';
 import { createLogger } from '../core/logger.js';
 import type { Order } from '../core/model/order.js';
 import { profileVersion } from '../core/routing/load-profile.js';
 import type { RoutingProfile } from '../core/routing/profile-schema.js';
-import type { RouteOutcome, RoutingPlan, RoutingService } from '../core/routing/routing-service.js';
+import type { RouteOutcome, RoutingPlan, RoutingEngine } from '../core/routing/routing-engine.js';
 import { Redactor } from '../core/redact.js';
 import inventoryEngine from '../engines/inventory/index.js';
 import routingEngine from '../engines/routing/index.js';
@@ -20,13 +20,13 @@ import routingEngine from '../engines/routing/index.js';
 const PROFILE: RoutingProfile = { name: 'race', strategies: [{ name: 'nearest', ratings: { distance: 1 } }] };
 const PLAN: RoutingPlan = { section: { profile: 'race.yaml' }, profile: { profile: PROFILE, version: profileVersion(PROFILE) }, skus: new Map(), postalCentroid: undefined };
 
-export interface RaceServices {
-  inventory: InventoryService;
-  routing: RoutingService;
+export interface RaceEngines {
+  inventory: InventoryEngine;
+  routing: RoutingEngine;
   close(): Promise<void>;
 }
 
-export async function openRaceServices(path: string, config: InventoryConfig): Promise<RaceServices> {
+export async function openRaceEngines(path: string, config: InventoryConfig): Promise<RaceEngines> {
   const engines = OpenEngines.open({
     definitions: await builtInEngines(),
     configs: new Map<string, unknown>([

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runNodeScript } from '../../test-support/run-node-script.js';
 import type { InventoryConfig } from '../inventory/inventory-config.js';
-import { InventoryService } from '../inventory/inventory-service.js';
+import { InventoryEngine } from '../inventory/inventory-engine.js';
 import { SqliteInventoryStore } from '../inventory/sqlite-inventory.js';
 import type { Logger, LogFields } from '../logger.js';
 import type { Order } from '../model/order.js';
@@ -13,7 +13,7 @@ import { strategyLocations } from './explain-receipt.js';
 import { profileVersion } from './load-profile.js';
 import type { RoutingProfile } from './profile-schema.js';
 import type { RoutingSection } from './routing-config.js';
-import { RoutingService } from './routing-service.js';
+import { RoutingEngine } from './routing-engine.js';
 import { SqliteRoutingStore } from './sqlite-routing.js';
 
 const T0 = new Date('2026-11-23T09:00:00Z');
@@ -53,18 +53,18 @@ afterEach(async () => {
 });
 
 /** A routing service on a real state file; a second call opens a second connection to the same file. */
-function open(section: RoutingSection = SECTION, profile: RoutingProfile = PROFILE, logger?: Logger): { routing: RoutingService; inventory: InventoryService } {
+function open(section: RoutingSection = SECTION, profile: RoutingProfile = PROFILE, logger?: Logger): { routing: RoutingEngine; inventory: InventoryEngine } {
   dir ??= mkdtempSync(join(tmpdir(), 'keel-routing-'));
   const path = join(dir, 'state.db');
   const inventoryStore = new SqliteInventoryStore(path);
   const routingStore = new SqliteRoutingStore(path);
   closers.push(() => routingStore.close(), () => inventoryStore.close());
-  const inventory = new InventoryService(INVENTORY, inventoryStore, dir);
-  const routing = new RoutingService({ section, profile: { profile, version: profileVersion(profile) }, skus: new Map(), postalCentroid: undefined }, inventory, routingStore, logger);
+  const inventory = new InventoryEngine(INVENTORY, inventoryStore, dir);
+  const routing = new RoutingEngine({ section, profile: { profile, version: profileVersion(profile) }, skus: new Map(), postalCentroid: undefined }, inventory, routingStore, logger);
   return { routing, inventory };
 }
 
-async function stock(inventory: InventoryService, rows: [string, string, number][]): Promise<void> {
+async function stock(inventory: InventoryEngine, rows: [string, string, number][]): Promise<void> {
   await inventory.store.applySnapshots(rows.map(([sku, location_id, on_hand]) => ({ sku, location_id, on_hand, at: T0.getTime() - HOUR, source: 'test' })));
 }
 
@@ -83,7 +83,7 @@ function order(lines: [string, number][], extra: Partial<Order> = {}): Order {
   };
 }
 
-const held = async (inventory: InventoryService, key: string) =>
+const held = async (inventory: InventoryEngine, key: string) =>
   (await inventory.store.reservations(key)).filter((row) => row.status === 'active').map((row) => `${row.sku}@${row.location_id}×${row.quantity}`);
 
 describe('routing service: orders routed over live stock', () => {

@@ -7,7 +7,7 @@
  * this class.
  */
 import { RecordRejection } from '../errors.js';
-import type { InventoryService } from '../inventory/inventory-service.js';
+import type { InventoryEngine } from '../inventory/inventory-engine.js';
 import type { LocationAssignment } from '../inventory/inventory-store.js';
 import type { JsonObject } from '../json.js';
 import type { Logger } from '../logger.js';
@@ -56,7 +56,7 @@ const ROUTABLE = new Set(['pending', 'received', 'confirmed', 'partially_shipped
 const LIVE: ReadonlySet<RequestStatus> = new Set(['open', 'claimed']);
 const MAX_ATTEMPTS = 3;
 
-export class RoutingService {
+export class RoutingEngine {
   readonly locations: RoutingLocation[];
   private readonly byId: Map<string, RoutingLocation>;
   private readonly halfLifeMs: number;
@@ -64,7 +64,7 @@ export class RoutingService {
   /** `logger` hears of decisions the allocation search could not prove the best (default: nobody). */
   constructor(
     readonly plan: RoutingPlan,
-    readonly inventory: InventoryService,
+    readonly inventory: InventoryEngine,
     readonly store: RoutingStore,
     private readonly logger?: Logger,
   ) {
@@ -426,7 +426,7 @@ export class RoutingService {
   private async context(order: Order, orderKey: string, now: Date) {
     const bundles = this.inventory.config.bundles ?? {};
     const stock = new Map<string, Map<string, number>>();
-    const incoming = new Map<string, Awaited<ReturnType<InventoryService['store']['stock']>>['incoming']>();
+    const incoming = new Map<string, Awaited<ReturnType<InventoryEngine['store']['stock']>>['incoming']>();
     const load = async (sku: string): Promise<Map<string, number>> => {
       const known = stock.get(sku);
       if (known !== undefined) return known;

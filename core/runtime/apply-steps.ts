@@ -43,12 +43,12 @@ function throughSteps(steps: StepFunction[], plan: PipelinePlan, item: ItemInFli
     try {
       output = (steps[index] as StepFunction)(data);
     } catch (error) {
-      return { stage: stepStage(plan, index), code: 'step_failed', reason: error instanceof Error ? error.message : String(error) };
+      return stepFailure(plan, index, error);
     }
     if (output instanceof Promise) {
       return output.then(
         (resolved) => settle(resolved, plan, index) ?? continueWith(steps, plan, item, index + 1, resolved),
-        (error: unknown) => ({ stage: stepStage(plan, index), code: 'step_failed', reason: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) => stepFailure(plan, index, error),
       );
     }
     const settled = settle(output, plan, index);
@@ -85,4 +85,10 @@ function settle(output: StepOutput, plan: PipelinePlan, index: number): StepOutc
   if (output === DUPLICATE) return DUPLICATE;
   if (output instanceof RecordRejection) return { stage: stepStage(plan, index), code: output.code, reason: output.reason };
   return undefined;
+}
+
+/** A step that threw: a rejection it threw keeps its own code, like one it returned; anything else is step_failed. */
+export function stepFailure(plan: PipelinePlan, index: number, error: unknown): RecordFailure {
+  if (error instanceof RecordRejection) return { stage: stepStage(plan, index), code: error.code, reason: error.reason };
+  return { stage: stepStage(plan, index), code: 'step_failed', reason: error instanceof Error ? error.message : String(error) };
 }

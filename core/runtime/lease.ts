@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { KeelError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import type { StateStore } from '../state/state-store.js';
 
 const LEASE_TTL_MS = 10 * 60_000;
@@ -18,7 +19,7 @@ const NO_LEASE: Lease = { stopRenewing: () => undefined, release: async () => un
  * A dry run changes no state and takes none. Long runs keep the lease fresh; a crashed process
  * stops renewing and its lease lapses, and one that died on this machine loses it at once.
  */
-export async function takeLease(store: StateStore, pipeline: string, dryRun: boolean): Promise<Lease> {
+export async function takeLease(store: StateStore, pipeline: string, dryRun: boolean, logger: Logger): Promise<Lease> {
   if (dryRun) return NO_LEASE;
   const name = `pipeline:${pipeline}`;
   const owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
@@ -28,7 +29,14 @@ export async function takeLease(store: StateStore, pipeline: string, dryRun: boo
       stage: 'start',
     });
   }
-  const renew = setInterval(() => void store.acquireLease(name, owner, LEASE_TTL_MS), LEASE_TTL_MS / 4);
+  // A renewal that fails (the state file busy a moment) is tried again at the next tick: the lease
+  // lasts four ticks, so only a store that stays unreachable lets it lapse.
+  const renewOnce = (): void => {
+    store.acquireLease(name, owner, LEASE_TTL_MS).catch((error: unknown) => {
+      logger.warn('could not renew the pipeline lease; trying again', { pipeline, error: error instanceof Error ? error.message : String(error) });
+    });
+  };
+  const renew = setInterval(renewOnce, LEASE_TTL_MS / 4);
   renew.unref();
   return {
     stopRenewing: () => clearInterval(renew),

@@ -74,7 +74,7 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
   const started = Date.now();
   const dryRun = options.dryRun ?? false;
   const replaying = options.replay !== undefined;
-  const lease = await takeLease(options.store, plan.name, dryRun);
+  const lease = await takeLease(options.store, plan.name, dryRun, options.logger);
   const runId = await options.store.startRun({ pipeline: plan.name, kind: replaying ? 'replay' : 'run', dryRun });
   const run = runContext(plan, options, { runId, started, dryRun });
   let end: RunEnd = { status: 'ok' };

@@ -1,15 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { OpenEngines } from '../../core/engines/open-engines.js';
-import type { JsonValue } from '../../core/json.js';
-import { createLogger } from '../../core/logger.js';
-import { Redactor } from '../../core/redact.js';
 import { SqliteStateStore } from '../../core/state/sqlite-store.js';
 import { runProject } from '../../test-support/run-project.js';
 import { ShopifyEmulator } from '../../test-support/shopify-emulator.js';
-import { outboxRecords, SHOPIFY_ENV, shopifyProject } from '../../test-support/shopify-project.js';
+import { outboxRecords, readShopifyStream, SHOPIFY_ENV, shopifyProject } from '../../test-support/shopify-project.js';
 import type { TempProject } from '../../test-support/temp-project.js';
-import type { ShopifyConfig } from './config.js';
-import shopify from './index.js';
 
 let project: TempProject | undefined;
 let emulator: ShopifyEmulator | undefined;
@@ -102,42 +96,17 @@ describe('shopify bulk export, resumed', () => {
   it('downloads the same export again after a stop and passes on only what the last checkpoint had not', async () => {
     emulator = new ShopifyEmulator({ orders: 320, bucket: FAST_BUCKET });
     const shop = emulator;
-    const config: ShopifyConfig = { base_url: await shop.start(), access_token: SHOPIFY_ENV.SHOPIFY_TOKEN, api_version: '2026-10' };
-    const read = async (cursor: JsonValue | undefined, pages: number): Promise<{ ids: string[]; checkpoints: JsonValue[] }> => {
-      const ids: string[] = [];
-      const checkpoints: JsonValue[] = [];
-      const stream = shopify.streams['orders']?.read;
-      if (stream === undefined) throw new Error('no orders stream');
-      for await (const page of stream.read({ ...readContext(config, { bulk: true, bulk_poll_ms: 10 }), cursor, sync: 'incremental' })) {
-        ids.push(...page.records.map((record) => String(record.data['id'])));
-        checkpoints.push(page.checkpoint ?? null);
-        if (checkpoints.length >= pages) break;
-      }
-      return { ids, checkpoints };
-    };
+    const origin = await shop.start();
+    const options = { bulk: true, bulk_poll_ms: 10 };
     // The first run stops after one page of 250 (a crash after its commit, say).
-    const stopped = await read(undefined, 1);
-    expect(stopped.ids).toHaveLength(250);
-    expect(stopped.checkpoints[0]).toMatchObject({ bulk: { id: 'gid://shopify/BulkOperation/1', records: 250 } });
-    const resumed = await read(stopped.checkpoints[0], 10);
-    expect(resumed.ids).toEqual(shop.orders.slice(250).map((order) => order.id));
+    const stopped = await readShopifyStream(origin, 'orders', options, undefined, 'incremental', 1);
+    expect(stopped.records).toHaveLength(250);
+    expect(stopped.cursor).toMatchObject({ bulk: { id: 'gid://shopify/BulkOperation/1', records: 250 } });
+    const resumed = await readShopifyStream(origin, 'orders', options, stopped.cursor);
+    expect(resumed.records.map((order) => order['id'])).toEqual(shop.orders.slice(250).map((order) => order.id));
     // The same export, downloaded again; not a second one. The last checkpoint is the walk's, from the export's start.
     expect(shop.stats.operations['KeelBulkRun']).toBe(1);
     expect(shop.stats.bulkDownloads).toBe(2);
-    expect(resumed.checkpoints.at(-1)).toMatchObject({ since: Date.parse(shop.bulkOperations[0]?.createdAt ?? '') });
+    expect(resumed.cursor).toMatchObject({ since: Date.parse(shop.bulkOperations[0]?.createdAt ?? '') });
   });
 });
-
-function readContext(config: ShopifyConfig, options: Record<string, unknown>) {
-  return {
-    config,
-    options,
-    connection: 'shop',
-    stream: 'orders',
-    logger: createLogger({ level: 'error', format: 'json', redactor: new Redactor(), write: () => undefined }),
-    state: { get: () => Promise.resolve(undefined), set: () => Promise.resolve() },
-    signal: new AbortController().signal,
-    projectDir: '.',
-    engines: OpenEngines.none(),
-  };
-}

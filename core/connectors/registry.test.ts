@@ -60,9 +60,10 @@ describe('connector discovery', () => {
       ['acme', 'package', 'keel-connector-acme', 'marketplace'],
       ['file', 'built-in', 'file', 'generic'],
       ['http', 'built-in', 'http', 'generic'],
-      ['inventory', 'built-in', 'inventory', 'generic'],
-      ['routing', 'built-in', 'routing', 'generic'],
+      ['inventory', 'built-in', 'inventory', 'engine'],
+      ['routing', 'built-in', 'routing', 'engine'],
       ['sftp', 'built-in', 'sftp', 'generic'],
+      ['shopify', 'built-in', 'shopify', 'shop'],
       ['till', 'package', '@partner/keel-connector-till', 'pos'],
     ]);
     expect((await registry.resolve('keel-connector-acme', project.dir))?.name).toBe('acme');

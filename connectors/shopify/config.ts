@@ -33,7 +33,7 @@ export const ShopifyConfig = Type.Object(
       }),
     ),
     locations: Type.Optional(
-      Type.Record(Type.String(), Type.String({ pattern: '^(gid://shopify/Location/)?\\d+$' }), {
+      Type.Record(Type.String(), Type.String({ pattern: '^(gid://shopify/Location/)?\\d+$', description: 'the Shopify location: gid://shopify/Location/123, or 123' }), {
         description: 'Keel location id → Shopify location (gid://shopify/Location/123 or 123), for stock and fulfillments; a location missing here is refused per record',
       }),
     ),

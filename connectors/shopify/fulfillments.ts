@@ -22,7 +22,7 @@ export const FulfillmentWriteOptions = Type.Object(
   {
     notify_customer: Type.Optional(Type.Boolean({ default: false, description: 'let Shopify email the buyer the shipping confirmation' })),
     carriers: Type.Optional(
-      Type.Record(Type.String(), Type.String({ minLength: 1 }), {
+      Type.Record(Type.String(), Type.String({ minLength: 1, description: 'the tracking company as Shopify lists it' }), {
         description: 'carrier code → tracking company as Shopify knows it, e.g. { dhl: "DHL Express" }, so Shopify builds the tracking link; other codes are sent as they are',
       }),
     ),

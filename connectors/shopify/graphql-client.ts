@@ -84,7 +84,13 @@ export class ShopifyGraphql {
       if (errors.some((error) => graphqlErrorCode(error) === 'THROTTLED')) {
         this.bucket.throttled(ticket, operation.name, reported);
         const retryAfterMs = this.bucket.waitMs(reported?.requestedQueryCost ?? cost);
-        ctx.logger.debug('Shopify answered THROTTLED; waiting for points', { operation: operation.name, wait_ms: retryAfterMs });
+        ctx.logger.debug('Shopify answered THROTTLED; waiting for points', {
+          operation: operation.name,
+          requested: reported?.requestedQueryCost ?? cost,
+          available: reported?.throttleStatus?.currentlyAvailable,
+          restore_rate: reported?.throttleStatus?.restoreRate,
+          wait_ms: retryAfterMs,
+        });
         if (wait + 1 >= this.settings.maxThrottleWaits) throw graphqlError(errors, shop, operation.name, retryAfterMs);
         continue; // take() waits until the points are back
       }

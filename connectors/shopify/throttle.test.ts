@@ -69,13 +69,18 @@ describe('shopify cost-based throttle', () => {
     // Only the first request (before the client knew the bucket) was throttled; the retry waited for the points.
     expect(emulator.stats.throttled).toBe(1);
     expect(emulator.stats.throttledAt).toEqual([1]);
-    const waited = log
+    const waits = log
       .split('\n')
       .filter((line) => line.includes('THROTTLED'))
-      .map((line) => (JSON.parse(line) as { wait_ms: number }).wait_ms);
-    // 142 points at 800 a second: the computed wait, not a fixed or immediate retry.
-    expect(waited).toHaveLength(1);
-    expect(waited[0]).toBeGreaterThanOrEqual(Math.floor((PAGE_POINTS / 800) * 1000) - 5);
+      .map((line) => JSON.parse(line) as { requested: number; available: number; restore_rate: number; wait_ms: number });
+    expect(waits).toHaveLength(1);
+    // The wait is what the points need to restore: (requested - available) / restoreRate, not a fixed or immediate retry.
+    const [wait] = waits;
+    expect(wait?.requested).toBe(PAGE_POINTS);
+    expect(wait?.restore_rate).toBe(800);
+    const expected = ((PAGE_POINTS - (wait?.available ?? 0)) / 800) * 1000;
+    expect(Math.abs((wait?.wait_ms ?? 0) - expected)).toBeLessThanOrEqual(2);
+    expect(wait?.wait_ms).toBeGreaterThan(100);
   });
 
   it('refuses a query dearer than Shopify allows for one query with what to change', async () => {

@@ -63,6 +63,7 @@ describe('connector discovery', () => {
       ['inventory', 'built-in', 'inventory', 'engine'],
       ['routing', 'built-in', 'routing', 'engine'],
       ['sftp', 'built-in', 'sftp', 'generic'],
+      ['shopify', 'built-in', 'shopify', 'shop'],
       ['till', 'package', '@partner/keel-connector-till', 'pos'],
     ]);
     expect((await registry.resolve('keel-connector-acme', project.dir))?.name).toBe('acme');

@@ -11,6 +11,7 @@
  * `lines[]` with `sku`, `quantity` and optionally `line_id`.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { FULFILLMENTS_EXAMPLES } from './examples.js';
 import { isJsonObject, readPath, type JsonObject, type JsonValue } from '../../core/json.js';
 import { defineStream, type WriteContext, type WriteRecord, type WriteResult } from '../../core/sdk/connector.js';
 import { shopifySettings, toGid, type ShopifyConfig } from './config.js';
@@ -233,6 +234,8 @@ function shipmentOf(data: JsonObject, options: FulfillmentWriteOptions): Shipmen
 
 export const fulfillments = defineStream<ShopifyConfig, TSchema, typeof FulfillmentWriteOptions>({
   description: 'Shipments with tracking as fulfillments of the order\'s fulfillment orders; a shipment Shopify has already (same tracking number) is not fulfilled twice.',
+  status: 'beta',
+  examples: FULFILLMENTS_EXAMPLES,
   write: {
     options: FulfillmentWriteOptions,
     // Not a key Shopify keeps, but a lookup by tracking number before each create (see above).

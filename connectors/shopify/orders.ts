@@ -4,6 +4,7 @@
  * mappings/shopify/order-graphql.to-canonical.json.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ORDERS_EXAMPLES } from './examples.js';
 import type { JsonObject } from '../../core/json.js';
 import { defineStream, type ReadContext, type SourcePage } from '../../core/sdk/connector.js';
 import { bulkApplies, readBulk, type BulkExport } from './bulk-read.js';
@@ -107,6 +108,8 @@ async function* readOrders(ctx: ReadContext<ShopifyConfig, OrderReadOptions>): A
 
 export const orders = defineStream<ShopifyConfig, typeof OrderReadOptions, TSchema>({
   description: 'Orders with their line items, as the GraphQL Admin API returns them; incremental by updatedAt, or a bulk export for the first sync.',
+  status: 'beta',
+  examples: ORDERS_EXAMPLES,
   primaryKey: ['id'],
   read: {
     options: OrderReadOptions,

@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 type Block = Record<string, unknown>;
-const BLOCKS = [...readFileSync(new URL('./README.md', import.meta.url), 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => parse(match[1] ?? '') as Block);
+const BLOCKS = [...readFileSync(new URL('./README.md', import.meta.url), 'utf8').matchAll(/```yaml[^\n]*\n([\s\S]*?)```/g)].map((match) => parse(match[1] ?? '') as Block);
 
 /**
  * The README's connection and pipelines as a project against the emulator: the `shop` connection

@@ -3,6 +3,7 @@
  * fully or by updatedAt, page by page or as a bulk export.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { PRODUCTS_EXAMPLES } from './examples.js';
 import type { JsonObject } from '../../core/json.js';
 import { defineStream, type ReadContext, type SourcePage } from '../../core/sdk/connector.js';
 import { bulkApplies, readBulk, type BulkExport } from './bulk-read.js';
@@ -90,6 +91,8 @@ async function* readProducts(ctx: ReadContext<ShopifyConfig, ProductReadOptions>
 
 export const products = defineStream<ShopifyConfig, typeof ProductReadOptions, TSchema>({
   description: 'Products with their variants (SKU, barcode, price, inventory item id); full or incremental by updatedAt.',
+  status: 'beta',
+  examples: PRODUCTS_EXAMPLES,
   primaryKey: ['id'],
   read: {
     options: ProductReadOptions,

@@ -13,6 +13,7 @@
  * `locations`.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { STOCK_EXAMPLES } from './examples.js';
 import { KeelError } from '../../core/errors.js';
 import { isJsonObject, readPath, type JsonObject } from '../../core/json.js';
 import { defineStream, type WriteContext, type WriteRecord, type WriteResult } from '../../core/sdk/connector.js';
@@ -288,6 +289,8 @@ export function searchValue(value: string): string {
 
 export const stock = defineStream<ShopifyConfig, TSchema, typeof StockWriteOptions>({
   description: "Available stock per SKU and location, set with inventorySetQuantities and compare-and-swap: a sale booked in Shopify meanwhile is not overwritten.",
+  status: 'beta',
+  examples: STOCK_EXAMPLES,
   write: {
     options: StockWriteOptions,
     // Each write carries an @idempotent key; the effect ledger keeps one entry per record.

@@ -67,7 +67,7 @@ export class VendureAdminApi {
 
   /**
    * Runs one operation and returns its `data`. Faults become KeelErrors by the error table; an
-   * ErrorResult in the data is the caller's to judge (see `errorResultOf`).
+   * ErrorResult in the data is the caller's to judge (isErrorResult in vendure-errors.ts).
    */
   async call<T>(operation: Operation, variables: Record<string, unknown>, ctx: CallContext): Promise<T> {
     let faults = 0;

@@ -21,7 +21,7 @@ export const ListReadOptions = (what: string) =>
         }),
       ),
       start: Type.Optional(
-        Type.String({ format: 'date-time', description: `incremental sync: the boundary of the very first run (ISO 8601); default: every ${what}` }),
+        Type.String({ format: 'date-time', description: `incremental sync: the boundary of the very first run (ISO 8601); default: all ${what}` }),
       ),
       max_restarts_per_run: Type.Optional(
         Type.Integer({

@@ -7,7 +7,7 @@
  * union, with `__typename`, `errorCode` and `message`. Faults go by GRAPHQL_ERRORS; every
  * ErrorResult is a per-record permanent failure carrying Vendure's own message.
  */
-import { KeelError, type ErrorKind } from '../../core/errors.js';
+import { KeelError, RecordRejection, type ErrorKind } from '../../core/errors.js';
 
 interface ErrorRow {
   kind: ErrorKind;
@@ -72,10 +72,10 @@ export function graphqlFault(errors: readonly GraphqlError[], place: string, ope
   const row = (code !== undefined ? GRAPHQL_ERRORS[code] : undefined) ?? UNCODED;
   const message = typeof first.message === 'string' ? first.message : 'no message';
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  return new KeelError(row.kind, `${place}: ${operation} failed${code !== undefined ? ` with ${code}` : ''}: ${message}${more}; ${row.hint}`, {
-    code: row.code,
-    stage: 'vendure',
-  });
+  const reason = `${place}: ${operation} failed${code !== undefined ? ` with ${code}` : ''}: ${message}${more}`;
+  // A record the server refused is Keel's one record error: dead-lettered, and the run goes on.
+  if (row.kind === 'record') return new RecordRejection(reason, row.code, { hint: row.hint, stage: 'vendure' });
+  return new KeelError(row.kind, `${reason}; ${row.hint}`, { code: row.code, stage: 'vendure' });
 }
 
 /** An ErrorResult member of a result union: `{ __typename, errorCode, message, … }`. */

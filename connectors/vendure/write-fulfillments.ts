@@ -14,10 +14,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import { KeelError } from '../../core/errors.js';
 import { isJsonObject, type JsonObject } from '../../core/json.js';
 import type { WriteContext, WriteRecord, WriteResult } from '../../core/sdk/connector.js';
+import { writeResultFor } from '../../core/sdk/error-outcome.js';
 import { adminApiFor, type CallContext, type Operation, type VendureAdminApi } from './admin-api.js';
 import type { VendureConfig } from './config.js';
 import { describeErrorResult, isErrorResult, type ErrorResult } from './vendure-errors.js';
-import { failure } from './write-stock.js';
 
 export const FulfillmentWriteOptions = Type.Object(
   {
@@ -118,7 +118,7 @@ export async function writeFulfillments(ctx: WriteContext<VendureConfig, Fulfill
     try {
       result = await writeOne(api, record.data, ctx.options, call);
     } catch (error) {
-      result = failure(error);
+      result = writeResultFor(error);
     }
     results.push(result);
     ctx.settled?.(index, result);

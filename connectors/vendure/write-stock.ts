@@ -9,6 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { KeelError } from '../../core/errors.js';
 import { isJsonObject, type JsonObject } from '../../core/json.js';
 import type { WriteContext, WriteRecord, WriteResult } from '../../core/sdk/connector.js';
+import { writeResultFor } from '../../core/sdk/error-outcome.js';
 import { adminApiFor, type CallContext, type Operation, type VendureAdminApi } from './admin-api.js';
 import { catalogLookupFor, type CatalogLookup } from './catalog-lookup.js';
 import type { VendureConfig } from './config.js';
@@ -73,7 +74,7 @@ export async function writeStock(ctx: WriteContext<VendureConfig, StockWriteOpti
   try {
     variants = await lookup.variantIds(skus, call);
   } catch (error) {
-    return batch.map(() => failure(error));
+    return batch.map(() => writeResultFor(error));
   }
 
   const planned: Planned[] = [];
@@ -86,7 +87,7 @@ export async function writeStock(ctx: WriteContext<VendureConfig, StockWriteOpti
     await fillOnHandFromAvailable(api, planned, call);
   } catch (error) {
     // The stock locations or allocations could not be read: every record not judged yet shares the failure.
-    const result = failure(error);
+    const result = writeResultFor(error);
     return batch.map((_, index) => results[index] ?? result);
   }
 
@@ -98,7 +99,7 @@ export async function writeStock(ctx: WriteContext<VendureConfig, StockWriteOpti
       for (const plan of send) results[plan.index] = { status: 'ok', ref: plan.variantId };
     } catch (error) {
       if (!(error instanceof KeelError) || error.kind !== 'record') {
-        const result = failure(error);
+        const result = writeResultFor(error);
         for (const plan of send) results[plan.index] = result;
       } else {
         // One variant spoiled the batch (deleted meanwhile, say): send them one by one to find it.
@@ -108,7 +109,7 @@ export async function writeStock(ctx: WriteContext<VendureConfig, StockWriteOpti
             for (const plan of group) results[plan.index] = { status: 'ok', ref: plan.variantId };
           } catch (single) {
             for (const plan of group) forgetSkuOf(batch[plan.index], lookup);
-            const result = failure(single);
+            const result = writeResultFor(single);
             for (const plan of group) results[plan.index] = result;
           }
         }
@@ -200,10 +201,3 @@ function forgetSkuOf(record: WriteRecord | undefined, lookup: CatalogLookup): vo
   if (typeof sku === 'string') lookup.forgetSku(sku);
 }
 
-/** A failed request as every record's result: retry what may pass later, dead-letter what will not, stop on the rest. */
-export function failure(error: unknown): WriteResult {
-  if (!(error instanceof KeelError)) throw error;
-  if (error.kind === 'transient' || error.kind === 'rate_limited') return { status: 'retryable', error: error.message, retryAfterMs: error.retryAfterMs };
-  if (error.kind === 'record') return { status: 'permanent', error: error.message, code: error.code };
-  throw error; // credentials refused, wrong channel, a schema Keel does not know: stop the run
-}

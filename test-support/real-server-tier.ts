@@ -27,6 +27,13 @@ export const REAL_SERVER_TESTS: RealServerTests[] = [
     helpers: ['test-support/sftp-server.ts'],
     needs: "Debian's openssh-server (/usr/sbin/sshd, ssh-keygen): .ci/run installs it; test-support/sftp-server.ts installs it with apt-get when run as root, else fails saying how",
   },
+  {
+    server: 'Vendure 3.7.3 (a real shop, on sql.js)',
+    include: ['connectors/vendure/**/*.real.test.ts'],
+    helpers: ['test-support/vendure-server.ts'],
+    needs:
+      'the npm registry: test-support/vendure-server.ts installs @vendure/core 3.7.3 and sql.js into ${KEEL_REAL_CACHE:-~/.cache/keel-real}/vendure (outside the repository: Vendure is GPL-3.0) and imports its sample catalogue once, when missing; .ci/run does it first with node dist/test-support/install-vendure.js',
+  },
 ];
 
 /** The suffix that takes a test file out of `npm test` and into this tier. */

@@ -65,6 +65,7 @@ describe('connector discovery', () => {
       ['sftp', 'built-in', 'sftp', 'generic'],
       ['shopify', 'built-in', 'shopify', 'shop'],
       ['till', 'package', '@partner/keel-connector-till', 'pos'],
+      ['vendure', 'built-in', 'vendure', 'shop'],
     ]);
     expect((await registry.resolve('keel-connector-acme', project.dir))?.name).toBe('acme');
   });

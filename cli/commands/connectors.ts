@@ -62,7 +62,7 @@ export function registerConnectors(program: Command): void {
               stream.name,
               stream.status ?? '-',
               stream.read ? (stream.incremental !== null ? 'incremental' : 'full') : '-',
-              stream.write ? `idempotent by ${stream.idempotency}` : '-',
+              stream.write ? writeGuarantee(stream.idempotency) : '-',
             ]);
           }
         }
@@ -71,4 +71,18 @@ export function registerConnectors(program: Command): void {
         process.exitCode = reportError(error);
       }
     });
+}
+
+/** How a write stream avoids duplicates, in the words of the table's WRITE column. */
+function writeGuarantee(idempotency: string | null): string {
+  switch (idempotency) {
+    case 'record':
+      return 'idempotent per record';
+    case 'batch':
+      return 'idempotent per batch';
+    case 'none':
+      return 'at least once';
+    default:
+      return `idempotency ${idempotency ?? 'unknown'}`;
+  }
 }

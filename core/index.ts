@@ -75,7 +75,8 @@ export { HttpAuthSchema, type HttpAuth } from './http/auth.js';
 export { PaginationSchema, pagerFor, recordsIn, type Pagination, type PageRequest, type Pager } from './http/pagination.js';
 export { IncrementalSchema, UpdatedAtWalk, type Incremental } from './http/incremental.js';
 export { walkIncrementalPages, type FetchedPage, type IncrementalPagesOptions, type IncrementalStep } from './http/incremental-pages.js';
-export { RateBudget, rateBudgetFor, type Priority, type RateLimitSettings } from './http/rate-budget.js';
+export { RateBudget, rateBudgetFor, type Priority, type RateLimitSettings, type SharedBucket } from './http/rate-budget.js';
+export type { RateBucket, RateLedger, VendorSaid } from './state/rate-ledger.js';
 export { retryAfterMs } from './http/retry-after.js';
 // Routing receipts: stored as compact JSON (fence codes with their facts), put into words on demand.
 export { fenceReason, renderReceipt, strategyLocations, type LocationOutcome } from './routing/explain-receipt.js';

@@ -34,9 +34,10 @@ export interface EmulatorOptions {
   mutateCount?: number;
   /**
    * Called before an order list request is answered, after `mutateEvery`: a test changes orders
-   * here (`update`, `add`) to script what happens between two page requests.
+   * here (`update`, `add`) to script what happens between two page requests, or holds the answer
+   * until the promise it returns settles (two processes start reading at once).
    */
-  beforeList?: (url: URL, shop: ShopEmulator) => void;
+  beforeList?: (url: URL, shop: ShopEmulator) => void | Promise<void>;
   /** Share of target writes that commit and then lose the connection before the response. */
   resetAfterCommitRate?: number;
   /** Largest page the API hands out. */
@@ -60,6 +61,8 @@ export interface StoredWrite {
   key: string | undefined;
   body: unknown;
   externalId: string | undefined;
+  /** When it was committed (ms since the epoch). */
+  at: number;
 }
 
 const PREFIX = '/admin/api/2024-10';
@@ -72,6 +75,8 @@ export class ShopEmulator {
   readonly stats = { requests: 0, listRequests: 0, throttled: 0, errors: 0, replayed: 0, resets: 0, mutations: 0 };
   /** Arrival time of every request that passed the rate limit, for rate measurements. */
   readonly admitted: number[] = [];
+  /** Arrival time of every request answered 429, to tell a warm-up from a budget that overruns. */
+  readonly throttledAt: number[] = [];
   private readonly byKey = new Map<string, { status: number; body: string }>();
   private readonly random: () => number;
   private level = 0;
@@ -187,6 +192,7 @@ export class ShopEmulator {
     this.levelAt = now;
     if (this.level + 1 > bucket.capacity + 1e-9) {
       this.stats.throttled += 1;
+      this.throttledAt.push(now);
       const waitMs = ((this.level + 1 - bucket.capacity) / bucket.perSecond) * 1000;
       res.setHeader(
         'retry-after',
@@ -202,11 +208,12 @@ export class ShopEmulator {
     return true;
   }
 
-  private listOrders(url: URL, res: ServerResponse, style: 'link' | 'link_pages' | 'body' | 'next_token'): void {
+  private async listOrders(url: URL, res: ServerResponse, style: 'link' | 'link_pages' | 'body' | 'next_token'): Promise<void> {
     this.stats.listRequests += 1;
     const every = this.options.mutateEvery;
     if (every !== undefined && this.stats.listRequests % every === 0) this.mutate(this.options.mutateCount ?? 1);
-    this.options.beforeList?.(url, this);
+    const held = this.options.beforeList?.(url, this);
+    if (held !== undefined) await held;
     const max = this.options.maxPageSize ?? 250;
     const cursorParam = style === 'link' ? 'page_info' : style === 'body' ? 'cursor' : style === 'next_token' ? 'NextToken' : undefined;
     const pageInfo = cursorParam === undefined ? null : url.searchParams.get(cursorParam);
@@ -287,7 +294,7 @@ export class ShopEmulator {
     const id = typeof order === 'object' && order !== null ? (order['id'] ?? order['external_id']) : undefined;
     if (id === undefined) return send(res, 422, { errors: { id: ["can't be blank"] } });
     const externalId = String(id);
-    this.written.push({ key, body: order, externalId });
+    this.written.push({ key, body: order, externalId, at: Date.now() });
     const answer = JSON.stringify({ order: { id: this.written.length, external_id: externalId } });
     if (key !== undefined) this.byKey.set(key, { status: 201, body: answer });
     if (this.options.resetAfterCommitRate !== undefined && this.random() < this.options.resetAfterCommitRate) {

@@ -15,7 +15,7 @@ import type { ApiReadOptions } from './options.js';
  * core/http/incremental-pages.ts) and checkpoints the boundary with the versions already passed on.
  */
 export async function* readApi(ctx: ReadContext<HttpConnection, ApiReadOptions>): AsyncIterable<SourcePage> {
-  const client = httpClientFor(ctx.config);
+  const client = httpClientFor(ctx.config, { rates: ctx.rates });
   const options = ctx.options;
   const pager = pagerFor(options.pagination);
   const base: PageRequest = { path: options.path, query: { ...options.query } };

@@ -15,7 +15,7 @@ import type { ApiWriteOptions } from './options.js';
  * client has retried it already), credentials refused or a foreign URL stop the run.
  */
 export async function writeApi(ctx: WriteContext<HttpConnection, ApiWriteOptions>, batch: WriteRecord[]): Promise<WriteResult[]> {
-  const client = httpClientFor(ctx.config);
+  const client = httpClientFor(ctx.config, { rates: ctx.rates });
   const options = ctx.options;
   const path = compiled(options.path);
   const lookup = options.find_before_create;

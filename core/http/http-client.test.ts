@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { leakyBucket } from '../../test-support/leaky-bucket.js';
 import { ShopEmulator } from '../../test-support/shop-emulator.js';
 import { KeelError } from '../errors.js';
 import { HttpClient, type HttpConnection } from './http-client.js';
-import { RateBudget, type HeaderReader } from './rate-budget.js';
+import { RateBudget } from './rate-budget.js';
 import { retryAfterMs } from './retry-after.js';
 
 const SECRET = 'shpat_0123456789abcdef';
@@ -209,28 +210,6 @@ describe('HttpClient', () => {
     expect(issued).toHaveLength(3);
   });
 });
-
-/** A vendor's leaky bucket as Shopify keeps it: 429 when full, the fill level on every answer. */
-function leakyBucket(capacity: number, perSecond: number) {
-  let level = 0;
-  let levelAt = Date.now();
-  const admitted: number[] = [];
-  const stats = { throttled: 0 };
-  const serve = (): { status: number; header: HeaderReader } => {
-    const now = Date.now();
-    level = Math.max(0, level - ((now - levelAt) / 1000) * perSecond);
-    levelAt = now;
-    const full = level + 1 > capacity + 1e-9;
-    if (full) stats.throttled += 1;
-    else {
-      level += 1;
-      admitted.push(now);
-    }
-    const headers: Record<string, string> = { 'x-shopify-shop-api-call-limit': `${full ? capacity : Math.ceil(level)}/${capacity}`, ...(full ? { 'retry-after': '1' } : {}) };
-    return { status: full ? 429 : 200, header: (name) => headers[name.toLowerCase()] };
-  };
-  return { serve, admitted, stats };
-}
 
 describe('rate budget', () => {
   // Shopify's shape (a bucket of 40 leaking 2/s), scaled up 50 times to keep the tests short.

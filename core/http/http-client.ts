@@ -14,6 +14,7 @@ import { anySignal, backoffDelayMs, sleep } from '../runtime/backoff.js';
 import { authProvider, HttpAuthSchema, type AuthProvider } from './auth.js';
 import type { Logger } from '../logger.js';
 import { outageWatchFor, type OutageWatch } from './outage.js';
+import type { RateLedger } from '../state/rate-ledger.js';
 import { rateBudgetFor, type HeaderReader, type Priority, type RateBudget } from './rate-budget.js';
 import { retryAfterMs } from './retry-after.js';
 import { DEFAULT_STATUS_TABLE, extendStatusTable, ruleForStatus, type StatusTable } from './status-table.js';
@@ -43,12 +44,13 @@ export const HttpConnectionSchema = Type.Object(
           per_second: Type.Optional(
             Type.Number({ exclusiveMinimum: 0, description: 'sustained rate in requests per second (Shopify REST: 2); default: 2 with call_limit_header, else no limit' }),
           ),
-          concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 8, description: 'requests in flight at once on this account' })),
+          concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 8, description: 'requests in flight at once on this account, per process' })),
           call_limit_header: Type.Optional(Type.String({ description: 'header with "used/limit", e.g. X-Shopify-Shop-Api-Call-Limit' })),
         },
         {
           additionalProperties: false,
-          description: "the account's request budget, shared by every pipeline of the process; kept in step with call-limit, remaining/reset and Retry-After headers",
+          description:
+            "the account's request budget, shared by every pipeline and every process of the project through its state store; kept in step with call-limit, remaining/reset and Retry-After headers",
         },
       ),
     ),
@@ -95,6 +97,11 @@ const BODY_SNIPPET = 500;
 export interface HttpClientOptions {
   /** The API's own meanings of statuses, on top of the default table (see status-table.ts). */
   statuses?: StatusTable;
+  /**
+   * Where the account's rate budget lives (the connector's `ctx.rates`: the project's state store),
+   * so every process of the project shares it. Without it the budget is this process's alone.
+   */
+  rates?: RateLedger | undefined;
 }
 
 export class HttpClient {
@@ -121,7 +128,7 @@ export class HttpClient {
     this.auth = authProvider(config.auth, this.timeoutMs);
     const limit = config.rate_limit ?? {};
     const perSecond = limit.per_second ?? (limit.call_limit_header !== undefined ? 2 : undefined);
-    this.budget = rateBudgetFor(limit.account ?? this.base.origin, { ...limit, per_second: perSecond });
+    this.budget = rateBudgetFor(limit.account ?? this.base.origin, { ...limit, per_second: perSecond }, options.rates);
     this.outage = outageWatchFor(limit.account ?? this.base.origin, config.down_after_ms ?? 60_000);
   }
 
@@ -140,8 +147,9 @@ export class HttpClient {
       let release: () => void;
       try {
         release = await this.budget.acquire(request.priority ?? 'normal', waits);
-      } catch {
-        throw this.stopped(request, label);
+      } catch (error) {
+        if (error instanceof Error && error.name === 'AbortError') throw this.stopped(request, label);
+        throw ledgerFailed(label, error);
       }
       let response: AxiosResponse<string> | undefined;
       let failure: string | undefined;
@@ -188,7 +196,11 @@ export class HttpClient {
           const value: unknown = res.headers[name.toLowerCase()];
           return value === undefined || value === null ? undefined : String(value);
         };
-        this.budget.observe(res.status, header);
+        try {
+          await this.budget.observe(res.status, header);
+        } catch (error) {
+          throw ledgerFailed(label, error);
+        }
         const status = res.status;
         logger?.debug('HTTP request', { request: label, status, ms: Date.now() - started, attempt });
         if (status < 500) this.outage.answered();
@@ -271,17 +283,29 @@ export class HttpClient {
 }
 
 /**
- * One client per connection config, so its token cache and statistics live across pages and
- * batches. A connector passes the same options on every call: the first call's are kept.
+ * One client per connection config (and rate ledger), so its token cache and statistics live
+ * across pages and batches. A connector passes the same options on every call: the first call's
+ * are kept, but for `rates`: a config used with another state store gets a client of its own.
  */
-const CLIENTS = new WeakMap<object, HttpClient>();
-export function httpClientFor(config: HttpConnection, options?: HttpClientOptions): HttpClient {
-  let client = CLIENTS.get(config);
+const CLIENTS = new WeakMap<object, Map<RateLedger | undefined, HttpClient>>();
+export function httpClientFor(config: HttpConnection, options: HttpClientOptions = {}): HttpClient {
+  let byLedger = CLIENTS.get(config);
+  if (byLedger === undefined) {
+    byLedger = new Map();
+    CLIENTS.set(config, byLedger);
+  }
+  let client = byLedger.get(options.rates);
   if (client === undefined) {
     client = new HttpClient(config, options);
-    CLIENTS.set(config, client);
+    byLedger.set(options.rates, client);
   }
   return client;
+}
+
+/** The state store could not keep the account's budget: nothing can be sent safely, so the run stops. */
+function ledgerFailed(label: string, error: unknown): KeelError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new KeelError('fatal', `${label}: not sent: the rate budget in the state store failed: ${reason}`, { code: 'rate_ledger_failed', stage: 'http', cause: error });
 }
 
 const RETRY = { maxAttempts: 0, initialDelayMs: 200, maxDelayMs: 15_000 };

@@ -20,5 +20,7 @@ export function streamContext(run: RunContext, stream: SourcePlan | TargetPlan, 
     projectDir: run.projectDir,
     engines: run.engines,
     dryRun: run.dryRun,
+    // A dry run's reads are real requests too: they count in the account's shared budget.
+    rates: run.store.rates,
   };
 }

@@ -1,6 +1,7 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { Logger } from '../logger.js';
+import type { RateLedger } from '../state/rate-ledger.js';
 import type { Engines } from './engine.js';
 
 /**
@@ -78,6 +79,13 @@ interface StreamContext<Config, Options> {
   engines: Engines;
   /** `keel run --dry-run`: read and transform, but change nothing anywhere (no side effects in reads either). */
   dryRun?: boolean;
+  /**
+   * The request budgets of external accounts, in the project's state store, so that every process
+   * of the project shares one budget per account: pass it on, `httpClientFor(ctx.config, { rates: ctx.rates })`.
+   * The runner always gives it; a context built by hand (a test) may leave it out, and then each
+   * process keeps its own budget.
+   */
+  rates?: RateLedger;
 }
 
 export interface ReadContext<Config = unknown, Options = unknown> extends StreamContext<Config, Options> {

@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import { openStateDatabase } from './open-database.js';
 import type { JsonValue } from '../json.js';
 import { addMissingColumns, LEDGER_ADDED_COLUMNS, LEDGER_INDEXES, LEDGER_SCHEMA, SqliteLedger } from './sqlite-ledger.js';
+import type { RateLedger } from './rate-ledger.js';
+import { RATE_SCHEMA, SqliteRateLedger } from './sqlite-rate-ledger.js';
 import type {
   BatchCommit,
   DeadLetter,
@@ -88,6 +90,7 @@ export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly ledger: SqliteLedger;
+  readonly rates: RateLedger;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path, 10000);
@@ -95,7 +98,9 @@ export class SqliteStateStore implements StateStore {
     this.db.exec(LEDGER_SCHEMA);
     addMissingColumns(this.db, [...LEDGER_ADDED_COLUMNS, ...RUN_ADDED_COLUMNS]);
     this.db.exec(LEDGER_INDEXES);
+    this.db.exec(RATE_SCHEMA);
     this.ledger = new SqliteLedger(this.db);
+    this.rates = new SqliteRateLedger(this.db);
     const db = this.db;
     this.statements = {
       readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(

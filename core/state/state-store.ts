@@ -1,4 +1,5 @@
 import type { JsonValue } from '../json.js';
+import type { RateLedger } from './rate-ledger.js';
 
 /**
  * Everything Keel remembers between runs. SQLite implements it for one machine; a PostgreSQL
@@ -52,6 +53,9 @@ export interface StateStore {
    */
   acquireLease(name: string, owner: string, ttlMs: number, isDead?: (holder: string) => boolean): Promise<boolean>;
   releaseLease(name: string, owner: string): Promise<void>;
+
+  /** Each external account's request budget, shared by every process on this state (see rate-ledger.ts). */
+  readonly rates: RateLedger;
 
   close(): Promise<void>;
 }

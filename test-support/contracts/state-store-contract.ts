@@ -397,6 +397,85 @@ export function testStateStore(open: () => Promise<ReopenableStore<StateStore>>)
       });
     });
 
+    describe('rate ledger', () => {
+      // A bucket of 5 requests, one leaking every 64 ms (a power of two: the arithmetic is exact),
+      // stepped through at explicit times: no test here sleeps.
+      const bucket = { capacity: 5, leakPerMs: 1 / 64 };
+      const T = 1_767_225_600_000;
+      /** Takes on the stores in turn until one answers with a wait: how many were granted, and that wait. */
+      const takeUntilFull = async (stores: readonly StateStore[], account: string, now: number, shape = bucket): Promise<{ granted: number; waitMs: number }> => {
+        for (let granted = 0; granted <= 100; granted += 1) {
+          const waitMs = await (stores[granted % stores.length] as StateStore).rates.take(account, shape, now);
+          if (waitMs > 0) return { granted, waitMs };
+        }
+        throw new Error('the bucket never filled');
+      };
+
+      it('shares one bucket between two stores on the same state: together they never take more than its capacity plus what leaked', async () => {
+        const { store: one, reopen } = await opened();
+        const two = await reopen();
+        expect(await takeUntilFull([one, two], 'shop', T)).toEqual({ granted: 5, waitMs: 64 });
+        // Full: either store answers how long until one request has leaked.
+        expect(await two.rates.take('shop', bucket, T + 40)).toBe(24);
+        let granted = 5;
+        for (let step = 1; step <= 24; step += 1) {
+          const elapsed = step * 48;
+          granted += (await takeUntilFull(step % 2 === 0 ? [one, two] : [two, one], 'shop', T + elapsed)).granted;
+          // Capacity plus what leaked, and not one less: a leaked request is not lost either.
+          expect(granted).toBe(5 + Math.floor(elapsed / 64));
+        }
+      });
+
+      it('holds every store while a pause one of them reported lasts; a shorter pause reported later does not end it early', async () => {
+        const { store: one, reopen } = await opened();
+        const two = await reopen();
+        await one.rates.report('shop', bucket, { pausedUntil: T + 2000 }, T);
+        expect(await two.rates.take('shop', bucket, T + 10)).toBe(1990);
+        await two.rates.report('shop', bucket, { pausedUntil: T + 500 }, T + 20);
+        expect(await one.rates.take('shop', bucket, T + 1999)).toBe(1);
+        expect(await takeUntilFull([two, one], 'shop', T + 2000)).toEqual({ granted: 5, waitMs: 64 });
+      });
+
+      it('restores the capacity as the bucket leaks, and no more than the capacity after a long quiet time', async () => {
+        const { store: state } = await opened();
+        expect((await takeUntilFull([state], 'shop', T)).granted).toBe(5);
+        expect((await takeUntilFull([state], 'shop', T + 2 * 64)).granted).toBe(2);
+        expect((await takeUntilFull([state], 'shop', T + 7 * 64)).granted).toBe(5);
+        expect((await takeUntilFull([state], 'shop', T + 3_600_000)).granted).toBe(5);
+      });
+
+      it('raises the level to what the vendor reports (a call-limit header, a 429), up to the capacity, and never lowers it', async () => {
+        const { store: one, reopen } = await opened();
+        const two = await reopen();
+        await one.rates.report('shop', bucket, { level: 4 }, T);
+        expect(await takeUntilFull([two], 'shop', T)).toEqual({ granted: 1, waitMs: 64 });
+        // A lower count may miss another process's requests in flight: it changes nothing.
+        await two.rates.report('shop', bucket, { level: 0 }, T + 1);
+        expect(await one.rates.take('shop', bucket, T + 1)).toBe(63);
+        await one.rates.report('other-shop', bucket, { level: 9 }, T);
+        expect(await takeUntilFull([two], 'other-shop', T + 64)).toEqual({ granted: 1, waitMs: 64 });
+      });
+
+      it('keeps accounts apart, and grants every request of a bucket without a limit but for a pause', async () => {
+        const { store: state } = await opened();
+        expect((await takeUntilFull([state], 'shop', T)).granted).toBe(5);
+        expect((await takeUntilFull([state], 'erp', T)).granted).toBe(5);
+        const unlimited = { capacity: Number.POSITIVE_INFINITY, leakPerMs: Number.POSITIVE_INFINITY };
+        for (let n = 0; n < 50; n += 1) expect(await state.rates.take('feed', unlimited, T)).toBe(0);
+        await state.rates.report('feed', unlimited, { pausedUntil: T + 1000 }, T);
+        expect(await state.rates.take('feed', unlimited, T + 1)).toBe(999);
+        expect(await state.rates.take('feed', unlimited, T + 1000)).toBe(0);
+      });
+
+      it('leaks nothing twice when a call comes with an earlier time than the last one (a slow call, another clock)', async () => {
+        const { store: one, reopen } = await opened();
+        const two = await reopen();
+        expect((await takeUntilFull([one], 'shop', T + 1000)).granted).toBe(5);
+        expect(await two.rates.take('shop', bucket, T)).toBe(64);
+        expect((await takeUntilFull([two], 'shop', T + 1000 + 64)).granted).toBe(1);
+      });
+    });
+
     describe('lifetime', () => {
       it('keeps everything over a close and reopen, and shows another store on the same state what one wrote', async () => {
         const { store: state, reopen } = await opened();

@@ -66,6 +66,7 @@ describe('connector discovery', () => {
       ['shopify', 'built-in', 'shopify', 'shop'],
       ['till', 'package', '@partner/keel-connector-till', 'pos'],
       ['vendure', 'built-in', 'vendure', 'shop'],
+      ['woocommerce', 'built-in', 'woocommerce', 'shop'],
     ]);
     expect((await registry.resolve('keel-connector-acme', project.dir))?.name).toBe('acme');
   });

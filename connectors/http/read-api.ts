@@ -1,6 +1,6 @@
 import { httpClientFor, type HttpConnection } from '../../core/http/http-client.js';
 import { UpdatedAtWalk } from '../../core/http/incremental.js';
-import { DEFAULT_MAX_RESTARTS, walkIncrementalPages, type FetchedPage } from '../../core/http/incremental-pages.js';
+import { DEFAULT_MAX_RESTARTS, walkIncrementalPages, walkSourcePages, type FetchedPage } from '../../core/http/incremental-pages.js';
 import { pagerFor, recordsIn, type PageRequest } from '../../core/http/pagination.js';
 import { KeelError } from '../../core/errors.js';
 import { nestedDeeper } from '../../core/codecs/json-text.js';
@@ -39,15 +39,7 @@ export async function* readApi(ctx: ReadContext<HttpConnection, ApiReadOptions>)
       signal: ctx.signal,
       logger: ctx.logger,
     });
-    for await (const { page, fresh, unplaceable, checkpoint } of steps) {
-      yield {
-        unit: page.response.label,
-        positions: 'item',
-        records: fresh.map((data) => ({ data })),
-        rejects: [...page.refused, ...unplaceable.map(({ record, reason }) => ({ raw: JSON.stringify(record), origin: page.response.label, reason }))],
-        checkpoint,
-      };
-    }
+    yield* walkSourcePages(steps);
     return;
   }
 

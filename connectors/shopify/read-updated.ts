@@ -15,7 +15,7 @@ import { DEFAULT_MAX_DEPTH, MAX_RAW_CHARS } from '../../core/codecs/limits.js';
 import { KeelError } from '../../core/errors.js';
 import type { HttpResponse } from '../../core/http/http-client.js';
 import { UpdatedAtWalk, type Incremental } from '../../core/http/incremental.js';
-import { DEFAULT_MAX_RESTARTS, walkIncrementalPages, type FetchedPage } from '../../core/http/incremental-pages.js';
+import { DEFAULT_MAX_RESTARTS, walkIncrementalPages, walkSourcePages, type FetchedPage } from '../../core/http/incremental-pages.js';
 import type { PageRequest, Pager } from '../../core/http/pagination.js';
 import { isJsonObject, stringifyBounded, type JsonObject, type JsonValue } from '../../core/json.js';
 import type { DecodeReject, ReadContext, SourcePage } from '../../core/sdk/connector.js';
@@ -106,15 +106,7 @@ export async function* readUpdated(
       signal: ctx.signal,
       logger: ctx.logger,
     });
-    for await (const { page, fresh, unplaceable, checkpoint } of steps) {
-      yield {
-        unit: page.response.label,
-        positions: 'item',
-        records: fresh.map((data) => ({ data })),
-        rejects: [...page.refused, ...unplaceable.map(({ record, reason }) => ({ raw: stringifyBounded(record, MAX_RAW_CHARS), origin: page.response.label, reason }))],
-        checkpoint,
-      };
-    }
+    yield* walkSourcePages(steps);
     return;
   }
 

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { checkWalkStart, walkReadOptions } from '../../core/http/walk-read-options.js';
 import type { OptionProblem } from '../../core/sdk/connector.js';
 
 /** Options shared by the streams read by updatedAt (orders, products); every one described, as `keel connectors` and the README show them. */
@@ -16,18 +17,7 @@ export const updatedReadOptions = (defaults: { pageSize: number; maxPageSize: nu
       description: "extra Shopify search filter ANDed to every request, e.g. \"status:open\" or \"tag:wholesale\" (search syntax, dates in quotes)",
     }),
   ),
-  lookback_seconds: Type.Optional(
-    Type.Integer({ minimum: 0, maximum: 7 * 86_400, default: 300, description: 'incremental: each run reads this far behind the saved boundary, for records committed late' }),
-  ),
-  start: Type.Optional(Type.String({ format: 'date-time', description: 'incremental: boundary of the very first run (ISO 8601); default: everything' })),
-  max_restarts_per_run: Type.Optional(
-    Type.Integer({
-      minimum: 0,
-      maximum: 1000,
-      default: 10,
-      description: 'incremental: times a run reads again from the boundary when records changed between page requests; beyond it the boundary stays put and the next run reads from there',
-    }),
-  ),
+  ...walkReadOptions('records'),
   bulk: Type.Optional(
     Type.Boolean({
       default: false,
@@ -41,8 +31,7 @@ export const updatedReadOptions = (defaults: { pageSize: number; maxPageSize: nu
 });
 
 export function checkUpdatedOptions(options: { start?: string; filter?: string }): OptionProblem[] {
-  const problems: OptionProblem[] = [];
-  if (options.start !== undefined && Number.isNaN(Date.parse(options.start))) problems.push({ path: ['start'], message: `start "${options.start}" is not an ISO 8601 date-time` });
+  const problems = checkWalkStart(options);
   if (options.filter !== undefined && /updated_at/i.test(options.filter)) {
     problems.push({ path: ['filter'], message: 'filter may not restrict updated_at: incremental sync sets it itself; use start for the first boundary' });
   }

@@ -6,7 +6,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { defineStream, type ReadContext, type SourcePage } from '../../core/sdk/connector.js';
 import type { WooCommerceConfig } from './config.js';
 import { ORDERS_EXAMPLES } from './examples.js';
-import { checkListOptions, listReadOptions } from './list-options.js';
+import { checkWalkStart } from '../../core/http/walk-read-options.js';
+import { listReadOptions } from './list-options.js';
 import { readCollection } from './rest-api.js';
 
 export const OrdersReadOptions = Type.Object(
@@ -40,7 +41,7 @@ export const orders = defineStream<WooCommerceConfig, typeof OrdersReadOptions, 
     incremental: { cursor: 'date_modified_gmt with look-back and (id, date_modified_gmt) de-duplication', monotonic: true },
     // A live API answers differently the second time: resume from the checkpoint, not by counting.
     replayable: false,
-    check: (options) => checkListOptions(options),
+    check: (options) => checkWalkStart(options),
     read: readOrders,
   },
 });

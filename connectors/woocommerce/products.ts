@@ -9,7 +9,8 @@ import type { HttpClient } from '../../core/http/http-client.js';
 import { defineStream, type ReadContext, type SourcePage } from '../../core/sdk/connector.js';
 import { wooCommerceSettings, type WooCommerceConfig } from './config.js';
 import { PRODUCTS_EXAMPLES } from './examples.js';
-import { checkListOptions, listReadOptions } from './list-options.js';
+import { checkWalkStart } from '../../core/http/walk-read-options.js';
+import { listReadOptions } from './list-options.js';
 import { readAll, readCollection, type CallContext } from './rest-api.js';
 
 export const ProductsReadOptions = Type.Object(
@@ -41,7 +42,7 @@ export const products = defineStream<WooCommerceConfig, typeof ProductsReadOptio
     options: ProductsReadOptions,
     incremental: { cursor: 'date_modified_gmt with look-back and (id, date_modified_gmt) de-duplication', monotonic: true },
     replayable: false,
-    check: (options) => checkListOptions(options),
+    check: (options) => checkWalkStart(options),
     read: readProducts,
   },
 });

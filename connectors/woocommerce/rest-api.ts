@@ -12,7 +12,7 @@ import { DEFAULT_MAX_DEPTH, MAX_RAW_CHARS } from '../../core/codecs/limits.js';
 import { KeelError } from '../../core/errors.js';
 import { httpClientFor, type HttpClient, type HttpResponse } from '../../core/http/http-client.js';
 import { UpdatedAtWalk, type Incremental } from '../../core/http/incremental.js';
-import { DEFAULT_MAX_RESTARTS, walkIncrementalPages, type FetchedPage } from '../../core/http/incremental-pages.js';
+import { DEFAULT_MAX_RESTARTS, walkIncrementalPages, walkSourcePages, type FetchedPage } from '../../core/http/incremental-pages.js';
 import type { PageRequest, Pager } from '../../core/http/pagination.js';
 import { isJsonObject, stringifyBounded, type JsonObject } from '../../core/json.js';
 import type { Logger } from '../../core/logger.js';
@@ -114,15 +114,7 @@ export async function* readCollection(
       signal: ctx.signal,
       logger: ctx.logger,
     });
-    for await (const { page, fresh, unplaceable, checkpoint } of steps) {
-      yield {
-        unit: page.response.label,
-        positions: 'item',
-        records: fresh.map((data) => ({ data })),
-        rejects: [...page.refused, ...unplaceable.map(({ record, reason }) => ({ raw: stringifyBounded(record, MAX_RAW_CHARS), origin: page.response.label, reason }))],
-        checkpoint,
-      };
-    }
+    yield* walkSourcePages(steps);
     return;
   }
 

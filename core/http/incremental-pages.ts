@@ -32,7 +32,9 @@
  * elsewhere, and a cursor may have expired. The next run starts from the boundary instead and drops
  * the versions it already passed on.
  */
-import type { JsonObject, JsonValue } from '../json.js';
+import { MAX_RAW_CHARS } from '../codecs/limits.js';
+import { stringifyBounded, type JsonObject, type JsonValue } from '../json.js';
+import type { DecodeReject, SourcePage } from '../sdk/connector.js';
 import type { Logger } from '../logger.js';
 import type { HttpResponse } from './http-client.js';
 import type { UpdatedAtWalk } from './incremental.js';
@@ -187,4 +189,21 @@ function onlyAt(walk: UpdatedAtWalk, records: readonly JsonObject[], at: number)
 
 function isoOrEverything(at: number | undefined): string {
   return at === undefined ? 'the beginning' : new Date(at).toISOString();
+}
+
+/**
+ * A walk's steps as a source's pages: the fresh records, and as rejects what the page refused to
+ * decode and the records the walk could not place (no id, no updated-at), each with its reason.
+ */
+export async function* walkSourcePages<Page extends FetchedPage & { refused?: DecodeReject[] }>(steps: AsyncIterable<IncrementalStep<Page>>): AsyncGenerator<SourcePage> {
+  for await (const { page, fresh, unplaceable, checkpoint } of steps) {
+    const origin = page.response.label;
+    yield {
+      unit: origin,
+      positions: 'item',
+      records: fresh.map((data) => ({ data })),
+      rejects: [...(page.refused ?? []), ...unplaceable.map(({ record, reason }) => ({ raw: stringifyBounded(record, MAX_RAW_CHARS), origin, reason }))],
+      checkpoint,
+    };
+  }
 }

@@ -17,6 +17,10 @@ export interface ScenarioResult {
   baseline_per_s: number;
   ratio: number;
   peak_rss_mb: number;
+  /** What the per-second figures count when it is not records (points of an API's rate, say). */
+  unit?: string;
+  /** Figures a scenario adds, named in snake_case. */
+  [detail: string]: string | number | undefined;
 }
 
 export interface Scenario {

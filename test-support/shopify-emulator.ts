@@ -172,6 +172,8 @@ export class ShopifyEmulator {
     skuLookups: 0,
     /** The lowest the point bucket went after charging a request: how close a client came to being throttled. */
     lowestPoints: Number.POSITIVE_INFINITY,
+    /** Every query the bucket paid for: when it was answered, its actual cost and the level left after it (a bench measures use of the rate). */
+    charges: [] as { at: number; request: number; actual: number; level: number }[],
     bulkDownloads: 0,
     /** Downloads of a bulk file that carried the access token (must stay 0: the URL is the credential). */
     downloadsWithToken: 0,
@@ -335,6 +337,7 @@ export class ShopifyEmulator {
     if ('errors' in answer) return send(res, 200, { errors: answer.errors, extensions: { cost: this.cost(requested, 0) } });
     const actual = Math.min(requested, answer.actual);
     this.points = Math.min(this.maximum, this.points + requested - actual);
+    this.stats.charges.push({ at: performance.now(), request: this.stats.requests, actual, level: this.points });
     if (answer.drop === true) {
       this.stats.droppedAnswers += 1;
       req.socket.destroy();

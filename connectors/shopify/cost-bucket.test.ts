@@ -45,6 +45,25 @@ describe('the client copy of the point bucket', () => {
     expect(bucket.waitMs(200, now)).toBe(0);
   });
 
+  it("does not take an older answer's level as news when a later request was answered first", async () => {
+    const bucket = new CostBucket();
+    // Restoring one point in 1000 s: the copy changes only by what answers say.
+    bucket.settle(await bucket.take(1), 'Q', status(100, 1000, 0.001));
+    const older = await bucket.take(30);
+    const later = await bucket.take(30);
+    // Shopify charged `older` (100 → 70), then `later` (70 → 40, refunded to 50: actual 20); `later` is answered first.
+    bucket.settle(later, 'Q', { requestedQueryCost: 30, actualQueryCost: 20, throttleStatus: { maximumAvailable: 1000, currentlyAvailable: 50, restoreRate: 0.001 } });
+    // `older`'s answer was computed before `later` was charged: it says 70, which is 20 too many.
+    bucket.settle(older, 'Q', { requestedQueryCost: 30, actualQueryCost: 30, throttleStatus: { maximumAvailable: 1000, currentlyAvailable: 70, restoreRate: 0.001 } });
+    const now = Date.now();
+    expect(bucket.waitMs(50, now)).toBe(0);
+    expect(bucket.waitMs(51, now)).toBeGreaterThan(0);
+    // Once nothing older is in flight, answers are taken as they come again.
+    bucket.settle(await bucket.take(10), 'Q', { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 1000, currentlyAvailable: 40, restoreRate: 0.001 } });
+    expect(bucket.waitMs(40, Date.now())).toBe(0);
+    expect(bucket.waitMs(41, Date.now())).toBeGreaterThan(0);
+  });
+
   it('stops waiting when the run is stopped', async () => {
     const bucket = new CostBucket();
     bucket.settle(await bucket.take(1), 'Q', status(0, 1000, 1));

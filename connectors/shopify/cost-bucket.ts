@@ -8,8 +8,11 @@
  * points its operation requested last time, so requests spend points instead of being answered
  * THROTTLED. The copy follows the server: after each response it takes the server's
  * `currentlyAvailable`, less what requests still in flight have reserved (counting them twice
- * errs on the side of waiting). Until the first response says how big the bucket is, one
- * request at a time goes out.
+ * errs on the side of waiting). Answers can arrive out of order: a request let out later may be
+ * answered first, and Shopify may have charged it after the level an older answer reports. So an
+ * answer's level is also lowered by the actual cost of every request let out after it that is
+ * already answered (again erring on the side of waiting). Until the first response says how big
+ * the bucket is, one request at a time goes out.
  */
 export interface ThrottleStatus {
   maximumAvailable: number;
@@ -33,6 +36,8 @@ interface Waiter {
 
 export interface Ticket {
   readonly reserved: number;
+  /** The order in which requests were let out. */
+  readonly sequence: number;
 }
 
 export class CostBucket {
@@ -42,6 +47,11 @@ export class CostBucket {
   private at = Date.now();
   private reserved = 0;
   private inFlight = 0;
+  private letOut = 0;
+  /** Sequence numbers of the requests in flight. */
+  private readonly flying = new Set<number>();
+  /** Answered requests that an older answer still to come may not have seen charged: sequence and actual cost. */
+  private answered: { sequence: number; actual: number }[] = [];
   private readonly waiting: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   /** Requested cost per operation name, as Shopify last reported it. */
@@ -83,7 +93,11 @@ export class CostBucket {
   settle(ticket: Ticket, operation: string, cost: QueryCost | undefined): void {
     this.release(ticket);
     if (typeof cost?.requestedQueryCost === 'number') this.learned.set(operation, cost.requestedQueryCost);
-    if (cost?.throttleStatus !== undefined) this.follow(cost.throttleStatus);
+    if (cost?.throttleStatus !== undefined) {
+      const laterAnswered = this.answered.reduce((sum, other) => (other.sequence > ticket.sequence ? sum + other.actual : sum), 0);
+      this.follow(cost.throttleStatus, laterAnswered);
+    }
+    this.remember(ticket, typeof cost?.actualQueryCost === 'number' ? cost.actualQueryCost : 0);
     this.pump();
   }
 
@@ -107,12 +121,19 @@ export class CostBucket {
     return needed <= 0 ? 0 : Math.ceil(needed / this.restorePerMs);
   }
 
-  private follow(status: ThrottleStatus): void {
+  private follow(status: ThrottleStatus, laterAnswered: number): void {
     const now = Date.now();
     this.maximum = status.maximumAvailable;
     this.restorePerMs = Math.max(status.restoreRate, 0.001) / 1000;
-    this.available = Math.min(status.maximumAvailable, status.currentlyAvailable);
+    this.available = Math.min(status.maximumAvailable, status.currentlyAvailable) - laterAnswered;
     this.at = now;
+  }
+
+  /** Keeps an answered request's cost while an older request is still in flight: its answer may predate the charge. */
+  private remember(ticket: Ticket, actual: number): void {
+    const oldest = Math.min(...this.flying);
+    if (actual > 0 && ticket.sequence > oldest) this.answered.push({ sequence: ticket.sequence, actual });
+    this.answered = this.answered.filter((other) => other.sequence > oldest);
   }
 
   private restore(now: number): void {
@@ -124,6 +145,7 @@ export class CostBucket {
   private release(ticket: Ticket): void {
     this.reserved = Math.max(0, this.reserved - ticket.reserved);
     this.inFlight = Math.max(0, this.inFlight - 1);
+    this.flying.delete(ticket.sequence);
   }
 
   private pump(): void {
@@ -151,7 +173,9 @@ export class CostBucket {
       const reserved = this.maximum === undefined ? 0 : Math.min(waiter.cost, this.maximum);
       this.reserved += reserved;
       this.inFlight += 1;
-      waiter.resolve({ reserved });
+      this.letOut += 1;
+      this.flying.add(this.letOut);
+      waiter.resolve({ reserved, sequence: this.letOut });
     }
   }
 }

@@ -23,7 +23,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../core/json.j
 import { sleep } from '../../core/runtime/backoff.js';
 import type { DecodeReject, ReadContext, SourcePage } from '../../core/sdk/connector.js';
 import type { ShopifyConfig } from './config.js';
-import type { CallContext, Operation, ShopifyGraphql } from './graphql-client.js';
+import { callFrom, type CallContext, type Operation, type ShopifyGraphql } from './graphql-client.js';
 import { describeUserError, type UserError } from './shopify-errors.js';
 
 /** What a stream exports in bulk: the query, and which nested connection each child line belongs to. */
@@ -97,7 +97,7 @@ export function bulkApplies(ctx: ReadContext<ShopifyConfig, { bulk?: boolean }>)
 }
 
 export async function* readBulk(ctx: ReadContext<ShopifyConfig, BulkOptions>, client: ShopifyGraphql, spec: BulkExport, root: string): AsyncIterable<SourcePage> {
-  const call: CallContext = { signal: ctx.signal, stopping: ctx.stopping, logger: ctx.logger };
+  const call = callFrom(ctx);
   const shop = client.settings.shopName;
   const query = spec.query(ctx.options.filter?.trim() === '' ? null : (ctx.options.filter ?? null));
   const resume = ctx.sync === 'incremental' ? bulkCursor(ctx.cursor) : undefined;

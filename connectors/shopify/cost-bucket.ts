@@ -113,6 +113,11 @@ export class CostBucket {
     this.settle(ticket, operation, cost);
   }
 
+  /** The bucket's size and restore rate once an answer has said them, in the rate ledger's terms. */
+  shape(): { capacity: number; leakPerMs: number } | undefined {
+    return this.maximum === undefined ? undefined : { capacity: this.maximum, leakPerMs: this.restorePerMs };
+  }
+
   /** Milliseconds until `cost` points are there, by the copy (0 when they are). */
   waitMs(cost: number, now: number = Date.now()): number {
     this.restore(now);

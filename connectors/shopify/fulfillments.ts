@@ -15,7 +15,7 @@ import { FULFILLMENTS_EXAMPLES } from './examples.js';
 import { isJsonObject, readPath, type JsonObject, type JsonValue } from '../../core/json.js';
 import { defineStream, type WriteContext, type WriteRecord, type WriteResult } from '../../core/sdk/connector.js';
 import { shopifySettings, toGid, type ShopifyConfig } from './config.js';
-import { shopifyGraphqlFor, type CallContext, type Operation, type ShopifyGraphql } from './graphql-client.js';
+import { callFrom, shopifyGraphqlFor, type CallContext, type Operation, type ShopifyGraphql } from './graphql-client.js';
 import { userErrorsResult, type UserError } from './shopify-errors.js';
 import { failureResult, writeGrouped } from './write-results.js';
 
@@ -81,7 +81,7 @@ interface Shipment {
 async function writeFulfillments(ctx: WriteContext<ShopifyConfig, FulfillmentWriteOptions>, batch: WriteRecord[]): Promise<WriteResult[]> {
   const settings = shopifySettings(ctx.config);
   const client = shopifyGraphqlFor(settings);
-  const call: CallContext = { signal: ctx.signal, stopping: ctx.stopping, logger: ctx.logger };
+  const call = callFrom(ctx);
   const shipments = new Map(batch.map((record) => [record, shipmentOf(record.data, ctx.options)]));
   return writeGrouped(
     ctx,

@@ -7,8 +7,11 @@ import { KeelError } from '../../core/errors.js';
 import { httpClientFor, type HttpClient } from '../../core/http/http-client.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Logger } from '../../core/logger.js';
-import { costBucketFor, type CostBucket, type QueryCost } from './cost-bucket.js';
+import type { ConnectorState } from '../../core/sdk/connector.js';
+import type { RateLedger } from '../../core/state/rate-ledger.js';
+import { costBucketFor, type CostBucket, type QueryCost, type Ticket } from './cost-bucket.js';
 import type { ShopifySettings } from './config.js';
+import { sharedPointsFor, type SharedTake } from './shared-points.js';
 import { graphqlError, graphqlErrorCode, httpStatusError, type GraphqlError } from './shopify-errors.js';
 
 /** A named GraphQL document; the emulator and the logs know it by its operation name. */
@@ -23,9 +26,16 @@ export interface Operation {
 
 export interface CallContext {
   signal: AbortSignal;
-  stopping?: AbortSignal;
+  stopping?: AbortSignal | undefined;
   logger: Logger;
+  /** The state store's rate ledger: with it, every process of the project spends from one point bucket. */
+  rates?: RateLedger | undefined;
+  /** The connection's state, where the bucket's shape is kept for processes that have not had an answer yet. */
+  state?: ConnectorState | undefined;
 }
+
+/** What a request needs from a stream's context. */
+export const callFrom = (ctx: CallContext): CallContext => ({ signal: ctx.signal, stopping: ctx.stopping, logger: ctx.logger, rates: ctx.rates, state: ctx.state });
 
 interface GraphqlBody {
   data?: JsonObject | null;
@@ -50,10 +60,15 @@ export class ShopifyGraphql {
     const shop = this.settings.shopName;
     for (let wait = 0; ; wait += 1) {
       const cost = this.bucket.costOf(operation.name, operation.estimate(variables));
-      let ticket;
+      const stop = ctx.stopping === undefined ? ctx.signal : AbortSignal.any([ctx.signal, ctx.stopping]);
+      const shared = ctx.rates === undefined ? undefined : sharedPointsFor(ctx.rates, `shopify-points:${this.settings.apiRoot}`, ctx.state);
+      let ticket: Ticket | undefined;
+      let taken: SharedTake | undefined;
       try {
-        ticket = await this.bucket.take(cost, ctx.stopping === undefined ? ctx.signal : AbortSignal.any([ctx.signal, ctx.stopping]));
+        ticket = await this.bucket.take(cost, stop);
+        taken = await shared?.take(cost, this.bucket.shape(), stop);
       } catch {
+        if (ticket !== undefined) this.bucket.cancel(ticket);
         throw new KeelError('transient', `shopify ${shop}: ${operation.name} not sent, as the run is stopping`, { code: 'stopped', stage: 'shopify' });
       }
       let response;
@@ -81,7 +96,9 @@ export class ShopifyGraphql {
       const body = (response.data ?? {}) as GraphqlBody;
       const errors = Array.isArray(body.errors) ? body.errors : [];
       const reported = body.extensions?.cost;
-      if (errors.some((error) => graphqlErrorCode(error) === 'THROTTLED')) {
+      const throttled = errors.some((error) => graphqlErrorCode(error) === 'THROTTLED');
+      await shared?.settle(taken, reported, throttled);
+      if (throttled) {
         this.bucket.throttled(ticket, operation.name, reported);
         const retryAfterMs = this.bucket.waitMs(reported?.requestedQueryCost ?? cost);
         ctx.logger.debug('Shopify answered THROTTLED; waiting for points', {

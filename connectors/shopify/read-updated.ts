@@ -20,7 +20,7 @@ import type { PageRequest, Pager } from '../../core/http/pagination.js';
 import { isJsonObject, stringifyBounded, type JsonObject, type JsonValue } from '../../core/json.js';
 import type { DecodeReject, ReadContext, SourcePage } from '../../core/sdk/connector.js';
 import type { ShopifyConfig } from './config.js';
-import type { CallContext, Operation, ShopifyGraphql } from './graphql-client.js';
+import { callFrom, type CallContext, type Operation, type ShopifyGraphql } from './graphql-client.js';
 
 /** A nested connection of each record, completed by a follow-up query when its first page is not all. */
 export interface NestedConnection {
@@ -79,7 +79,7 @@ export async function* readUpdated(
   variables: JsonObject,
 ): AsyncIterable<SourcePage> {
   const options = ctx.options;
-  const call: CallContext = { signal: ctx.signal, stopping: ctx.stopping, logger: ctx.logger };
+  const call = callFrom(ctx);
   const pageSize = options.page_size ?? 10;
   const fetch = async (request: PageRequest): Promise<GraphqlPage> => {
     const from = request.query['updated_at_min'];

@@ -18,7 +18,7 @@ import { KeelError } from '../../core/errors.js';
 import { isJsonObject, readPath, type JsonObject } from '../../core/json.js';
 import { defineStream, type WriteContext, type WriteRecord, type WriteResult } from '../../core/sdk/connector.js';
 import { shopifySettings, type ShopifyConfig, type ShopifySettings } from './config.js';
-import { shopifyGraphqlFor, type CallContext, type Operation, type ShopifyGraphql } from './graphql-client.js';
+import { callFrom, shopifyGraphqlFor, type CallContext, type Operation, type ShopifyGraphql } from './graphql-client.js';
 import { userErrorOutcome, userErrorsResult, type UserError } from './shopify-errors.js';
 import { derivedKey, failureResult, writeGrouped } from './write-results.js';
 
@@ -110,7 +110,7 @@ interface StockLine {
 async function writeStock(ctx: WriteContext<ShopifyConfig, StockWriteOptions>, batch: WriteRecord[]): Promise<WriteResult[]> {
   const settings = shopifySettings(ctx.config);
   const client = shopifyGraphqlFor(settings);
-  const call: CallContext = { signal: ctx.signal, stopping: ctx.stopping, logger: ctx.logger };
+  const call = callFrom(ctx);
   const lines = batch.map((record) => stockLine(record.data, ctx.options, settings));
   const wanted = lines.filter((line): line is StockLine => !(line instanceof KeelError));
   const items = await itemsFor(client, settings, [...new Set(wanted.map((line) => line.sku))], call);

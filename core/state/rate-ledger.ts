@@ -11,8 +11,15 @@ export interface RateLedger {
    * Atomically: leaks the account's bucket to `now`; when a pause is in force or one more request
    * would overflow it, answers how long to wait (ms) and counts nothing; else counts the request
    * and answers 0. Keep it one short transaction: every request of a rate-limited account takes one.
+   * `cost` is what the request takes from the bucket (default 1; an API that limits by points, say
+   * Shopify's GraphQL, asks for the points a query requests; a cost above capacity counts as capacity).
    */
-  take(account: string, bucket: RateBucket, now: number): Promise<number>;
+  take(account: string, bucket: RateBucket, now: number, cost?: number): Promise<number>;
+  /**
+   * Gives back part of what this process took and did not spend (points refunded down to a query's
+   * actual cost, or a query the vendor refused unrun): the level falls by `amount`, never below 0.
+   */
+  refund(account: string, bucket: RateBucket, amount: number, now: number): Promise<void>;
   /**
    * What the vendor said in a response: the bucket is at least `level` full (a call-limit header,
    * a 429), or requests must wait until `pausedUntil` (Retry-After, a remaining/reset header).
@@ -55,13 +62,20 @@ export function leakTo(state: BucketState | undefined, bucket: RateBucket, now: 
 }
 
 /** What `take` decides: the wait (ms, 0 when granted) and the state to store when granted. */
-export function takeFrom(state: BucketState | undefined, bucket: RateBucket, now: number): { waitMs: number; next: BucketState } {
+export function takeFrom(state: BucketState | undefined, bucket: RateBucket, now: number, cost = 1): { waitMs: number; next: BucketState } {
   const leaked = leakTo(state, bucket, now);
+  const taken = Math.min(Math.max(cost, 0), bucket.capacity);
   let waitMs = leaked.pausedUntil - now;
-  if (waitMs <= 0 && leaked.level + 1 > bucket.capacity) waitMs = (leaked.level + 1 - bucket.capacity) / bucket.leakPerMs;
+  if (waitMs <= 0 && leaked.level + taken > bucket.capacity) waitMs = (leaked.level + taken - bucket.capacity) / bucket.leakPerMs;
   // Whole milliseconds, at least 1: a wait of 0.3 ms must not read as "granted".
   if (waitMs > 0) return { waitMs: Math.max(1, Math.ceil(waitMs)), next: leaked };
-  return { waitMs: 0, next: { ...leaked, level: leaked.level + 1 } };
+  return { waitMs: 0, next: { ...leaked, level: leaked.level + taken } };
+}
+
+/** What `refund` stores: the level lowered by what was given back, not below empty. */
+export function refundTo(state: BucketState | undefined, bucket: RateBucket, amount: number, now: number): BucketState {
+  const leaked = leakTo(state, bucket, now);
+  return { ...leaked, level: Math.max(0, leaked.level - Math.max(amount, 0)) };
 }
 
 /** What `report` stores: the level raised to what the vendor counted, the pause extended. */

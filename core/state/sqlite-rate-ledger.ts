@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { reportTo, takeFrom, type BucketState, type RateBucket, type RateLedger, type VendorSaid } from './rate-ledger.js';
+import { refundTo, reportTo, takeFrom, type BucketState, type RateBucket, type RateLedger, type VendorSaid } from './rate-ledger.js';
 
 /** One row per external account: its bucket's level at `level_at`, and the end of a pause the vendor asked for. */
 export const RATE_SCHEMA = `
@@ -21,8 +21,9 @@ interface BucketRow {
 export class SqliteRateLedger implements RateLedger {
   private readonly read: Database.Statement<[string], BucketRow>;
   private readonly write: Database.Statement<[string, number, number, number]>;
-  private readonly takeOne: (account: string, bucket: RateBucket, now: number) => number;
+  private readonly takeOne: (account: string, bucket: RateBucket, now: number, cost: number) => number;
   private readonly reportOne: (account: string, bucket: RateBucket, said: VendorSaid, now: number) => void;
+  private readonly refundOne: (account: string, bucket: RateBucket, amount: number, now: number) => void;
 
   constructor(db: Database.Database) {
     this.read = db.prepare<[string], BucketRow>('SELECT level, level_at, paused_until FROM rate_buckets WHERE account = ?');
@@ -30,8 +31,8 @@ export class SqliteRateLedger implements RateLedger {
       `INSERT INTO rate_buckets (account, level, level_at, paused_until) VALUES (?, ?, ?, ?)
        ON CONFLICT (account) DO UPDATE SET level = excluded.level, level_at = excluded.level_at, paused_until = excluded.paused_until`,
     );
-    const take = db.transaction((account: string, bucket: RateBucket, now: number): number => {
-      const { waitMs, next } = takeFrom(this.stored(account), bucket, now);
+    const take = db.transaction((account: string, bucket: RateBucket, now: number, cost: number): number => {
+      const { waitMs, next } = takeFrom(this.stored(account), bucket, now, cost);
       // A wait changes nothing: the leak is recomputed from the stored level next time.
       if (waitMs === 0) this.store(account, next);
       return waitMs;
@@ -39,12 +40,20 @@ export class SqliteRateLedger implements RateLedger {
     const report = db.transaction((account: string, bucket: RateBucket, said: VendorSaid, now: number): void => {
       this.store(account, reportTo(this.stored(account), bucket, said, now));
     });
-    this.takeOne = (account, bucket, now) => take.immediate(account, bucket, now);
+    const refund = db.transaction((account: string, bucket: RateBucket, amount: number, now: number): void => {
+      this.store(account, refundTo(this.stored(account), bucket, amount, now));
+    });
+    this.takeOne = (account, bucket, now, cost) => take.immediate(account, bucket, now, cost);
     this.reportOne = (account, bucket, said, now) => report.immediate(account, bucket, said, now);
+    this.refundOne = (account, bucket, amount, now) => refund.immediate(account, bucket, amount, now);
   }
 
-  async take(account: string, bucket: RateBucket, now: number): Promise<number> {
-    return this.takeOne(account, bucket, now);
+  async take(account: string, bucket: RateBucket, now: number, cost = 1): Promise<number> {
+    return this.takeOne(account, bucket, now, cost);
+  }
+
+  async refund(account: string, bucket: RateBucket, amount: number, now: number): Promise<void> {
+    this.refundOne(account, bucket, amount, now);
   }
 
   async report(account: string, bucket: RateBucket, said: VendorSaid, now: number): Promise<void> {

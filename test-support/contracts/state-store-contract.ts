@@ -456,6 +456,24 @@ export function testStateStore(open: () => Promise<ReopenableStore<StateStore>>)
         expect(await takeUntilFull([two], 'other-shop', T + 64)).toEqual({ granted: 1, waitMs: 64 });
       });
 
+      it('takes what a request costs (points, not requests) and takes back what a process refunds, for every process', async () => {
+        const { store: one, reopen } = await opened();
+        const two = await reopen();
+        const points = { capacity: 1000, leakPerMs: 0.1 };
+        // 600 points requested by one process, 300 by another: 100 are left.
+        expect(await one.rates.take('shop', points, T, 600)).toBe(0);
+        expect(await two.rates.take('shop', points, T, 300)).toBe(0);
+        // 200 more do not fit: 100 points missing at 0.1 a millisecond.
+        expect(await one.rates.take('shop', points, T, 200)).toBe(1000);
+        // The first query cost 400 of its 600: the 200 refunded are there for the other process at once.
+        await one.rates.refund('shop', points, 200, T);
+        expect(await two.rates.take('shop', points, T, 200)).toBe(0);
+        // A refund never makes the bucket emptier than empty; a cost above capacity counts as capacity.
+        await two.rates.refund('shop', points, 5000, T);
+        expect(await one.rates.take('shop', points, T, 1500)).toBe(0);
+        expect(await two.rates.take('shop', points, T, 1)).toBe(10);
+      });
+
       it('keeps accounts apart, and grants every request of a bucket without a limit but for a pause', async () => {
         const { store: state } = await opened();
         expect((await takeUntilFull([state], 'shop', T)).granted).toBe(5);

@@ -97,3 +97,15 @@ export async function readShopifyStream(
   }
   return { records, cursor: last, checkpoints };
 }
+
+/**
+ * A pipeline for README projects of shop connectors: stock counts (NDJSON in the `erp-counts`
+ * connection's folder) into the inventory engine, so the README's stock pipeline has levels to publish.
+ */
+export const STOCK_IN_PIPELINE = {
+  'pipelines/stock-in.yaml': `name: stock-in
+source: { connection: erp-counts, stream: files, options: { path: "counts-*.ndjson" } }
+targets:
+  - { connection: inventory, stream: ledger }
+`,
+};

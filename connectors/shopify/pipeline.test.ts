@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runProject } from '../../test-support/run-project.js';
 import { ShopifyEmulator, WAREHOUSE } from '../../test-support/shopify-emulator.js';
-import { outboxRecords, SHOPIFY_ENV } from '../../test-support/shopify-project.js';
+import { outboxRecords, SHOPIFY_ENV, STOCK_IN_PIPELINE } from '../../test-support/shopify-project.js';
 import { tempProject, type TempProject } from '../../test-support/temp-project.js';
 
 let project: TempProject | undefined;
@@ -48,11 +48,7 @@ function readmeProject(origin: string): TempProject {
     'keel.yaml': stringify(keel),
     ...pipelines,
     // Stock counts from the ERP into the inventory engine (not a Shopify pipeline, so not in the README).
-    'pipelines/stock-in.yaml': `name: stock-in
-source: { connection: erp-counts, stream: files, options: { path: "counts-*.ndjson" } }
-targets:
-  - { connection: inventory, stream: ledger }
-`,
+    ...STOCK_IN_PIPELINE,
   });
 }
 

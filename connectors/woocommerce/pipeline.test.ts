@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runProject } from '../../test-support/run-project.js';
-import { outboxRecords } from '../../test-support/shopify-project.js';
+import { outboxRecords, STOCK_IN_PIPELINE } from '../../test-support/shopify-project.js';
 import { tempProject, type TempProject } from '../../test-support/temp-project.js';
 import { WOO_ENV, WooCommerceEmulator } from '../../test-support/woocommerce-emulator.js';
 
@@ -31,11 +31,7 @@ function readmeProject(origin: string): TempProject {
   return tempProject({
     'keel.yaml': stringify(keel),
     ...Object.fromEntries(PIPELINES.map((block) => [`pipelines/${String(block['name'])}.yaml`, stringify(block)])),
-    'pipelines/stock-in.yaml': `name: stock-in
-source: { connection: erp-counts, stream: files, options: { path: "counts-*.ndjson" } }
-targets:
-  - { connection: inventory, stream: ledger }
-`,
+    ...STOCK_IN_PIPELINE,
   });
 }
 

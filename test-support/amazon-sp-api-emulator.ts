@@ -114,6 +114,8 @@ export class AmazonSpApiEmulator {
     throttled: {} as Partial<Record<EmulatedOperation, number>>,
     /** Arrival (ms since the epoch) of each 429, per operation. */
     throttledAt: {} as Partial<Record<EmulatedOperation, number[]>>,
+    /** Arrival (ms since the epoch) of each request, per operation. */
+    arrivals: {} as Partial<Record<EmulatedOperation, number[]>>,
     expiredTokenAnswers: 0,
     uploads: 0,
   };
@@ -197,6 +199,7 @@ export class AmazonSpApiEmulator {
     const operation = operationOf(req.method ?? 'GET', url.pathname);
     if (operation === undefined) return send(res, 404, { errors: [{ code: 'NotFound', message: 'Resource not found' }] });
     this.stats.requests[operation] = (this.stats.requests[operation] ?? 0) + 1;
+    (this.stats.arrivals[operation] ??= []).push(Date.now());
     await this.options.beforeRequest?.(operation, this);
     const slow = this.options.slowMs?.[operation];
     if (slow !== undefined) await new Promise((resolve) => setTimeout(resolve, slow));

@@ -35,7 +35,13 @@ export function emulatorConfig(emulator: AmazonSpApiEmulator, origin: string, mo
  * A project whose `amazon` connection is the emulator, an `out` folder of NDJSON files and an
  * `in` folder, and the given pipelines (name → YAML). `config` adds lines to the connection config.
  */
-export function amazonProject(emulator: AmazonSpApiEmulator, origin: string, pipelines: Record<string, string>, config = ''): TempProject {
+export function amazonProject(
+  emulator: AmazonSpApiEmulator,
+  origin: string,
+  pipelines: Record<string, string>,
+  options: { config?: string; marketplaceIds?: string[] } = {},
+): TempProject {
+  const config = options.config ?? '';
   const extra = config.trim() === '' ? '' : `\n      ${config.trim().split('\n').join('\n      ')}`;
   return tempProject({
     'keel.yaml': `name: amazon-test
@@ -47,7 +53,7 @@ connections:
       endpoint: "${origin}"
       token_url: "${emulator.tokenUrl}"
       selling_partner_id: ${EMULATOR_SELLER}
-      marketplace_ids: [${AMAZON_DE}]
+      marketplace_ids: [${(options.marketplaceIds ?? [AMAZON_DE]).join(', ')}]
       client_id: ${EMULATOR_CREDENTIALS.clientId}
       client_secret: "\${env:AMAZON_LWA_CLIENT_SECRET}"
       refresh_token: "\${env:AMAZON_LWA_REFRESH_TOKEN}"

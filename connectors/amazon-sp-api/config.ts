@@ -125,7 +125,14 @@ export function amazonSettings(config: AmazonConfig): AmazonSettings {
           retries,
           down_after_ms: config.down_after_ms ?? 60_000,
           // Amazon limits per operation, selling partner account and application: so does the budget.
-          rate_limit: { account: `amazon-sp-api ${host} ${config.selling_partner_id} ${config.client_id} ${operation}`, burst: plan.burst, per_second: plan.per_second, concurrency: 4 },
+          // One request of the bucket is kept back: the budget counts a request when it leaves,
+          // Amazon when it arrives, and a full bucket at Amazon gains nothing meanwhile.
+          rate_limit: {
+            account: `amazon-sp-api ${host} ${config.selling_partner_id} ${config.client_id} ${operation}`,
+            burst: Math.max(1, plan.burst - 1),
+            per_second: plan.per_second,
+            concurrency: 4,
+          },
         },
       ];
     }),

@@ -20,7 +20,7 @@ const usagePlan = (operation: SpOperation) =>
   Type.Optional(
     Type.Object(
       {
-        per_second: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: `requests per second refilled (default ${DEFAULT_USAGE_PLANS[operation].per_second})` })),
+        per_second: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: `requests per second refilled (default ${Number(DEFAULT_USAGE_PLANS[operation].per_second.toPrecision(3))})` })),
         burst: Type.Optional(Type.Integer({ minimum: 1, description: `requests the bucket holds (default ${DEFAULT_USAGE_PLANS[operation].burst})` })),
       },
       { additionalProperties: false, description: `usage plan of ${operation}` },

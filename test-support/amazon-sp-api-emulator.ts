@@ -124,6 +124,8 @@ export class AmazonSpApiEmulator {
   private readonly tokens = new Map<string, number>();
   private readonly buckets = new Map<EmulatedOperation, Bucket>();
   private readonly scripted = new Map<EmulatedOperation, Scripted[]>();
+  private readonly slowed = new Map<EmulatedOperation, { ms: number; times: number }>();
+  private tokenFailures = 0;
   private readonly snapshots = new Map<string, { ids: string[]; offset: number; size: number }>();
   private readonly uploads = new Map<string, { contentType: string; signature: string; body?: string }>();
   private readonly reports = new Map<string, JsonRecord>();
@@ -176,6 +178,16 @@ export class AmazonSpApiEmulator {
     this.script(operation, { status, times });
   }
 
+  /** The next `times` requests of `operation` are answered after `ms` (a slow or hanging server). */
+  slowNext(operation: EmulatedOperation, ms: number, times = 1): void {
+    this.slowed.set(operation, { ms, times });
+  }
+
+  /** The next `times` token requests are answered 503 with an OAuth server_error. */
+  failTokenNext(times = 1): void {
+    this.tokenFailures = times;
+  }
+
   /** The next `times` requests of `operation` are answered 429, with Retry-After when given. */
   throttleNext(operation: EmulatedOperation, times = 1, retryAfter?: number): void {
     this.script(operation, { status: 429, times, retryAfter });
@@ -201,7 +213,13 @@ export class AmazonSpApiEmulator {
     this.stats.requests[operation] = (this.stats.requests[operation] ?? 0) + 1;
     (this.stats.arrivals[operation] ??= []).push(Date.now());
     await this.options.beforeRequest?.(operation, this);
-    const slow = this.options.slowMs?.[operation];
+    let slow = this.options.slowMs?.[operation];
+    const slowed = this.slowed.get(operation);
+    if (slowed !== undefined) {
+      slow = slowed.ms;
+      slowed.times -= 1;
+      if (slowed.times <= 0) this.slowed.delete(operation);
+    }
     if (slow !== undefined) await new Promise((resolve) => setTimeout(resolve, slow));
 
     const token = header(req, 'x-amz-access-token');
@@ -246,6 +264,10 @@ export class AmazonSpApiEmulator {
 
   private token(res: ServerResponse, body: string, contentType: string | undefined): void {
     this.stats.tokenRequests += 1;
+    if (this.tokenFailures > 0) {
+      this.tokenFailures -= 1;
+      return send(res, 503, { error: 'server_error', error_description: 'The authorization server is temporarily unavailable' });
+    }
     if (contentType?.startsWith('application/x-www-form-urlencoded') !== true) return send(res, 400, { error: 'invalid_request', error_description: 'form-encoded body expected' });
     const form = new URLSearchParams(body);
     if (form.get('grant_type') !== 'refresh_token') return send(res, 400, { error: 'unsupported_grant_type', error_description: 'The authorization grant type is not supported' });

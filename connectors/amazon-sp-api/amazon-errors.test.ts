@@ -97,6 +97,19 @@ describe('amazon-sp-api errors against the emulator', () => {
     expect(amazon.stats.requests).toMatchObject({ getOrders: 2, getOrderItems: 3 });
   });
 
+  it('sends again a request whose answer is slower than timeout_ms, and a token request Login with Amazon failed', async () => {
+    const { amazon, config } = await startAmazon();
+    addDeOrders(amazon, 2, (n) => Date.now() - n * 60_000 - 180_000);
+    amazon.failTokenNext(1);
+    amazon.slowNext('getOrders', 1500);
+    const read = await readAmazonOrders({ ...config, timeout_ms: 500 }, { start: START() }, undefined);
+    expect(read.records).toHaveLength(2);
+    expect(amazon.stats.tokenRequests).toBe(2);
+    expect(amazon.stats.requests.getOrders).toBe(2);
+    expect(read.log).toContain('amazon access token request failed; retrying');
+    expect(read.log).toMatch(/"msg":"HTTP request failed; retrying".*"error":"timed out"/);
+  });
+
   it('fails a read that gets only 5xx after its retries as transient, saying how often it tried', async () => {
     const { amazon, config } = await startAmazon();
     addDeOrders(amazon, 1, () => Date.now() - 180_000);

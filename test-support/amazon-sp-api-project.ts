@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { afterEach } from 'vitest';
 import type { AmazonConfig } from '../connectors/amazon-sp-api/config.js';
 import amazon from '../connectors/amazon-sp-api/index.js';
 import { OpenEngines } from '../core/engines/open-engines.js';
@@ -6,7 +7,7 @@ import type { JsonObject, JsonValue } from '../core/json.js';
 import { createLogger } from '../core/logger.js';
 import { Redactor } from '../core/redact.js';
 import type { SyncMode, WriteResult } from '../core/sdk/connector.js';
-import { EMULATOR_CREDENTIALS, EMULATOR_SELLER, type AmazonSpApiEmulator, type JsonRecord } from './amazon-sp-api-emulator.js';
+import { AmazonSpApiEmulator, EMULATOR_CREDENTIALS, EMULATOR_SELLER, type AmazonEmulatorOptions, type JsonRecord } from './amazon-sp-api-emulator.js';
 import { tempProject, type TempProject } from './temp-project.js';
 
 export const AMAZON_DE = 'A1PA6795UKMFR9';
@@ -63,6 +64,42 @@ connections:
 `,
     ...Object.fromEntries(Object.entries(pipelines).map(([name, yaml]) => [`pipelines/${name}.yaml`, yaml])),
   });
+}
+
+export interface AmazonUnderTest {
+  amazon: AmazonSpApiEmulator;
+  origin: string;
+  /** The connection config for it, secrets resolved. */
+  config: AmazonConfig;
+}
+
+/**
+ * For a test file: `start` an emulator in a test and `project` a project against it; both are
+ * stopped and removed after each test.
+ */
+export function amazonTestBed(): {
+  start(options?: AmazonEmulatorOptions): Promise<AmazonUnderTest>;
+  project(under: AmazonUnderTest, pipelines: Record<string, string>, options?: { config?: string; marketplaceIds?: string[] }): TempProject;
+} {
+  const emulators: AmazonSpApiEmulator[] = [];
+  const projects: TempProject[] = [];
+  afterEach(async () => {
+    for (const project of projects.splice(0)) project.remove();
+    for (const emulator of emulators.splice(0)) await emulator.stop();
+  });
+  return {
+    async start(options = {}) {
+      const amazon = new AmazonSpApiEmulator(options);
+      emulators.push(amazon);
+      const origin = await amazon.start();
+      return { amazon, origin, config: emulatorConfig(amazon, origin) };
+    },
+    project(under, pipelines, options = {}) {
+      const project = amazonProject(under.amazon, under.origin, pipelines, options);
+      projects.push(project);
+      return project;
+    },
+  };
 }
 
 const DE_ORDER = JSON.parse(

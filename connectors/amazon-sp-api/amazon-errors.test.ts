@@ -1,20 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KeelError, RecordRejection } from '../../core/errors.js';
-import { AmazonSpApiEmulator } from '../../test-support/amazon-sp-api-emulator.js';
-import { addDeOrders, emulatorConfig, readAmazonOrders, writeAmazonStock } from '../../test-support/amazon-sp-api-project.js';
+import type { AmazonSpApiEmulator } from '../../test-support/amazon-sp-api-emulator.js';
+import { addDeOrders, amazonTestBed, readAmazonOrders, writeAmazonStock } from '../../test-support/amazon-sp-api-project.js';
 import { accessTokenExpired, lwaError, spApiError } from './amazon-errors.js';
 import type { AmazonConfig } from './config.js';
 
-let emulator: AmazonSpApiEmulator | undefined;
-afterEach(async () => {
-  await emulator?.stop();
-  emulator = undefined;
-});
-
+const bed = amazonTestBed();
+/** Two retries: enough to see them, few enough to see them run out. */
 async function startAmazon(): Promise<{ amazon: AmazonSpApiEmulator; config: AmazonConfig }> {
-  emulator = new AmazonSpApiEmulator();
-  const origin = await emulator.start();
-  return { amazon: emulator, config: { ...emulatorConfig(emulator, origin), retries: 2 } };
+  const { amazon, config } = await bed.start();
+  return { amazon, config: { ...config, retries: 2 } };
 }
 
 const PLACE = 'amazon-sp-api sellingpartnerapi-eu.amazon.com seller A3EXAMPLE';
@@ -125,15 +120,10 @@ describe('amazon-sp-api errors against the emulator', () => {
     const unavailable = await writeAmazonStock(config, { poll_interval_ms: 100 }, [LEVEL]);
     expect(unavailable.results).toEqual([{ status: 'retryable', error: expect.stringMatching(/POST 127\.0\.0\.1:\d+\/feeds\/2021-06-30\/documents → HTTP 503: .*\(after 3 attempts\)$/) as unknown as string }]);
 
-    const denied = new AmazonSpApiEmulator();
-    const origin = await denied.start();
-    try {
-      denied.failNext('createFeed', 403);
-      const error = await writeAmazonStock(emulatorConfig(denied, origin), { poll_interval_ms: 100 }, [LEVEL]).catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ kind: 'auth', code: 'amazon_access_denied' });
-      expect((error as KeelError).message).toContain('Product Listing for stock');
-    } finally {
-      await denied.stop();
-    }
+    const denied = await bed.start();
+    denied.amazon.failNext('createFeed', 403);
+    const error = await writeAmazonStock(denied.config, { poll_interval_ms: 100 }, [LEVEL]).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ kind: 'auth', code: 'amazon_access_denied' });
+    expect((error as KeelError).message).toContain('Product Listing for stock');
   });
 });

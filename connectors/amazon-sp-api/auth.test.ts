@@ -1,25 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteStateStore } from '../../core/state/sqlite-store.js';
-import { AmazonSpApiEmulator, EMULATOR_CREDENTIALS, type AmazonEmulatorOptions } from '../../test-support/amazon-sp-api-emulator.js';
-import { addDeOrders, AMAZON_ENV, amazonProject, emulatorConfig, readAmazonOrders, writeAmazonStock } from '../../test-support/amazon-sp-api-project.js';
+import { EMULATOR_CREDENTIALS, type AmazonSpApiEmulator } from '../../test-support/amazon-sp-api-emulator.js';
+import { addDeOrders, AMAZON_ENV, amazonTestBed, readAmazonOrders, writeAmazonStock } from '../../test-support/amazon-sp-api-project.js';
 import { runProject } from '../../test-support/run-project.js';
-import type { TempProject } from '../../test-support/temp-project.js';
-import type { AmazonConfig } from './config.js';
 
-let project: TempProject | undefined;
-let emulator: AmazonSpApiEmulator | undefined;
-afterEach(async () => {
-  project?.remove();
-  await emulator?.stop();
-  project = undefined;
-  emulator = undefined;
-});
-
-async function startAmazon(options: AmazonEmulatorOptions = {}): Promise<{ amazon: AmazonSpApiEmulator; origin: string; config: AmazonConfig }> {
-  emulator = new AmazonSpApiEmulator(options);
-  const origin = await emulator.start();
-  return { amazon: emulator, origin, config: emulatorConfig(emulator, origin) };
-}
+const bed = amazonTestBed();
 
 const HOUR_AGO = (): string => new Date(Date.now() - 3600_000).toISOString();
 const ORDERS_PIPELINE = `name: orders
@@ -36,7 +21,7 @@ function secretsIn(text: string, amazon: AmazonSpApiEmulator): string[] {
 describe('amazon-sp-api Login with Amazon', () => {
   it('renews the access token before it expires: a read longer than a token lives gets no expired answer', async () => {
     // Tokens live two seconds; twenty orders whose items Amazon hands out five a second take longer.
-    const { amazon, config } = await startAmazon({ tokenLifetimeSeconds: 2, usagePlans: { getOrderItems: { perSecond: 5, burst: 2 } } });
+    const { amazon, config } = await bed.start({ tokenLifetimeSeconds: 2, usagePlans: { getOrderItems: { perSecond: 5, burst: 2 } } });
     addDeOrders(amazon, 20, (n) => Date.now() - n * 60_000 - 180_000);
     const read = await readAmazonOrders({ ...config, usage_plans: { getOrderItems: { per_second: 5, burst: 2 } } }, { start: HOUR_AGO() }, undefined);
     expect(read.records).toHaveLength(20);
@@ -46,7 +31,7 @@ describe('amazon-sp-api Login with Amazon', () => {
 
   it('fetches a fresh token once when Amazon says the one sent has expired, and reads on', async () => {
     let items = 0;
-    const { amazon, config } = await startAmazon({
+    const { amazon, config } = await bed.start({
       beforeRequest: (operation, shop) => {
         items += operation === 'getOrderItems' ? 1 : 0;
         // Amazon ends the token early (a clock off, a token revoked and reissued).
@@ -64,9 +49,10 @@ describe('amazon-sp-api Login with Amazon', () => {
   });
 
   it('stops at a refresh token Login with Amazon refuses, saying what to do, with no secret in the summary, the log or the run history', async () => {
-    const { amazon, origin } = await startAmazon();
+    const under = await bed.start();
+    const { amazon } = under;
     addDeOrders(amazon, 2, (n) => Date.now() - n * 60_000 - 180_000);
-    project = amazonProject(amazon, origin, { orders: ORDERS_PIPELINE });
+    const project = bed.project(under, { orders: ORDERS_PIPELINE });
     const revoked = 'Atzr|IwEBrevoked-refresh-token-000000';
     const { summary, log } = await runProject(project.dir, { env: { ...AMAZON_ENV, AMAZON_LWA_REFRESH_TOKEN: revoked } });
     expect(summary.status).toBe('failed');
@@ -88,10 +74,11 @@ describe('amazon-sp-api Login with Amazon', () => {
   });
 
   it('keeps the client secret, the refresh token and every access token out of logs, errors and dead letters', async () => {
-    const { amazon, origin, config } = await startAmazon({
+    const under = await bed.start({
       feedPolls: 1,
       rejectSkus: { 'NH-BATTERY': [{ code: '90220', message: "'[batteries_required]' is required but not supplied." }] },
     });
+    const { amazon, config } = under;
     addDeOrders(amazon, 3, (n) => Date.now() - n * 60_000 - 180_000);
 
     // The connector's own output, with nothing redacted for it: a logger that writes every line as it comes, at debug level.
@@ -109,7 +96,7 @@ describe('amazon-sp-api Login with Amazon', () => {
     expect(write.log).toContain('amazon feed submitted');
 
     // And a whole run: its dead letter, summary, log and run history.
-    project = amazonProject(amazon, origin, {
+    const project = bed.project(under, {
       stock: `name: stock
 source: { connection: in, stream: files, options: { path: "stock-*.ndjson" } }
 targets:

@@ -1,20 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isJsonObject, type JsonObject } from '../../core/json.js';
-import { AmazonSpApiEmulator, type AmazonEmulatorOptions } from '../../test-support/amazon-sp-api-emulator.js';
-import { addDeOrders, AMAZON_DE, AMAZON_US, emulatorConfig, readAmazonOrders } from '../../test-support/amazon-sp-api-project.js';
-import type { AmazonConfig } from './config.js';
+import { addDeOrders, AMAZON_DE, AMAZON_US, amazonTestBed, readAmazonOrders } from '../../test-support/amazon-sp-api-project.js';
 
-let emulator: AmazonSpApiEmulator | undefined;
-afterEach(async () => {
-  await emulator?.stop();
-  emulator = undefined;
-});
-
-async function startAmazon(options: AmazonEmulatorOptions = {}): Promise<{ amazon: AmazonSpApiEmulator; config: AmazonConfig }> {
-  emulator = new AmazonSpApiEmulator(options);
-  const origin = await emulator.start();
-  return { amazon: emulator, config: emulatorConfig(emulator, origin) };
-}
+const bed = amazonTestBed();
 
 const MINUTE = 60_000;
 const ids = (records: JsonObject[]): string[] => records.map((record) => String(record['AmazonOrderId'])).sort();
@@ -22,7 +10,7 @@ const sinceOf = (cursor: unknown): number => (isJsonObject(cursor) && typeof cur
 
 describe('amazon-sp-api orders', () => {
   it('reads every order of the window with all its items, following the NextToken of orders and of items', async () => {
-    const { amazon, config } = await startAmazon({ itemsPerPage: 1 });
+    const { amazon, config } = await bed.start({ itemsPerPage: 1 });
     const now = Date.now();
     const all = addDeOrders(amazon, 7, (n) => now - n * 10 * MINUTE);
     // An order of another marketplace of the account is read when the connection names it.
@@ -43,7 +31,7 @@ describe('amazon-sp-api orders', () => {
   });
 
   it('reads incrementally: the next run passes on only what changed since, found through the look-back', async () => {
-    const { amazon, config } = await startAmazon();
+    const { amazon, config } = await bed.start();
     const now = Date.now();
     const [a, b] = addDeOrders(amazon, 6, (n) => now - n * 10 * MINUTE);
     const first = await readAmazonOrders(config, { start: new Date(now - 2 * 3600_000).toISOString() }, undefined);
@@ -62,7 +50,7 @@ describe('amazon-sp-api orders', () => {
   });
 
   it('passes on orders sharing one timestamp once, across pages and across runs, and the ones that arrive late on it', async () => {
-    const { amazon, config } = await startAmazon();
+    const { amazon, config } = await bed.start();
     // Nine orders on one second just before the first run's boundary, two to a page.
     const shared = Math.floor((Date.now() - 125_000) / 1000) * 1000;
     const nine = addDeOrders(amazon, 9, () => shared);
@@ -82,7 +70,7 @@ describe('amazon-sp-api orders', () => {
   });
 
   it('resumes after a crash in the middle of a window: what was passed on before is not passed on again, nothing is lost', async () => {
-    const { amazon, config } = await startAmazon();
+    const { amazon, config } = await bed.start();
     const now = Date.now();
     const all = addDeOrders(amazon, 10, (n) => now - n * MINUTE - 3 * MINUTE);
     const options = { page_size: 3, start: new Date(now - 3600_000).toISOString() };
@@ -98,7 +86,7 @@ describe('amazon-sp-api orders', () => {
   });
 
   it('catches up in windows of window_hours, moving the boundary at the end of each', async () => {
-    const { amazon, config } = await startAmazon();
+    const { amazon, config } = await bed.start();
     const now = Date.now();
     // One order every six hours over three days.
     const all = addDeOrders(amazon, 12, (n) => now - n * 6 * 3600_000 + 30 * MINUTE);
@@ -115,7 +103,7 @@ describe('amazon-sp-api orders', () => {
   });
 
   it('dead-letters an order whose items Amazon does not have, and reads the others', async () => {
-    const { amazon, config } = await startAmazon();
+    const { amazon, config } = await bed.start();
     const now = Date.now();
     addDeOrders(amazon, 3, (n) => now - n * 10 * MINUTE);
     amazon.failNext('getOrderItems', 404);

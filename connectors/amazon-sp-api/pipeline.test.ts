@@ -1,19 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteStateStore } from '../../core/state/sqlite-store.js';
-import { AmazonSpApiEmulator, type JsonRecord } from '../../test-support/amazon-sp-api-emulator.js';
-import { AMAZON_DE, AMAZON_ENV, AMAZON_US, amazonProject, amazonTime, deOrder } from '../../test-support/amazon-sp-api-project.js';
+import type { JsonRecord } from '../../test-support/amazon-sp-api-emulator.js';
+import { AMAZON_DE, AMAZON_ENV, AMAZON_US, amazonTestBed, amazonTime, deOrder } from '../../test-support/amazon-sp-api-project.js';
 import { runProject } from '../../test-support/run-project.js';
-import type { TempProject } from '../../test-support/temp-project.js';
 
-let project: TempProject | undefined;
-let emulator: AmazonSpApiEmulator | undefined;
-afterEach(async () => {
-  project?.remove();
-  await emulator?.stop();
-  project = undefined;
-  emulator = undefined;
-});
+const bed = amazonTestBed();
 
 /** Amazon's public sandbox order (getOrder TEST_CASE_200 with its getOrderItems), as mappings/amazon-sp-api keeps it. */
 const SANDBOX_ORDER = JSON.parse(readFileSync(new URL('../../mappings/amazon-sp-api/fixtures/order-with-items-unshipped-dated-2024.json', import.meta.url), 'utf8')) as JsonRecord;
@@ -42,9 +34,8 @@ function written(dir: string): CanonicalOrder[] {
 
 describe('amazon-sp-api orders through the shipped mapping', () => {
   it('turns orders with their items into canonical orders with keel:amazon-sp-api/order.to-canonical.json, and reads changes on the next run', async () => {
-    const amazon = new AmazonSpApiEmulator({ itemsPerPage: 1 });
-    emulator = amazon;
-    const origin = await amazon.start();
+    const under = await bed.start({ itemsPerPage: 1 });
+    const { amazon } = under;
     const now = Date.now();
     const de = deOrder('302-5528794-1846720', now - 10 * 60_000);
     amazon.addOrder(de.order, de.items);
@@ -53,9 +44,8 @@ describe('amazon-sp-api orders through the shipped mapping', () => {
     // An order Amazon lists without items: the canonical order needs lines, so the mapping refuses it.
     amazon.addOrder({ ...de.order, AmazonOrderId: '302-0000000-0000099', LastUpdateDate: amazonTime(now - 30 * 60_000) }, []);
 
-    project = amazonProject(
-      amazon,
-      origin,
+    const project = bed.project(
+      under,
       {
         orders: `name: amazon-orders
 source: { connection: amazon, stream: orders, options: { start: "${new Date(now - 3600_000).toISOString()}", lookback_seconds: 600 } }

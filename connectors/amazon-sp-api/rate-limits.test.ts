@@ -1,26 +1,12 @@
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rateBudgetFor } from '../../core/http/rate-budget.js';
-import { AmazonSpApiEmulator, type AmazonEmulatorOptions } from '../../test-support/amazon-sp-api-emulator.js';
-import { addDeOrders, AMAZON_ENV, amazonProject, emulatorConfig, readAmazonOrders } from '../../test-support/amazon-sp-api-project.js';
+import type { AmazonSpApiEmulator } from '../../test-support/amazon-sp-api-emulator.js';
+import { addDeOrders, AMAZON_ENV, amazonTestBed, readAmazonOrders } from '../../test-support/amazon-sp-api-project.js';
 import { runProject } from '../../test-support/run-project.js';
-import type { TempProject } from '../../test-support/temp-project.js';
 import { amazonSettings, type AmazonConfig } from './config.js';
 
-let project: TempProject | undefined;
-let emulator: AmazonSpApiEmulator | undefined;
-afterEach(async () => {
-  project?.remove();
-  await emulator?.stop();
-  project = undefined;
-  emulator = undefined;
-});
-
-async function startAmazon(options: AmazonEmulatorOptions = {}): Promise<{ amazon: AmazonSpApiEmulator; origin: string; config: AmazonConfig }> {
-  emulator = new AmazonSpApiEmulator(options);
-  const origin = await emulator.start();
-  return { amazon: emulator, origin, config: emulatorConfig(emulator, origin) };
-}
+const bed = amazonTestBed();
 
 const START = (): string => new Date(Date.now() - 3600_000).toISOString();
 /** getOrders and getOrderItems scaled down from Amazon's defaults (0.0167/s of 20, 0.5/s of 30) for a short test. */
@@ -29,7 +15,7 @@ const throttled = (amazon: AmazonSpApiEmulator): number => Object.values(amazon.
 
 describe('amazon-sp-api usage plans', () => {
   it('paces getOrders and getOrderItems each by its own bucket, at the rate x-amzn-RateLimit-Limit says: no 429', async () => {
-    const { amazon, config } = await startAmazon({ usagePlans: PLANS });
+    const { amazon, config } = await bed.start({ usagePlans: PLANS });
     addDeOrders(amazon, 16, (n) => Date.now() - n * 60_000 - 180_000);
     // getOrderItems configured five times too fast: Amazon's header on the first answer corrects it.
     const paced: AmazonConfig = { ...config, usage_plans: { getOrders: { per_second: 2, burst: 2 }, getOrderItems: { per_second: 40, burst: 3 } } };
@@ -45,7 +31,7 @@ describe('amazon-sp-api usage plans', () => {
   });
 
   it('(the control) overruns getOrderItems at the configured rate when Amazon does not say its own, and still reads everything through the 429s', async () => {
-    const { amazon, config } = await startAmazon({ usagePlans: PLANS, rateHeader: false });
+    const { amazon, config } = await bed.start({ usagePlans: PLANS, rateHeader: false });
     addDeOrders(amazon, 12, (n) => Date.now() - n * 60_000 - 180_000);
     const read = await readAmazonOrders({ ...config, usage_plans: { getOrderItems: { per_second: 40, burst: 3 } } }, { page_size: 12, start: START() }, undefined);
     expect(read.records).toHaveLength(12);
@@ -54,7 +40,7 @@ describe('amazon-sp-api usage plans', () => {
   });
 
   it('waits out a 429 with Retry-After for as long as it says, and one without in the bucket, then reads on', async () => {
-    const { amazon, config } = await startAmazon();
+    const { amazon, config } = await bed.start();
     addDeOrders(amazon, 3, (n) => Date.now() - n * 60_000 - 180_000);
     amazon.throttleNext('getOrders', 1, 2);
     amazon.throttleNext('getOrderItems', 2);
@@ -73,9 +59,10 @@ describe('amazon-sp-api usage plans', () => {
   });
 
   it("keeps each operation's bucket in the project's state store, which every process of the project shares", async () => {
-    const { amazon, origin } = await startAmazon({ usagePlans: PLANS });
+    const under = await bed.start({ usagePlans: PLANS });
+    const { amazon } = under;
     addDeOrders(amazon, 3, (n) => Date.now() - n * 60_000 - 180_000);
-    project = amazonProject(amazon, origin, {
+    const project = bed.project(under, {
       orders: `name: orders
 source: { connection: amazon, stream: orders, options: { start: "${START()}" } }
 targets:

@@ -1,26 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../core/json.js';
 import { SqliteStateStore } from '../../core/state/sqlite-store.js';
-import { AmazonSpApiEmulator, EMULATOR_SELLER, type AmazonEmulatorOptions } from '../../test-support/amazon-sp-api-emulator.js';
-import { AMAZON_DE, AMAZON_ENV, amazonProject, emulatorConfig, memoryState, writeAmazonStock } from '../../test-support/amazon-sp-api-project.js';
+import { EMULATOR_SELLER } from '../../test-support/amazon-sp-api-emulator.js';
+import { AMAZON_DE, AMAZON_ENV, amazonTestBed, memoryState, writeAmazonStock } from '../../test-support/amazon-sp-api-project.js';
 import { runProject } from '../../test-support/run-project.js';
-import type { TempProject } from '../../test-support/temp-project.js';
-import type { AmazonConfig } from './config.js';
 
-let project: TempProject | undefined;
-let emulator: AmazonSpApiEmulator | undefined;
-afterEach(async () => {
-  project?.remove();
-  await emulator?.stop();
-  project = undefined;
-  emulator = undefined;
-});
-
-async function startAmazon(options: AmazonEmulatorOptions = {}): Promise<{ amazon: AmazonSpApiEmulator; origin: string; config: AmazonConfig }> {
-  emulator = new AmazonSpApiEmulator(options);
-  const origin = await emulator.start();
-  return { amazon: emulator, origin, config: emulatorConfig(emulator, origin) };
-}
+const bed = amazonTestBed();
 
 const FAST_POLLS = { poll_interval_ms: 100, max_poll_interval_ms: 400 };
 const level = (sku: string, available: number): JsonObject => ({ sku, location_id: 'channel-amazon-de', available, updated_at: '2026-12-01T10:00:00Z', source: 'keel' });
@@ -36,7 +21,7 @@ async function deadLetters(dir: string): Promise<{ code: string; reason: string;
 
 describe('amazon-sp-api stock', () => {
   it('sends a batch as one listings feed: accepted SKUs get their quantity, refused ones are dead-lettered with Amazon\'s message', async () => {
-    const { amazon, origin } = await startAmazon({
+    const under = await bed.start({
       feedPolls: 3,
       gzipReports: true,
       rejectSkus: {
@@ -48,7 +33,8 @@ describe('amazon-sp-api stock', () => {
         'NH-MUG-WHT': [{ code: '18448', severity: 'WARNING', message: 'Attributes tagged as relevant_attributes are incomplete.' }],
       },
     });
-    project = amazonProject(amazon, origin, {
+    const { amazon } = under;
+    const project = bed.project(under, {
       stock: `name: stock
 source: { connection: in, stream: files, options: { path: "stock-*.ndjson" } }
 targets:
@@ -104,7 +90,7 @@ batch_size: 10
   });
 
   it('sends one message per SKU: a later level of a SKU in the batch replaces the earlier one', async () => {
-    const { amazon, config } = await startAmazon();
+    const { amazon, config } = await bed.start();
     const { results } = await writeAmazonStock(config, FAST_POLLS, [level('NH-TEE-BLK-M', 10), level('NH-MUG-WHT', 2), level('NH-TEE-BLK-M', 7)]);
     expect(results).toEqual([{ status: 'ok', outcome: 'superseded' }, { status: 'ok' }, { status: 'ok' }]);
     expect(amazon.receivedMessages.map((message) => message['sku'])).toEqual(['NH-MUG-WHT', 'NH-TEE-BLK-M']);
@@ -112,7 +98,7 @@ batch_size: 10
   });
 
   it('waits for the feed it sent when the batch is retried after the processing timeout, instead of sending another', async () => {
-    const { amazon, config } = await startAmazon({ feedPolls: 1000 });
+    const { amazon, config } = await bed.start({ feedPolls: 1000 });
     const { state, values } = memoryState();
     const records = [level('NH-TEE-BLK-M', 10), level('NH-MUG-WHT', 2)];
     const first = await writeAmazonStock(config, { ...FAST_POLLS, processing_timeout_seconds: 1 }, records, state);
@@ -135,7 +121,7 @@ batch_size: 10
   });
 
   it('after a FATAL feed dead-letters what Amazon refused and retries the rest in a new feed', async () => {
-    const { amazon, config } = await startAmazon({ feedOutcome: 'FATAL', rejectSkus: { 'NH-BATTERY': [{ code: '90220', message: "'[batteries_required]' is required but not supplied." }] } });
+    const { amazon, config } = await bed.start({ feedOutcome: 'FATAL', rejectSkus: { 'NH-BATTERY': [{ code: '90220', message: "'[batteries_required]' is required but not supplied." }] } });
     const { state } = memoryState();
     const records = [level('NH-TEE-BLK-M', 10), level('NH-BATTERY', 1), level('NH-MUG-WHT', 2), level('NH-TEE-BLK-L', 3)];
     const fatal = await writeAmazonStock(config, FAST_POLLS, records, state);
@@ -151,7 +137,7 @@ batch_size: 10
   });
 
   it('retries every record of a feed cancelled before it was processed', async () => {
-    const { config } = await startAmazon({ feedOutcome: 'CANCELLED' });
+    const { config } = await bed.start({ feedOutcome: 'CANCELLED' });
     const { results } = await writeAmazonStock(config, FAST_POLLS, [level('NH-TEE-BLK-M', 10), level('NH-MUG-WHT', 2)]);
     expect(results).toEqual([
       { status: 'retryable', error: expect.stringMatching(/: feed 50001 was cancelled before Amazon processed it; sent again$/) as unknown as string },

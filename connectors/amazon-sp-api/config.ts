@@ -61,8 +61,9 @@ export const AmazonConfig = Type.Object(
       Type.Integer({
         minimum: 0,
         maximum: 1800,
-        default: 60,
-        description: 'renew the access token this long before it expires (at most half its lifetime early), so no request carries one that runs out on the way',
+        default: 300,
+        description:
+          'renew the access token this long before it expires (at most half its lifetime early): a request gets its token before it waits for its rate budget, which after a 429 on getOrders is a minute',
       }),
     ),
     timeout_ms: Type.Optional(Type.Integer({ minimum: 100, default: 30_000, description: 'per request, connect to last byte' })),
@@ -145,7 +146,7 @@ export function amazonSettings(config: AmazonConfig): AmazonSettings {
     clientId: config.client_id,
     clientSecret: config.client_secret,
     refreshToken: config.refresh_token,
-    tokenMarginMs: (config.token_margin_seconds ?? 60) * 1000,
+    tokenMarginMs: (config.token_margin_seconds ?? 300) * 1000,
     timeoutMs,
     retries,
     place: `amazon-sp-api ${host} seller ${config.selling_partner_id}`,

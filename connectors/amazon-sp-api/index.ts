@@ -1,3 +1,4 @@
+import { checkWalkStart } from '../../core/http/walk-read-options.js';
 import { defineConnector, defineStream } from '../../core/sdk/connector.js';
 import { AmazonConfig } from './config.js';
 import { ORDERS_EXAMPLES, STOCK_EXAMPLES } from './examples.js';
@@ -22,6 +23,7 @@ export default defineConnector({
         incremental: { cursor: 'LastUpdateDate, in windows read to their end, with look-back and (AmazonOrderId, LastUpdateDate) de-duplication', monotonic: true },
         // A live API answers differently the second time: resume from the checkpoint, not by counting.
         replayable: false,
+        check: checkWalkStart,
         read: readOrders,
       },
     }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isJsonObject, type JsonObject } from '../../core/json.js';
 import { addDeOrders, AMAZON_DE, AMAZON_US, amazonTestBed, readAmazonOrders } from '../../test-support/amazon-sp-api-project.js';
+import connector from './index.js';
 
 const bed = amazonTestBed();
 
@@ -9,6 +10,12 @@ const ids = (records: JsonObject[]): string[] => records.map((record) => String(
 const sinceOf = (cursor: unknown): number => (isJsonObject(cursor) && typeof cursor['since'] === 'number' ? cursor['since'] : Number.NaN);
 
 describe('amazon-sp-api orders', () => {
+  it('refuses a start that is no time offline, naming the option', () => {
+    const check = connector.streams['orders']?.read?.check;
+    expect(check?.({ start: 'yesterday' }, { sync: 'incremental' })).toEqual([{ path: ['start'], message: 'start "yesterday" is not an ISO 8601 date-time' }]);
+    expect(check?.({ start: '2026-11-01T00:00:00Z' }, { sync: 'full' })).toEqual([]);
+  });
+
   it('reads every order of the window with all its items, following the NextToken of orders and of items', async () => {
     const { amazon, config } = await bed.start({ itemsPerPage: 1 });
     const now = Date.now();

@@ -10,7 +10,7 @@ const readmeOf = (folder: string): URL => new URL(`./${folder}/README.md`, impor
 
 describe('the built-in connectors document themselves', () => {
   it('are found', () => {
-    expect(builtIns.map((entry) => entry.name)).toEqual(['file', 'http', 'inventory', 'routing', 'sftp', 'shopify', 'vendure', 'woocommerce']);
+    expect(builtIns.map((entry) => entry.name)).toEqual(['amazon-sp-api', 'file', 'http', 'inventory', 'routing', 'sftp', 'shopify', 'vendure', 'woocommerce']);
   });
 
   it('describe every option of their connection config and stream options, nested ones included', () => {

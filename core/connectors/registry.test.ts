@@ -58,6 +58,7 @@ describe('connector discovery', () => {
     const registry = await ConnectorRegistry.discover(project.dir);
     expect(registry.list().map((entry) => [entry.name, entry.origin, entry.location, entry.definition.kind])).toEqual([
       ['acme', 'package', 'keel-connector-acme', 'marketplace'],
+      ['amazon-sp-api', 'built-in', 'amazon-sp-api', 'marketplace'],
       ['file', 'built-in', 'file', 'generic'],
       ['http', 'built-in', 'http', 'generic'],
       ['inventory', 'built-in', 'inventory', 'engine'],

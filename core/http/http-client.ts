@@ -102,6 +102,11 @@ export interface HttpClientOptions {
    * so every process of the project shares it. Without it the budget is this process's alone.
    */
   rates?: RateLedger | undefined;
+  /**
+   * A header in which the API says the rate it applies to this caller, in requests per second
+   * (Amazon SP-API: x-amzn-RateLimit-Limit): the budget follows it (rate-budget.ts).
+   */
+  rateHeader?: string;
 }
 
 export class HttpClient {
@@ -128,7 +133,7 @@ export class HttpClient {
     this.auth = authProvider(config.auth, this.timeoutMs);
     const limit = config.rate_limit ?? {};
     const perSecond = limit.per_second ?? (limit.call_limit_header !== undefined ? 2 : undefined);
-    this.budget = rateBudgetFor(limit.account ?? this.base.origin, { ...limit, per_second: perSecond }, options.rates);
+    this.budget = rateBudgetFor(limit.account ?? this.base.origin, { ...limit, per_second: perSecond, rate_header: options.rateHeader }, options.rates);
     this.outage = outageWatchFor(limit.account ?? this.base.origin, config.down_after_ms ?? 60_000);
   }
 

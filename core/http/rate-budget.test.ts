@@ -111,6 +111,66 @@ describe('rate budget shared through the state store', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it.each([false, true])('follows the rate a vendor says it applies (x-amzn-RateLimit-Limit), not the one configured (shared: %s)', async (shared) => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const open = stateOfOneProject();
+    // Configured for 50 a second; the vendor applies 5, in a bucket of 3, and says so on every answer.
+    const budget = new RateBudget({ burst: 3, per_second: 50, concurrency: 1, rate_header: 'x-amzn-RateLimit-Limit' }, shared ? { ledger: open().rates, account: 'seller' } : undefined);
+    let level = 0;
+    let levelAt = Date.now();
+    const vendor = { admitted: 0, throttled: 0 };
+    const serve = (): number => {
+      const now = Date.now();
+      level = Math.max(0, level - ((now - levelAt) / 1000) * 5);
+      levelAt = now;
+      if (level + 1 > 3 + 1e-9) return 429;
+      level += 1;
+      return 200;
+    };
+    const header = (name: string): string | undefined => (name.toLowerCase() === 'x-amzn-ratelimit-limit' ? '5.0' : undefined);
+    const work = (async () => {
+      for (let sent = 0; sent < 20; ) {
+        const release = await budget.acquire();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        const status = serve();
+        release();
+        await budget.observe(status, header);
+        if (status === 429) vendor.throttled += 1;
+        else {
+          vendor.admitted += 1;
+          sent += 1;
+        }
+      }
+    })();
+    await vi.runAllTimersAsync();
+    await work;
+    expect(budget.perSecond).toBe(5);
+    // The first answer carried the rate, so the budget never sent faster than the vendor takes.
+    expect(vendor.throttled).toBe(0);
+    expect(vendor.admitted).toBe(20);
+  });
+
+  it('(the control) overruns a vendor whose rate header it does not read', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const budget = new RateBudget({ burst: 3, per_second: 50, concurrency: 1 });
+    const vendor = leakyBucket(3, 5);
+    const work = (async () => {
+      for (let sent = 0; sent < 20; ) {
+        const release = await budget.acquire();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        const answer = vendor.serve();
+        release();
+        // Only the status: the vendor's own headers say nothing this budget reads.
+        await budget.observe(answer.status, () => undefined);
+        if (answer.status !== 429) sent += 1;
+      }
+    })();
+    await vi.runAllTimersAsync();
+    await work;
+    expect(budget.perSecond).toBe(50);
+    expect(vendor.stats.throttled).toBeGreaterThan(0);
+  });
+
   it('fails a request whose budget the state store cannot keep, as fatal, without sending it', async () => {
     const open = stateOfOneProject();
     const store = open();

@@ -4,8 +4,9 @@
  *
  * The model is a leaky bucket (Shopify's shape: a bucket of `burst` requests leaking
  * `per_second`), kept in step with what the vendor reports: a call-limit header
- * (`X-Shopify-Shop-Api-Call-Limit: 32/40`), remaining/reset headers, and `Retry-After` on 429
- * or 503. Waiting requests are served by priority (order and stock traffic first), then in order.
+ * (`X-Shopify-Shop-Api-Call-Limit: 32/40`), a rate header (`x-amzn-RateLimit-Limit: 0.5`, the
+ * rate the vendor applies to this caller), remaining/reset headers, and `Retry-After` on 429 or
+ * 503. Waiting requests are served by priority (order and stock traffic first), then in order.
  *
  * With a ledger (core/state/rate-ledger.ts) the bucket lives in the state store: each grant is a
  * `take` there, and what the vendor says is `report`ed there, so two processes together stay
@@ -27,6 +28,11 @@ export interface RateLimitSettings {
   concurrency?: number;
   /** Header carrying "used/limit" after each call, e.g. X-Shopify-Shop-Api-Call-Limit. */
   call_limit_header?: string;
+  /**
+   * Header carrying the sustained rate the vendor applies, in requests per second, e.g. Amazon
+   * SP-API's x-amzn-RateLimit-Limit: the bucket leaks at that rate from the first answer that has it.
+   */
+  rate_header?: string;
 }
 
 export type HeaderReader = (name: string) => string | undefined;
@@ -42,6 +48,8 @@ interface VendorSignal {
   /** "used/limit" of the call-limit header. */
   used?: number;
   limit?: number;
+  /** The rate header: requests per second. */
+  perSecond?: number;
   /** No request before this time (Retry-After, remaining 0 with a reset). */
   pausedUntil?: number;
 }
@@ -55,9 +63,10 @@ interface Waiter {
 
 export class RateBudget {
   private capacity: number;
-  private readonly leakPerMs: number;
+  private leakPerMs: number;
   private readonly concurrency: number;
   private readonly callLimitHeader: string | undefined;
+  private readonly rateHeader: string | undefined;
   /** Where the bucket lives when it is shared; undefined: in the fields below. */
   private readonly shared: SharedBucket | undefined;
   private level = 0;
@@ -78,9 +87,10 @@ export class RateBudget {
     this.leakPerMs = (settings.per_second ?? Number.POSITIVE_INFINITY) / 1000;
     this.concurrency = settings.concurrency ?? 8;
     this.callLimitHeader = settings.call_limit_header?.toLowerCase();
+    this.rateHeader = settings.rate_header?.toLowerCase();
     // An account without a limit has nothing to share but its concurrency, which is per process:
     // its requests cost no ledger transaction.
-    const limited = Number.isFinite(this.capacity) || Number.isFinite(this.leakPerMs) || this.callLimitHeader !== undefined;
+    const limited = Number.isFinite(this.capacity) || Number.isFinite(this.leakPerMs) || this.callLimitHeader !== undefined || this.rateHeader !== undefined;
     this.shared = limited ? shared : undefined;
   }
 
@@ -129,6 +139,8 @@ export class RateBudget {
   async observe(status: number, header: HeaderReader, now: number = Date.now()): Promise<void> {
     const said = this.signalOf(status, header, now);
     if (said.limit !== undefined) this.capacity = said.limit;
+    // The vendor applied its rate all along: the time since the last leak is leaked at it too.
+    if (said.perSecond !== undefined) this.leakPerMs = said.perSecond / 1000;
     // The server counted the calls it has seen (this one's slot is already released); ours still in flight come on top.
     let level = said.used !== undefined ? Math.min(this.capacity, said.used + this.inFlight) : undefined;
     if (status === 429) {
@@ -163,6 +175,10 @@ export class RateBudget {
         said.limit = Number(match[2]);
       }
     }
+    if (this.rateHeader !== undefined) {
+      const rate = Number(header(this.rateHeader));
+      if (Number.isFinite(rate) && rate > 0) said.perSecond = rate;
+    }
     const remaining = header('x-ratelimit-remaining') ?? header('ratelimit-remaining');
     if (remaining !== undefined && Number(remaining) <= 0) {
       const reset = Number(header('x-ratelimit-reset') ?? header('ratelimit-reset'));
@@ -175,6 +191,11 @@ export class RateBudget {
       else if (status === 429) pause(now + 1000);
     }
     return said;
+  }
+
+  /** The sustained rate the bucket leaks at now, in requests per second (Infinity: no limit). */
+  get perSecond(): number {
+    return this.leakPerMs * 1000;
   }
 
   private bucket(): RateBucket {

@@ -14,9 +14,10 @@ import { inventoryScenario } from './inventory.js';
 import { routingScenario } from './routing.js';
 import { sftpFilesScenario } from './sftp-files.js';
 import { shopifySyncScenario } from './shopify-sync.js';
+import { amazonSyncScenario } from './amazon-sync.js';
 import { stockCsvScenario } from './stock-csv.js';
 
-const SCENARIOS: readonly Scenario[] = [stockCsvScenario, mappingScenario, httpOrdersScenario, sftpFilesScenario, inventoryScenario, routingScenario, shopifySyncScenario];
+const SCENARIOS: readonly Scenario[] = [stockCsvScenario, mappingScenario, httpOrdersScenario, sftpFilesScenario, inventoryScenario, routingScenario, shopifySyncScenario, amazonSyncScenario];
 const DEFAULT_ROWS = 1_000_000;
 
 const USAGE = `usage: npm run bench -- [scenario...] [--rows N] [--repeat N] [--cpu-prof]

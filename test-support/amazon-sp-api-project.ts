@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../core/package-root.js';
 import { afterEach } from 'vitest';
 import type { AmazonConfig } from '../connectors/amazon-sp-api/config.js';
 import amazon from '../connectors/amazon-sp-api/index.js';
@@ -103,7 +105,7 @@ export function amazonTestBed(): {
 }
 
 const DE_ORDER = JSON.parse(
-  readFileSync(new URL('../mappings/amazon-sp-api/fixtures/order-de-shipped-vat-included-promotion-gift-wrap.json', import.meta.url), 'utf8'),
+  readFileSync(join(packageRoot(), 'mappings/amazon-sp-api/fixtures/order-de-shipped-vat-included-promotion-gift-wrap.json'), 'utf8'),
 ) as JsonRecord;
 
 /** Amazon's form of a time: ISO 8601 to the second. */

@@ -6,6 +6,8 @@
  * lookups, the product and variation batch endpoints with per-item errors, and 429/5xx on demand.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../core/package-root.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -16,7 +18,7 @@ export const WOO_ENV = { WOO_CONSUMER_KEY: WOO_KEY, WOO_CONSUMER_SECRET: WOO_SEC
 type Json = Record<string, unknown>;
 const PREFIX = '/wp-json/wc/v3';
 const START = Date.parse('2026-11-01T00:00:00Z');
-const TEMPLATE = (JSON.parse(readFileSync(new URL('../mappings/woocommerce/samples/orders-list.json', import.meta.url), 'utf8')) as Json[])[0] as Json;
+const TEMPLATE = (JSON.parse(readFileSync(join(packageRoot(), 'mappings/woocommerce/samples/orders-list.json'), 'utf8')) as Json[])[0] as Json;
 
 export interface WooEmulatorOptions {
   orders?: number;

@@ -1,86 +1,28 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { createLogger } from '../../core/logger.js';
-import { openProject } from '../../core/project/open-project.js';
-import { Redactor } from '../../core/redact.js';
-import type { WebhookEvent } from '../../core/state/webhook-inbox.js';
-import { startWebhookListener } from '../../core/webhooks/listener.js';
-import { servedConnections } from '../../core/webhooks/served-connections.js';
+import { describe, expect, it } from 'vitest';
+import type { Money } from '../../core/model/money.js';
+import type { Order } from '../../core/model/order.js';
 import { postDelivery } from '../../test-support/post-webhook.js';
+import { readmeIntakePerTest } from '../../test-support/readme-webhook-project.js';
 import { runProject } from '../../test-support/run-project.js';
-import { ShopEmulator } from '../../test-support/shop-emulator.js';
-import { tempProject, type TempProject } from '../../test-support/temp-project.js';
 import { WOO_ENV, WooCommerceEmulator } from '../../test-support/woocommerce-emulator.js';
 
 const WEBHOOK_SECRET = 'woo-webhook-secret-0123456789';
 const ENV = { ...WOO_ENV, WOO_WEBHOOK_SECRET: WEBHOOK_SECRET };
 const SECOND = Date.parse('2026-12-01T10:00:00Z');
 
-type Block = Record<string, unknown>;
-const BLOCKS = [...readFileSync(new URL('./README.md', import.meta.url), 'utf8').matchAll(/```yaml[^\n]*\n([\s\S]*?)```/g)].map((match) => parse(match[1] ?? '') as Block);
-
-let project: TempProject | undefined;
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-  project?.remove();
-  project = undefined;
+/** The README's Webhooks section as a project against the emulators, with its intake on a free port. */
+const readmeIntake = readmeIntakePerTest<WooCommerceEmulator>({
+  readme: new URL('./README.md', import.meta.url),
+  env: ENV,
+  pipelines: ['woocommerce-webhook-orders', 'woocommerce-orders-reconcile'],
+  shopAt: (config, shopUrl) => (config['base_url'] = shopUrl),
 });
-
-/** The README's Webhooks section as a project: its connections (the shop at the emulator, the ERP at a shop emulator's orders target) and its pipelines. */
-async function started(): Promise<{ shop: WooCommerceEmulator; erp: ShopEmulator; project: TempProject }> {
-  const shop = new WooCommerceEmulator({ orders: 3 });
-  const erp = new ShopEmulator({ orders: 0 });
-  const shopUrl = await shop.start();
-  const erpUrl = await erp.start();
-  stops.push(() => shop.stop(), () => erp.stop());
-  const section = BLOCKS.find((block) => JSON.stringify(block['connections'] ?? {}).includes('webhook_secret')) as { connections: Record<string, { config: Record<string, unknown> }> };
-  const connections = structuredClone(section.connections);
-  (connections['shop'] as { config: Record<string, unknown> }).config['base_url'] = shopUrl;
-  (connections['erp-orders'] as { config: Record<string, unknown> }).config['base_url'] = `${erpUrl}/target`;
-  const pipelines = BLOCKS.filter((block) => String(block['name']).startsWith('woocommerce-webhook') || String(block['name']).endsWith('-reconcile'));
-  project = tempProject({
-    'keel.yaml': stringify({ name: 'woocommerce-webhooks', connections }),
-    ...Object.fromEntries(pipelines.map((block) => [`pipelines/${String(block['name'])}.yaml`, stringify(block)])),
-  });
-  return { shop, erp, project };
-}
-
-/** `keel webhooks listen` in this process: the project's served connections on a free port, with the project's state. */
-async function listen(dir: string): Promise<{ url: string; log: () => string; events: () => Promise<WebhookEvent[]> }> {
-  const redactor = new Redactor();
-  let log = '';
-  const logger = createLogger({ level: 'debug', format: 'json', redactor, write: (line) => (log += line) });
-  const session = await openProject(dir, { logger, redactor, env: ENV, checkEnvironment: true, withoutEngines: true });
-  const { connections } = servedConnections(session.plan, { env: ENV, redactor });
-  const listener = await startWebhookListener({ host: '127.0.0.1', port: 0, connections, inbox: session.store.webhooks, logger, maxBodyBytes: 5 * 1024 * 1024 });
-  stops.push(async () => {
-    await listener.close();
-    await session.close();
-  });
-  return { url: `${listener.url}/webhooks/shop`, log: () => log, events: () => session.store.webhooks.list({ connection: 'shop', afterSeq: 0, limit: 100 }) };
-}
-
-interface Money {
-  amount: string;
-  currency: string;
-}
-interface CanonicalOrder {
-  channel: string;
-  external_id: string;
-  status: string;
-  payment_status: string;
-  created_at: string;
-  updated_at: string;
-  lines: { line_id: string; sku: string; quantity: number; unit_price: Money; tax: Money }[];
-  totals: Record<'subtotal' | 'shipping' | 'tax' | 'total', Money>;
-}
+const started = () => readmeIntake(new WooCommerceEmulator({ orders: 3 }));
 
 describe('woocommerce webhooks', () => {
   it('takes a delivery signed over its bytes as WooCommerce encodes them, and refuses another secret or a byte changed', async () => {
-    const { shop, project } = await started();
-    const intake = await listen(project.dir);
+    const { shop, intake } = await started();
     const { answer, delivery } = await shop.deliverWebhook(intake.url, 'order.created', 1001, { secret: WEBHOOK_SECRET });
     expect(answer.status).toBe(200);
     // WooCommerce escapes slashes: the bytes signed are not what JSON.stringify would give again.
@@ -107,8 +49,7 @@ describe('woocommerce webhooks', () => {
   });
 
   it('answers the ping WooCommerce sends when a webhook is saved with 200 and stores nothing; other unsigned bodies get 401', async () => {
-    const { shop, project } = await started();
-    const intake = await listen(project.dir);
+    const { shop, intake } = await started();
     const ping = await shop.pingWebhook(intake.url, 12);
     expect([ping.status, JSON.parse(ping.body)]).toEqual([200, { status: 'ping' }]);
     const notPing = await postDelivery(intake.url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from('webhook_id=12&order=1') });
@@ -120,8 +61,7 @@ describe('woocommerce webhooks', () => {
   });
 
   it('stores two deliveries of one second that share WooCommerce’s delivery id, and each of them once when sent again', async () => {
-    const { shop, project } = await started();
-    const intake = await listen(project.dir);
+    const { shop, intake } = await started();
     const one = await shop.deliverWebhook(intake.url, 'order.created', 1001, { secret: WEBHOOK_SECRET, at: SECOND });
     const two = await shop.deliverWebhook(intake.url, 'order.created', 1002, { secret: WEBHOOK_SECRET, at: SECOND + 400 });
     expect(two.delivery.headers['x-wc-webhook-delivery-id']).toBe(one.delivery.headers['x-wc-webhook-delivery-id']);
@@ -132,8 +72,7 @@ describe('woocommerce webhooks', () => {
   });
 
   it('runs the README pipelines: webhook orders reach the ERP as canonical orders, polling then brings what webhooks missed, nothing twice, no secret anywhere', async () => {
-    const { shop, erp, project } = await started();
-    const intake = await listen(project.dir);
+    const { shop, erp, project, intake } = await started();
     // 1001 and 1002 are created, 1002 is completed; the delivery for 1003 never comes.
     await shop.deliverWebhook(intake.url, 'order.created', 1001, { secret: WEBHOOK_SECRET });
     await shop.deliverWebhook(intake.url, 'order.created', 1002, { secret: WEBHOOK_SECRET });
@@ -143,7 +82,7 @@ describe('woocommerce webhooks', () => {
     const webhookRun = await runProject(project.dir, { env: ENV, pipeline: 'woocommerce-webhook-orders' });
     // 1002's two versions came in one batch: only the later one goes out.
     expect(webhookRun.summary).toMatchObject({ status: 'ok', read: 3, written: 2, duplicates: 1, deadLettered: 0 });
-    const sent = erp.written.map((write) => write.body as unknown as CanonicalOrder);
+    const sent = erp.written.map((write) => write.body as unknown as Order);
     expect(sent.map((order) => [order.external_id, order.status])).toEqual([
       ['1001', 'received'],
       ['1002', 'shipped'],

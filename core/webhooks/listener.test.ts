@@ -2,11 +2,11 @@ import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postDelivery, type SignedDelivery } from '../../test-support/post-webhook.js';
-import { tempProject, type TempProject } from '../../test-support/temp-project.js';
+import { tempStatePerTest } from '../../test-support/temp-state.js';
 import { createLogger } from '../logger.js';
 import { Redactor } from '../redact.js';
 import type { WebhookSpec } from '../sdk/webhooks.js';
-import { SqliteStateStore } from '../state/sqlite-store.js';
+import type { SqliteStateStore } from '../state/sqlite-store.js';
 import type { WebhookConnection } from './intake.js';
 import { startWebhookListener, type RunningListener } from './listener.js';
 
@@ -21,23 +21,17 @@ const SPEC: WebhookSpec = {
 };
 const SECRET = 'whsec_listener_test_0123456789';
 
-let project: TempProject | undefined;
-let store: SqliteStateStore | undefined;
+const openState = tempStatePerTest();
 let listener: RunningListener | undefined;
 let log = '';
 afterEach(async () => {
   await listener?.close();
-  await store?.close();
-  project?.remove();
   listener = undefined;
-  store = undefined;
-  project = undefined;
   log = '';
 });
 
 async function listen(maxBodyBytes = 64 * 1024): Promise<{ url: string; state: SqliteStateStore }> {
-  project = tempProject();
-  store = new SqliteStateStore(project.path('.keel', 'state.db'));
+  const store = openState();
   const redactor = new Redactor();
   redactor.add(SECRET);
   const connection: WebhookConnection = { name: 'shop', spec: SPEC, secret: SECRET, maxAgeMs: 3_600_000 };

@@ -1,19 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempProject, type TempProject } from '../../test-support/temp-project.js';
-import { SqliteStateStore } from '../state/sqlite-store.js';
+import { describe, expect, it } from 'vitest';
+import { tempStatePerTest } from '../../test-support/temp-state.js';
 import { pruneInbox } from './prune-inbox.js';
 
-let project: TempProject | undefined;
-let store: SqliteStateStore | undefined;
-afterEach(async () => {
-  await store?.close();
-  project?.remove();
-});
+const opened = tempStatePerTest();
 
 describe('pruning the webhook inbox', () => {
   it('forgets what came more than keep-days ago, keeps the rest, and then takes a pruned delivery again', async () => {
-    project = tempProject();
-    store = new SqliteStateStore(project.path('.keel', 'state.db'));
+    const store = opened();
     const now = Date.parse('2026-12-08T12:00:00Z');
     const event = (id: string, receivedAt: string) => ({ connection: 'shop', topic: 'orders/create', deliveryId: id, receivedAt, body: Buffer.from(`{"id":"${id}"}`), headers: {} });
     await store.webhooks.append(event('eight-days', '2026-11-30T12:00:00.000Z'));

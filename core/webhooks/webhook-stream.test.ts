@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempProject, type TempProject } from '../../test-support/temp-project.js';
+import { describe, expect, it } from 'vitest';
+import { tempStatePerTest } from '../../test-support/temp-state.js';
 import { OpenEngines } from '../engines/open-engines.js';
 import type { JsonValue } from '../json.js';
 import { createLogger } from '../logger.js';
@@ -11,20 +11,7 @@ import { webhookStream } from './webhook-stream.js';
 
 const stream = webhookStream({ description: 'test', examples: [] });
 
-let project: TempProject | undefined;
-let store: SqliteStateStore | undefined;
-afterEach(async () => {
-  await store?.close();
-  project?.remove();
-  store = undefined;
-  project = undefined;
-});
-
-function opened(): SqliteStateStore {
-  project = tempProject();
-  store = new SqliteStateStore(project.path('.keel', 'state.db'));
-  return store;
-}
+const opened = tempStatePerTest();
 
 async function append(state: SqliteStateStore, n: number, body: string, topic = 'orders/create', connection = 'shop'): Promise<number> {
   return (await state.webhooks.append({ connection, topic, deliveryId: `d-${n}`, receivedAt: new Date().toISOString(), body: Buffer.from(body), headers: {} })).seq;

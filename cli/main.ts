@@ -11,6 +11,7 @@ import { registerRoute } from './commands/route.js';
 import { registerStock } from './commands/stock.js';
 import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWebhooks } from './commands/webhooks.js';
 import { EXIT } from './exit-codes.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerTest(program);
   registerStock(program, globals);
   registerRoute(program, globals);
+  registerWebhooks(program, globals);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -43,6 +43,9 @@ export {
   type StepLedger,
   type StepOutput,
 } from './sdk/step.js';
+// Webhooks: a connector declares how its vendor signs deliveries, and reads them with webhookStream.
+export { headerValue, type RequestHeaders, type WebhookSpec } from './sdk/webhooks.js';
+export { webhookStream, WebhookReadOptions } from './webhooks/webhook-stream.js';
 export { KeelError, ConfigError, type ErrorKind } from './errors.js';
 // One mapping from errors to write results, for every target: record → permanent, transient and
 // rate limited → retryable, the rest stop the run.

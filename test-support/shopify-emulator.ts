@@ -22,14 +22,21 @@
  *   are IDEMPOTENCY_KEY_PARAMETER_MISMATCH).
  * - `fulfillmentCreate` on fulfillment orders with remaining quantities and tracking info.
  *
+ * - Webhook deliveries (`deliverWebhook`): the order's REST payload, signed with HMAC-SHA256 of
+ *   the body keyed with the app's client secret, base64 in X-Shopify-Hmac-Sha256, with
+ *   X-Shopify-Topic, -Webhook-Id (one per delivery, the same on a retry: `resendWebhook`),
+ *   -Event-Id, -Triggered-At (nanoseconds, as Shopify sends), -Shop-Domain and -API-Version
+ *   (shopify.dev/docs/apps/build/webhooks/delivery-structure).
+ *
  * And misbehaves on demand: random 502/503s, slow answers, orders changing between page requests
  * (`beforeOrdersPage`, `mutateEvery`), a sale between a stock read and its write
  * (`beforeInventorySet`), answers of committed fulfillments lost (`dropFulfillmentAnswers`).
  * Deterministic from `seed`; every loop is bounded by the data it holds.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { postDelivery, type DeliveryAnswer, type SignedDelivery } from './post-webhook.js';
 import { mulberry32 } from './random.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -188,6 +195,7 @@ export class ShopifyEmulator {
   private pointsAt = Date.now();
   private ordersRequests = 0;
   private counter = 0;
+  private deliveries = 0;
   private dropFulfillmentAnswers: number;
   private dropStockAnswers: number;
   private ungrouped = false;
@@ -281,6 +289,49 @@ export class ShopifyEmulator {
   /** The current version of every order as `id@updatedAt`. */
   versions(): string[] {
     return this.orders.map((order) => `${order.id}@${order.updatedAt}`);
+  }
+
+  // --- webhooks ---------------------------------------------------------------------------
+
+  /**
+   * POSTs a webhook for order `number` to `url` as Shopify does, signed with `secret` (give
+   * another than the connection's to be refused). Answers the listener's answer and the delivery,
+   * which `resendWebhook` sends again byte for byte (a retry).
+   */
+  async deliverWebhook(
+    url: string,
+    topic: string,
+    number: number,
+    options: { secret: string; triggeredAt?: number },
+  ): Promise<{ answer: DeliveryAnswer; delivery: SignedDelivery }> {
+    const delivery = this.webhookDelivery(topic, number, options);
+    return { answer: await postDelivery(url, delivery), delivery };
+  }
+
+  resendWebhook(url: string, delivery: SignedDelivery): Promise<DeliveryAnswer> {
+    return postDelivery(url, delivery);
+  }
+
+  /** A signed delivery of `topic` for order `number`, not sent. */
+  webhookDelivery(topic: string, number: number, options: { secret: string; triggeredAt?: number }): SignedDelivery {
+    const order = this.orders.find((candidate) => candidate.number === number);
+    if (order === undefined) throw new Error(`no order ${number}`);
+    this.deliveries += 1;
+    const body = Buffer.from(JSON.stringify(restOrder(order)));
+    const at = new Date(options.triggeredAt ?? Date.now()).toISOString().replace('Z', '000000Z');
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': topic,
+        'x-shopify-hmac-sha256': createHmac('sha256', options.secret).update(body).digest('base64'),
+        'x-shopify-shop-domain': 'acme-de.myshopify.com',
+        'x-shopify-api-version': this.version,
+        'x-shopify-webhook-id': `00000000-0000-4000-8000-${String(this.deliveries).padStart(12, '0')}`,
+        'x-shopify-event-id': `00000000-0000-4000-9000-${String(this.deliveries).padStart(12, '0')}`,
+        'x-shopify-triggered-at': at,
+      },
+    };
   }
 
   // --- HTTP -------------------------------------------------------------------------------
@@ -853,6 +904,77 @@ export class ShopifyEmulator {
     this.clock = at === undefined ? this.clock + 1000 : Math.max(this.clock, at);
     return at ?? this.clock;
   }
+}
+
+/** The order as Shopify's REST resource (and so its webhooks) carry it: numeric ids, money as decimal strings. */
+function restOrder(order: EmulatedOrder): JsonMap {
+  const subtotal = order.lines.reduce((sum, line) => sum + line.unitCents * line.quantity, 0);
+  const shipping = 490;
+  const total = subtotal + shipping;
+  const tax = Math.round((total * 19) / 119);
+  const address: JsonMap = {
+    first_name: 'Erika',
+    last_name: `Muster${order.number}`,
+    company: null,
+    address1: 'Musterstraße 1',
+    address2: null,
+    zip: '10115',
+    city: 'Berlin',
+    province_code: 'BE',
+    country_code: 'DE',
+    phone: null,
+    latitude: 52.532,
+    longitude: 13.384,
+  };
+  const fulfillment: Record<string, string> = { FULFILLED: 'fulfilled', PARTIALLY_FULFILLED: 'partial', RESTOCKED: 'restocked' };
+  return {
+    id: order.number,
+    admin_graphql_api_id: order.id,
+    name: `#${order.number}`,
+    order_number: order.number,
+    email: order.email,
+    created_at: order.createdAt,
+    updated_at: order.updatedAt,
+    processed_at: order.createdAt,
+    cancelled_at: order.cancelledAt,
+    cancel_reason: null,
+    closed_at: null,
+    currency: 'EUR',
+    presentment_currency: 'EUR',
+    taxes_included: true,
+    financial_status: order.financialStatus.toLowerCase(),
+    fulfillment_status: fulfillment[order.fulfillmentStatus] ?? null,
+    note: null,
+    tags: '',
+    source_name: 'web',
+    gateway: 'manual',
+    discount_codes: [],
+    customer: { id: order.number + 5000, email: order.email, first_name: 'Erika', last_name: `Muster${order.number}`, phone: null },
+    billing_address: address,
+    shipping_address: address,
+    line_items: order.lines.map((line) => {
+      const lineTax = Math.round((line.unitCents * line.quantity * 19) / 119);
+      const id = Number(line.id.replace('gid://shopify/LineItem/', ''));
+      return {
+        id,
+        admin_graphql_api_id: line.id,
+        variant_id: id,
+        sku: line.sku,
+        name: line.name,
+        title: line.title,
+        quantity: line.quantity,
+        price: decimal(line.unitCents),
+        total_discount: '0.00',
+        tax_lines: [{ title: 'MwSt', rate: 0.19, price: decimal(lineTax) }],
+      };
+    }),
+    shipping_lines: [{ code: 'standard', title: 'Standard', price: decimal(shipping) }],
+    tax_lines: [{ title: 'MwSt', rate: 0.19, price: decimal(tax) }],
+    subtotal_price: decimal(subtotal),
+    total_discounts: '0.00',
+    total_tax: decimal(tax),
+    total_price: decimal(total),
+  };
 }
 
 function productView(product: EmulatedProduct): JsonMap {

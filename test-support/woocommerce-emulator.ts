@@ -4,12 +4,21 @@
  * `orderby=modified|id`, `page`/`per_page` (≤ 100) and the `X-WP-Total`/`X-WP-TotalPages`/`Link`
  * headers, orders changed between page requests (`beforeList`), products with variations, SKU
  * lookups, the product and variation batch endpoints with per-item errors, and 429/5xx on demand.
+ *
+ * Webhooks as WC_Webhook delivers them (woocommerce/woocommerce, plugins/woocommerce/includes/
+ * class-wc-webhook.php): the body is the resource as the REST API answers it, JSON-encoded the
+ * way wp_json_encode does (slashes and non-ASCII escaped), signed with HMAC-SHA256 of those bytes
+ * keyed with the webhook's secret, base64 in X-WC-Webhook-Signature; X-WC-Webhook-Delivery-ID is
+ * a hash of the webhook id and the current second, so two deliveries in one second share it. The
+ * ping sent when a webhook is saved is `webhook_id=<id>`, form-encoded and unsigned.
  */
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../core/package-root.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { postDelivery, type DeliveryAnswer, type SignedDelivery } from './post-webhook.js';
 
 export const WOO_KEY = 'ck_emulator_0123456789abcdef';
 export const WOO_SECRET = 'cs_emulator_secret_fedcba9876543210';
@@ -42,6 +51,14 @@ export interface WooProduct {
 }
 
 const gmt = (ms: number): string => new Date(ms).toISOString().slice(0, 19);
+const USER_AGENT = 'WooCommerce/9.4.0 Hookshot (WordPress/6.7.1)';
+
+/** JSON as PHP's json_encode writes it by default (wp_json_encode): `/` as `\/`, non-ASCII as `\uXXXX`. */
+function wpJsonEncode(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/\//g, '\\/')
+    .replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 export class WooCommerceEmulator {
   readonly orders: Json[] = [];
@@ -100,6 +117,50 @@ export class WooCommerceEmulator {
 
   product(sku: string): WooProduct | undefined {
     return this.products.find((product) => product.sku === sku);
+  }
+
+  /**
+   * POSTs a webhook of `topic` (order.created, order.updated) for order `id` to `url` as
+   * WooCommerce does, signed with `secret` (give another than the connection's to be refused).
+   * `at` (ms) is the second the delivery id is made from. Answers the listener's answer and the
+   * delivery, which `resendWebhook` sends again byte for byte.
+   */
+  async deliverWebhook(url: string, topic: string, id: number, options: { secret: string; webhookId?: number; at?: number }): Promise<{ answer: DeliveryAnswer; delivery: SignedDelivery }> {
+    const delivery = this.webhookDelivery(topic, id, options);
+    return { answer: await postDelivery(url, delivery), delivery };
+  }
+
+  resendWebhook(url: string, delivery: SignedDelivery): Promise<DeliveryAnswer> {
+    return postDelivery(url, delivery);
+  }
+
+  /** The ping WooCommerce sends to a webhook's URL when the webhook is saved; it wants 200. */
+  pingWebhook(url: string, webhookId = 7): Promise<DeliveryAnswer> {
+    return postDelivery(url, { headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': USER_AGENT }, body: Buffer.from(`webhook_id=${webhookId}`) });
+  }
+
+  /** A signed delivery of `topic` for order `id`, not sent. */
+  webhookDelivery(topic: string, id: number, options: { secret: string; webhookId?: number; at?: number }): SignedDelivery {
+    const order = this.orders.find((candidate) => candidate['id'] === id);
+    if (order === undefined) throw new Error(`no order ${id}`);
+    const webhookId = options.webhookId ?? 7;
+    const [resource = '', event = ''] = topic.split('.');
+    const body = Buffer.from(wpJsonEncode(event === 'deleted' ? { id } : order));
+    const second = Math.floor((options.at ?? Date.now()) / 1000);
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        'x-wc-webhook-source': 'https://shop.example/',
+        'x-wc-webhook-topic': topic,
+        'x-wc-webhook-resource': resource,
+        'x-wc-webhook-event': event,
+        'x-wc-webhook-signature': createHmac('sha256', options.secret).update(body).digest('base64'),
+        'x-wc-webhook-id': String(webhookId),
+        'x-wc-webhook-delivery-id': createHash('md5').update(`${webhookId}${second}`).digest('hex'),
+      },
+    };
   }
 
   async start(): Promise<string> {

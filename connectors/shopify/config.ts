@@ -5,6 +5,8 @@ import { KeelError } from '../../core/errors.js';
 /** The newest stable version when this connector was written; every version it uses must have changeFromQuantity and @idempotent (2026-01 on). */
 export const DEFAULT_API_VERSION = '2026-10';
 const OLDEST_API_VERSION = '2026-01';
+/** A day: Shopify's retries end 4 hours after the event, so only a replay (or a clock a day wrong) is older. */
+export const DEFAULT_WEBHOOK_MAX_AGE_SECONDS = 86_400;
 
 export const ShopifyConfig = Type.Object(
   {
@@ -50,6 +52,21 @@ export const ShopifyConfig = Type.Object(
     ),
     down_after_ms: Type.Optional(
       Type.Integer({ minimum: 100, default: 60_000, description: 'when the shop has answered no request for this long (refused, timed out, 5xx), requests fail at once so the run reports it down' }),
+    ),
+    webhook_secret: Type.Optional(
+      Type.String({
+        minLength: 1,
+        secret: true,
+        description: "the app's client secret, with which Shopify signs webhook deliveries (X-Shopify-Hmac-Sha256), from ${env:…} or ${file:…}; without it keel webhooks listen takes no deliveries for this connection",
+      }),
+    ),
+    webhook_max_age_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 300,
+        maximum: 604_800,
+        default: DEFAULT_WEBHOOK_MAX_AGE_SECONDS,
+        description: 'a webhook delivery whose X-Shopify-Triggered-At is older is refused (Shopify retries a delivery for 4 hours, with the time of its first attempt)',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -64,3 +64,24 @@ targets:
 `,
   },
 ];
+
+export const WEBHOOKS_EXAMPLES: readonly StreamExample[] = [
+  {
+    title: 'Orders Shopify pushed, into the canonical model',
+    summary: 'Webhook payloads are REST orders: map them with the REST mapping. Run it often; the polling pipeline stays on as reconciliation.',
+    yaml: `connections:
+  shop:
+    connector: shopify
+    config:
+      shop: acme-de.myshopify.com
+      access_token: "\${env:SHOPIFY_TOKEN}"
+      webhook_secret: "\${env:SHOPIFY_WEBHOOK_SECRET}"
+  order-outbox: { connector: file, config: { root: ./out/orders } }
+source: { connection: shop, stream: webhooks, options: { topics: [orders/create, orders/updated, orders/cancelled] } }
+steps:
+  - map: { mapping: "keel:shopify/order.to-canonical.json" }
+targets:
+  - { connection: order-outbox, stream: files, options: { path: "orders-{seq}.ndjson" } }
+`,
+  },
+];

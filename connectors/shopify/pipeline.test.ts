@@ -37,6 +37,7 @@ function readmeProject(origin: string): TempProject {
       '3pl-inbox': { connector: 'file', config: { root: './3pl' } },
       'erp-counts': { connector: 'file', config: { root: './erp' } },
       inventory: { connector: 'inventory' },
+      'erp-orders': { connector: 'http', config: { base_url: 'https://erp.example/api' } },
     },
     inventory: {
       locations: [{ location_id: 'wh-berlin', name: 'Warehouse Berlin', type: 'warehouse', channels: ['shopify'] }],

@@ -22,6 +22,14 @@ export const WooCommerceConfig = Type.Object(
     concurrency: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 16, default: 4, description: 'requests in flight at once against this shop, shared by every stream of the connection' }),
     ),
+    webhook_secret: Type.Optional(
+      Type.String({
+        minLength: 1,
+        secret: true,
+        description:
+          "the secret set on the shop's webhooks (WooCommerce > Settings > Advanced > Webhooks), with which WooCommerce signs each delivery (X-WC-Webhook-Signature), from ${env:…} or ${file:…}; without it keel webhooks listen takes no deliveries for this connection",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

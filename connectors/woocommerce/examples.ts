@@ -49,3 +49,19 @@ targets:
 `,
   },
 ];
+
+export const WEBHOOKS_EXAMPLES: readonly StreamExample[] = [
+  {
+    title: 'Orders WooCommerce pushed, into the canonical model',
+    summary: 'An order webhook carries the order as GET /orders/<id> returns it. Run it often; the polling pipeline stays on as reconciliation.',
+    yaml: `connections:
+${SHOP}      webhook_secret: "\${env:WOO_WEBHOOK_SECRET}"
+  order-outbox: { connector: file, config: { root: ./out/orders } }
+source: { connection: shop, stream: webhooks, options: { topics: [order.created, order.updated] } }
+steps:
+  - map: { mapping: "keel:woocommerce/order.to-canonical.json" }
+targets:
+  - { connection: order-outbox, stream: files, options: { path: "orders-{seq}.ndjson" } }
+`,
+  },
+];

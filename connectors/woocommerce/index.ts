@@ -4,11 +4,12 @@ import { STOCK_EXAMPLES } from './examples.js';
 import { orders } from './orders.js';
 import { products } from './products.js';
 import { StockWriteOptions, writeStock } from './stock.js';
+import { WOOCOMMERCE_WEBHOOKS, webhooks } from './webhooks.js';
 
 export default defineConnector({
   name: 'woocommerce',
   kind: 'shop',
-  description: "A WooCommerce shop's REST API (wc/v3): orders and products by date_modified_gmt, stock quantities set in batches of up to 100.",
+  description: "A WooCommerce shop's REST API (wc/v3): orders and products by date_modified_gmt, stock quantities set in batches of up to 100; signed webhook deliveries.",
   configSchema: WooCommerceConfig,
   streams: {
     orders,
@@ -26,5 +27,7 @@ export default defineConnector({
         write: writeStock,
       },
     }),
+    webhooks,
   },
+  webhooks: WOOCOMMERCE_WEBHOOKS,
 });

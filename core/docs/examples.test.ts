@@ -100,7 +100,13 @@ describe('the YAML examples in the READMEs', () => {
     const policies = checked
       .filter(({ block, outcome }) => /\bon_change:/.test(block.body) && outcome.pipeline !== undefined)
       .flatMap(({ outcome }) => (outcome.pipeline?.targets ?? []).map((target) => `${target.name}: ${target.keyedBy} ${target.onChange}`));
-    expect(policies).toEqual(['threepl: template dead_letter', 'erp: primary_key send', 'erp-create: primary_key send']);
+    expect(policies).toEqual([
+      'threepl: template dead_letter',
+      'erp: primary_key send',
+      'erp-create: primary_key send',
+      // The shopify and woocommerce webhook and reconciliation pipelines send an order's new version to the ERP.
+      ...Array<string>(4).fill('erp-orders: template send'),
+    ]);
   });
 
   it('show a dedupe step, in the root README, that loads', async () => {

@@ -1,6 +1,7 @@
 import type { SourcePlan, TargetPlan } from '../config/plan.js';
 import type { Logger } from '../logger.js';
 import type { ConnectorState, ReadContext } from '../sdk/connector.js';
+import { connectionInbox } from '../state/webhook-inbox.js';
 import type { RunContext } from './run-context.js';
 
 /** What a connector is handed for reading and for writing alike. */
@@ -22,5 +23,6 @@ export function streamContext(run: RunContext, stream: SourcePlan | TargetPlan, 
     dryRun: run.dryRun,
     // A dry run's reads are real requests too: they count in the account's shared budget.
     rates: run.store.rates,
+    inbox: connectionInbox(run.store.webhooks, stream.connection.name),
   };
 }

@@ -2,7 +2,9 @@ import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { Logger } from '../logger.js';
 import type { RateLedger } from '../state/rate-ledger.js';
+import type { ConnectionInbox } from '../state/webhook-inbox.js';
 import type { Engines } from './engine.js';
+import type { WebhookSpec } from './webhooks.js';
 
 /**
  * What kind of system a connector talks to; shown by `keel connectors`. `engine` is a Keel
@@ -86,6 +88,11 @@ interface StreamContext<Config, Options> {
    * process keeps its own budget.
    */
   rates?: RateLedger;
+  /**
+   * The webhook deliveries stored for this connection (a `webhooks` stream reads them). The runner
+   * always gives it; a context built by hand (a test) may leave it out.
+   */
+  inbox?: ConnectionInbox;
 }
 
 export interface ReadContext<Config = unknown, Options = unknown> extends StreamContext<Config, Options> {
@@ -240,6 +247,8 @@ export interface ConnectorDefinition<ConfigSchema extends TObject = TObject> {
   readonly sdkVersion: number;
   readonly configSchema: ConfigSchema;
   readonly streams: Readonly<Record<string, StreamDefinition<Static<ConfigSchema>>>>;
+  /** How the vendor signs its webhook deliveries, for connectors that take them (see webhooks.ts). */
+  readonly webhooks?: WebhookSpec<Static<ConfigSchema>>;
 }
 
 export interface ConnectorInput<ConfigSchema extends TObject> {
@@ -248,6 +257,7 @@ export interface ConnectorInput<ConfigSchema extends TObject> {
   description?: string;
   configSchema: ConfigSchema;
   streams: Record<string, StreamDefinition<Static<ConfigSchema>>>;
+  webhooks?: WebhookSpec<Static<ConfigSchema>>;
 }
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;

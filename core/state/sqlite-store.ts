@@ -4,6 +4,8 @@ import type { JsonValue } from '../json.js';
 import { addMissingColumns, LEDGER_ADDED_COLUMNS, LEDGER_INDEXES, LEDGER_SCHEMA, SqliteLedger } from './sqlite-ledger.js';
 import type { RateLedger } from './rate-ledger.js';
 import { RATE_SCHEMA, SqliteRateLedger } from './sqlite-rate-ledger.js';
+import { SqliteWebhookInbox, WEBHOOK_SCHEMA } from './sqlite-webhook-inbox.js';
+import type { WebhookInbox } from './webhook-inbox.js';
 import type {
   BatchCommit,
   DeadLetter,
@@ -91,6 +93,7 @@ export class SqliteStateStore implements StateStore {
   private readonly statements;
   private readonly ledger: SqliteLedger;
   readonly rates: RateLedger;
+  readonly webhooks: WebhookInbox;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path, 10000);
@@ -99,8 +102,10 @@ export class SqliteStateStore implements StateStore {
     addMissingColumns(this.db, [...LEDGER_ADDED_COLUMNS, ...RUN_ADDED_COLUMNS]);
     this.db.exec(LEDGER_INDEXES);
     this.db.exec(RATE_SCHEMA);
+    this.db.exec(WEBHOOK_SCHEMA);
     this.ledger = new SqliteLedger(this.db);
     this.rates = new SqliteRateLedger(this.db);
+    this.webhooks = new SqliteWebhookInbox(this.db);
     const db = this.db;
     this.statements = {
       readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(

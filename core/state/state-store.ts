@@ -1,5 +1,6 @@
 import type { JsonValue } from '../json.js';
 import type { RateLedger } from './rate-ledger.js';
+import type { WebhookInbox } from './webhook-inbox.js';
 
 /**
  * Everything Keel remembers between runs. SQLite implements it for one machine; a PostgreSQL
@@ -56,6 +57,9 @@ export interface StateStore {
 
   /** Each external account's request budget, shared by every process on this state (see rate-ledger.ts). */
   readonly rates: RateLedger;
+
+  /** Webhook deliveries the listener stored, until pipelines read them (see webhook-inbox.ts). */
+  readonly webhooks: WebhookInbox;
 
   close(): Promise<void>;
 }

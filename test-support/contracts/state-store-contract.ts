@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../core/json.js';
 import { emptyCounts, type BatchCommit, type DeadLetterInput, type StateStore } from '../../core/state/state-store.js';
+import type { WebhookEventInput } from '../../core/state/webhook-inbox.js';
 import { openPerTest, type ReopenableStore } from './open-per-test.js';
 
 /**
@@ -491,6 +492,110 @@ export function testStateStore(open: () => Promise<ReopenableStore<StateStore>>)
         expect((await takeUntilFull([one], 'shop', T + 1000)).granted).toBe(5);
         expect(await two.rates.take('shop', bucket, T)).toBe(64);
         expect((await takeUntilFull([two], 'shop', T + 1000 + 64)).granted).toBe(1);
+      });
+    });
+
+    describe('webhook inbox', () => {
+      const T = '2026-12-01T10:00:00.000Z';
+      const event = (more: Partial<WebhookEventInput> = {}): WebhookEventInput => ({
+        connection: 'shop',
+        topic: 'orders/create',
+        deliveryId: 'delivery-1',
+        receivedAt: T,
+        triggeredAt: '2026-12-01T09:59:58.000Z',
+        body: Buffer.from('{"id":1001}'),
+        headers: { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'delivery-1' },
+        ...more,
+      });
+      const all = (state: StateStore, connection = 'shop', afterSeq = 0) => state.webhooks.list({ connection, afterSeq, limit: 100 });
+
+      it('keeps an event byte for byte, with its headers and times, numbered in the order events came', async () => {
+        const { store: state } = await opened();
+        // Bytes as signed: a BOM, escaped slashes, a trailing newline and bytes that are not UTF-8 come back unchanged.
+        const body = Buffer.concat([Buffer.from('\uFEFF{"url":"https:\\/\\/shop.example\\/"}\n'), Buffer.from([0xff, 0xfe])]);
+        const first = await state.webhooks.append(event({ body }));
+        const second = await state.webhooks.append(event({ deliveryId: 'delivery-2', body: Buffer.from('{"id":1002}'), triggeredAt: undefined }));
+        expect(first).toEqual({ stored: true, seq: expect.any(Number) });
+        expect(second.seq).toBeGreaterThan(first.seq);
+        const [one, two] = await all(state);
+        expect(one).toEqual({
+          seq: first.seq,
+          connection: 'shop',
+          topic: 'orders/create',
+          deliveryId: 'delivery-1',
+          receivedAt: T,
+          triggeredAt: '2026-12-01T09:59:58.000Z',
+          headers: { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'delivery-1' },
+          body: expect.any(Buffer),
+        });
+        expect(Buffer.compare(one?.body ?? Buffer.alloc(0), body)).toBe(0);
+        expect(two).toMatchObject({ seq: second.seq, deliveryId: 'delivery-2', triggeredAt: undefined });
+      });
+
+      it('stores a delivery id once: the same delivery again is a duplicate of the stored event', async () => {
+        const { store: state } = await opened();
+        const first = await state.webhooks.append(event());
+        expect(await state.webhooks.append(event())).toEqual({ stored: false, seq: first.seq, duplicateOf: 'delivery_id' });
+        // Even with another body: one delivery is one event.
+        expect(await state.webhooks.append(event({ body: Buffer.from('{"id":1001,"x":1}') }))).toEqual({ stored: false, seq: first.seq, duplicateOf: 'delivery_id' });
+        expect(await all(state)).toHaveLength(1);
+      });
+
+      it('stores a body once per topic: the same signed body under another delivery id is a duplicate, under another topic an event', async () => {
+        const { store: state } = await opened();
+        const first = await state.webhooks.append(event());
+        expect(await state.webhooks.append(event({ deliveryId: 'made-up' }))).toEqual({ stored: false, seq: first.seq, duplicateOf: 'body' });
+        expect((await state.webhooks.append(event({ deliveryId: 'delivery-3', topic: 'orders/updated' }))).stored).toBe(true);
+        expect((await state.webhooks.append(event({ deliveryId: 'delivery-4', body: Buffer.from('{"id":1001} ') }))).stored).toBe(true);
+        expect((await all(state)).map((stored) => stored.deliveryId)).toEqual(['delivery-1', 'delivery-3', 'delivery-4']);
+      });
+
+      it('keeps connections apart: the same delivery id and body on another connection is another event', async () => {
+        const { store: state } = await opened();
+        await state.webhooks.append(event());
+        expect((await state.webhooks.append(event({ connection: 'shop-at' }))).stored).toBe(true);
+        expect(await all(state, 'shop')).toHaveLength(1);
+        expect((await all(state, 'shop-at')).map((stored) => stored.connection)).toEqual(['shop-at']);
+      });
+
+      it('lists after a number, page by page, of the named topics only when some are named', async () => {
+        const { store: state } = await opened();
+        const seqs: number[] = [];
+        for (let n = 1; n <= 5; n += 1) {
+          const topic = n % 2 === 0 ? 'products/update' : 'orders/create';
+          seqs.push((await state.webhooks.append(event({ deliveryId: `d-${n}`, topic, body: Buffer.from(`{"n":${n}}`) }))).seq);
+        }
+        const page = await state.webhooks.list({ connection: 'shop', afterSeq: 0, limit: 2 });
+        expect(page.map((stored) => stored.seq)).toEqual(seqs.slice(0, 2));
+        const next = await state.webhooks.list({ connection: 'shop', afterSeq: page.at(-1)?.seq ?? 0, limit: 2 });
+        expect(next.map((stored) => stored.seq)).toEqual(seqs.slice(2, 4));
+        const orders = await state.webhooks.list({ connection: 'shop', afterSeq: seqs[0] ?? 0, limit: 10, topics: ['orders/create', 'orders/updated'] });
+        expect(orders.map((stored) => stored.deliveryId)).toEqual(['d-3', 'd-5']);
+        expect(await state.webhooks.list({ connection: 'shop', afterSeq: seqs[4] ?? 0, limit: 10 })).toEqual([]);
+      });
+
+      it('prunes what was received before a time, and never hands out a pruned number again', async () => {
+        const { store: state } = await opened();
+        const old = await state.webhooks.append(event({ receivedAt: '2026-11-20T10:00:00.000Z' }));
+        const kept = await state.webhooks.append(event({ deliveryId: 'delivery-2', body: Buffer.from('{"id":1002}') }));
+        expect(await state.webhooks.prune('2026-11-24T10:00:00.000Z')).toBe(1);
+        expect((await all(state)).map((stored) => stored.seq)).toEqual([kept.seq]);
+        // Once pruned, a delivery is not remembered: its number is not reused when it comes again.
+        const again = await state.webhooks.append(event({ receivedAt: T }));
+        expect(again.stored).toBe(true);
+        expect(again.seq).toBeGreaterThan(kept.seq);
+        expect(again.seq).not.toBe(old.seq);
+        expect(await state.webhooks.prune('2026-11-24T10:00:00.000Z')).toBe(0);
+      });
+
+      it('shares one inbox between two stores on the same state, each delivery stored once whichever store takes it', async () => {
+        const { store: one, reopen } = await opened();
+        const two = await reopen();
+        const answers = await Promise.all([one.webhooks.append(event()), two.webhooks.append(event()), two.webhooks.append(event({ deliveryId: 'made-up' }))]);
+        expect(answers.filter((answer) => answer.stored)).toHaveLength(1);
+        expect(new Set(answers.map((answer) => answer.seq)).size).toBe(1);
+        expect(await all(two)).toHaveLength(1);
+        expect((await all(one))[0]?.deliveryId).toBe('delivery-1');
       });
     });
 

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMULATOR_TOKEN, ShopifyEmulator } from '../test-support/shopify-emulator.js';
 import { VendureEmulator, type EmulatedOrder, type JsonRecord } from '../test-support/vendure-emulator.js';
-import { initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
+import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
 
 /**
  * The ready-made pipeline marketplace-orders-to-3pl, started with `keel init --from` and run with
@@ -39,7 +39,7 @@ describe('ready-made pipeline marketplace-orders-to-3pl', () => {
     project = started.project;
     expect(started.init.stdout).toContain('marketplace (vendure), 3pl_inbox (file)');
     // The shop holds the project's sample orders: 41 paid, 42 authorized, 43 cancelled, 44 paid for pick-up.
-    const samples = JSON.parse(readFileSync(project.path('samples/vendure-orders.json'), 'utf8')) as { data: { orders: { items: EmulatedOrder[] } } };
+    const samples = JSON.parse(readFileSync(project.path('fixtures/vendure-orders-paid-authorized-cancelled-pickup.json'), 'utf8')) as { data: { orders: { items: EmulatedOrder[] } } };
     for (const order of samples.data.orders.items) shop.addOrder(structuredClone(order));
 
     expect((await project.keel(['validate', project.dir])).stdout).toBe('ok: 1 pipeline(s) valid: orders-to-3pl\n');
@@ -86,7 +86,7 @@ describe('ready-made pipeline marketplace-orders-to-3pl', () => {
     expect(held.deadLetters.at(-1)).toMatchObject({ code: 'changed_after_delivery', reason: expect.stringContaining('vendure:41:101:NH-TEE-BLK-M was delivered at') });
     expect(held.deadLetters.at(-1)?.reason).toContain('with other content: qty 2 → 3.');
     expect(runsOf(await project.keel(['run', project.dir, '--json']))['orders-to-3pl']).toMatchObject({ read: 0, written: 0 });
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('takes its orders from Shopify once the marketplace role is bound to the shopify connector and the map step names its mapping', async () => {
     const shop = new ShopifyEmulator({
@@ -115,5 +115,5 @@ describe('ready-made pipeline marketplace-orders-to-3pl', () => {
       ['1001', 'shopify', '#1001', '2026-01-01', '100100', 'NH-TEE-BLK-M', '2', 'Erika Muster1001', 'Berlin'],
       ['1002', 'shopify', '#1002', '2026-01-01', '100200', 'NH-MUG-WHT', '1', 'Erika Muster1002', 'Berlin'],
     ]);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });

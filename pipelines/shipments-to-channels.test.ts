@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMULATOR_TOKEN, ShopifyEmulator } from '../test-support/shopify-emulator.js';
 import { VendureEmulator, type EmulatedOrder } from '../test-support/vendure-emulator.js';
-import { initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
+import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
 
 /**
  * The ready-made pipeline shipments-to-channels, started with `keel init --from` and run with
@@ -11,7 +11,7 @@ import { initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '..
  * shipment is an Amazon order, for neither shop.
  */
 const PASSWORD = 'emulated-admin-password-09be';
-const VENDURE_ORDERS = JSON.parse(readFileSync(new URL('./marketplace-orders-to-3pl/samples/vendure-orders.json', import.meta.url), 'utf8')) as {
+const VENDURE_ORDERS = JSON.parse(readFileSync(new URL('./marketplace-orders-to-3pl/fixtures/vendure-orders-paid-authorized-cancelled-pickup.json', import.meta.url), 'utf8')) as {
   data: { orders: { items: EmulatedOrder[] } };
 };
 
@@ -112,5 +112,5 @@ describe('ready-made pipeline shipments-to-channels', () => {
     expect(letters.deadLetters).toEqual([
       expect.objectContaining({ stage: 'target:shopify_shop', code: 'shopify_order_not_found', origin: 'shipments-2026-05-16.csv:4', reason: expect.stringContaining('order gid://shopify/Order/9999 is not in Shopify') }),
     ]);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });

@@ -5,7 +5,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import { EMULATOR_TOKEN, ShopifyEmulator } from '../test-support/shopify-emulator.js';
-import { initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
+import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
 
 /**
  * The ready-made pipeline shopify-orders-to-erp, started with `keel init --from` and run with the
@@ -64,7 +64,7 @@ describe('ready-made pipeline shopify-orders-to-erp', () => {
     expect(started.init.stdout).toContain('connections (roles) to bind in');
     expect(started.init.stdout).toContain('shop (shopify), erp_inbox (file)');
     expect(started.init.stdout).toContain('export before a run: SHOPIFY_SHOP, SHOPIFY_TOKEN');
-    expect(project.files('.').sort()).toEqual(['README.md', 'keel.yaml', 'pipelines', 'samples']);
+    expect(project.files('.').sort()).toEqual(['README.md', 'fixtures', 'keel.yaml', 'pipelines']);
 
     // As shipped, the shop is a *.myshopify.com domain from the environment: unset, validate says which variable.
     const unbound = await project.keel(['validate', project.dir], { SHOPIFY_TOKEN: '' });
@@ -121,7 +121,7 @@ describe('ready-made pipeline shopify-orders-to-erp', () => {
 
     const third = await project.keel(['run', project.dir, '--json']);
     expect(runsOf(third)['orders-to-erp']).toMatchObject({ status: 'ok', read: 0, written: 0 });
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('when the shop refuses the token the run fails with exit 3, names access_token, never prints the token, and writes nothing', async () => {
     const { env } = await startShop();
@@ -133,5 +133,5 @@ describe('ready-made pipeline shopify-orders-to-erp', () => {
     expect(run.stderr + run.stdout).toContain('access_token');
     expect(run.stderr + run.stdout).not.toContain('shpat_wrong_0000000000000000000000000');
     expect(project.files('data/erp-inbox')).toEqual([]);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });

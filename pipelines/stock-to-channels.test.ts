@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMULATOR_TOKEN, ShopifyEmulator, WAREHOUSE } from '../test-support/shopify-emulator.js';
 import { VendureEmulator, type EmulatedOrder } from '../test-support/vendure-emulator.js';
-import { initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
+import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
 
 /**
  * The ready-made pipeline stock-to-channels, started with `keel init --from` and run with the
@@ -13,7 +13,7 @@ import { initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '..
  */
 const PASSWORD = 'emulated-admin-password-77d1';
 const SKUS = ['NH-TEE-BLK-M', 'NH-MUG-WHT', 'NH-HOOD-GRY-L', 'NH-SOCK-3PK', 'NH-CAP-NVY'];
-const VENDURE_ORDER = JSON.parse(readFileSync(new URL('./marketplace-orders-to-3pl/samples/vendure-orders.json', import.meta.url), 'utf8')) as {
+const VENDURE_ORDER = JSON.parse(readFileSync(new URL('./marketplace-orders-to-3pl/fixtures/vendure-orders-paid-authorized-cancelled-pickup.json', import.meta.url), 'utf8')) as {
   data: { orders: { items: EmulatedOrder[] } };
 };
 
@@ -123,5 +123,5 @@ describe('ready-made pipeline stock-to-channels', () => {
     expect(third['stock-to-vendure']).toMatchObject({ read: 0 });
     expect(shopifyShows(shopify)).toEqual({ 'NH-TEE-BLK-M': 100, 'NH-MUG-WHT': 1, 'NH-HOOD-GRY-L': 7, 'NH-SOCK-3PK': 81, 'NH-CAP-NVY': 11 });
     expect(vendureOnHand(vendure)).toEqual({ 'NH-TEE-BLK-M': 231, 'NH-MUG-WHT': 0, 'NH-HOOD-GRY-L': 5, 'NH-SOCK-3PK': 80 });
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { runCli, type CliResult } from './run-cli.js';
 
+/** A test that runs the CLI several times takes a few seconds per run on a busy machine: a bound for a hang, not a pace. */
+export const CLI_TEST_TIMEOUT_MS = 240_000;
+
 /**
  * A project started from a ready-made pipeline the way a user starts one: `keel init --from
  * <name>` into a fresh folder, with the built CLI. Commands run with the given environment, which

@@ -106,6 +106,18 @@ describe('keel init with ready-made pipelines', () => {
     }
   });
 
+  it('is written in the READMEs with ready-made names and options that exist', () => {
+    const readmes = ['../README.md', 'README.md', ...folders.map((name) => `${name}/README.md`)].map((file) => [file, readFileSync(join(HERE, file), 'utf8')] as const);
+    const uses = readmes.flatMap(([file, text]) => [...text.matchAll(/keel init((?:\s+--?[a-z-]+(?:\s+(?!--)[^\s`]+)?)+)/g)].map((match) => ({ file, use: (match[1] ?? '').trim().replace(/\s+/g, ' ') })));
+    expect(uses.length).toBeGreaterThanOrEqual(folders.length + 2);
+    const wrong = uses.filter(({ use }) => {
+      const from = /--from (\S+)/.exec(use)?.[1];
+      const options = [...use.matchAll(/--([a-z-]+)/g)].map((match) => match[1]);
+      return (from !== undefined && from !== '<name>' && !folders.includes(from)) || options.some((option) => !['from', 'list', 'json', 'help'].includes(option ?? ''));
+    });
+    expect(wrong).toEqual([]);
+  });
+
   it('--help says how to list them and start from one', async () => {
     const help = (await runCli(['init', '--help'])).stdout;
     expect(help).toContain('--from <name>');

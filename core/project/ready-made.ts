@@ -98,5 +98,5 @@ export function copyReadyMade(readyMade: ReadyMade, dir: string, projectName: st
     writeFileSync(gitignore, '.keel/\n');
     result.written.push('.gitignore');
   }
-  return result;
+  return { written: result.written.sort(), kept: result.kept.sort() };
 }

@@ -1,9 +1,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EMULATOR_TOKEN, ShopifyEmulator } from '../test-support/shopify-emulator.js';
-import { VendureEmulator, type EmulatedOrder, type JsonRecord } from '../test-support/vendure-emulator.js';
-import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
+import { EMULATOR_TOKEN } from '../test-support/shopify-emulator.js';
+import type { EmulatedOrder, JsonRecord } from '../test-support/vendure-emulator.js';
+import {
+  CLI_TEST_TIMEOUT_MS,
+  initReadyMade,
+  pointShopifyAt,
+  runsOf,
+  startShopify,
+  startVendure,
+  Teardown,
+  validateAndTest,
+  type ReadyMadeProject,
+} from '../test-support/ready-made-project.js';
 
 /**
  * The ready-made pipeline marketplace-orders-to-3pl, started with `keel init --from` and run with
@@ -11,16 +21,8 @@ import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyM
  * sample orders); then the same pipeline with the channel bound to Shopify. The 3PL's inbox is a
  * folder. Expected rows are worked out from the orders by hand.
  */
-const PASSWORD = 'emulated-admin-password-41c9';
-const VENDURE_ENV = { VENDURE_ADMIN: 'superadmin', VENDURE_ADMIN_PASSWORD: PASSWORD };
-
-let project: ReadyMadeProject | undefined;
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  project?.remove();
-  project = undefined;
-  for (const stop of stops.splice(0)) await stop();
-});
+const teardown = new Teardown();
+afterEach(() => teardown.run());
 
 type PickRow = Record<string, string>;
 
@@ -32,19 +34,14 @@ const COLUMNS = 'order_ref,channel,order_no,order_date,line_ref,sku,ean,descript
 
 describe('ready-made pipeline marketplace-orders-to-3pl', () => {
   it('sends the paid open orders of a Vendure channel to the 3PL as pick rows, one per line, and dead-letters what it cannot ship', async () => {
-    const shop = new VendureEmulator({ password: PASSWORD });
-    const url = await shop.start();
-    stops.push(() => shop.stop());
-    const started = await initReadyMade('marketplace-orders-to-3pl', { ...VENDURE_ENV, VENDURE_ADMIN_API: url });
-    project = started.project;
-    expect(started.init.stdout).toContain('marketplace (vendure), 3pl_inbox (file)');
+    const { shop, env } = await startVendure('emulated-admin-password-41c9', teardown);
+    const { project, init } = await initReadyMade('marketplace-orders-to-3pl', env, teardown);
+    expect(init.stdout).toContain('marketplace (vendure), 3pl_inbox (file)');
     // The shop holds the project's sample orders: 41 paid, 42 authorized, 43 cancelled, 44 paid for pick-up.
     const samples = JSON.parse(readFileSync(project.path('fixtures/vendure-orders-paid-authorized-cancelled-pickup.json'), 'utf8')) as { data: { orders: { items: EmulatedOrder[] } } };
     for (const order of samples.data.orders.items) shop.addOrder(structuredClone(order));
 
-    expect((await project.keel(['validate', project.dir])).stdout).toBe('ok: 1 pipeline(s) valid: orders-to-3pl\n');
-    const tested = await project.keel(['test', project.dir]);
-    expect([tested.code, tested.stdout.trim().split('\n').at(-1)]).toEqual([0, '3 passed, 0 failed']);
+    expect(await validateAndTest(project)).toEqual({ validate: 'exit 0: ok: 1 pipeline(s) valid: orders-to-3pl', test: 'exit 0: 3 passed, 0 failed' });
 
     const first = await project.keel(['run', project.dir, '--json']);
     expect(first.stderr).toBe('');
@@ -89,15 +86,11 @@ describe('ready-made pipeline marketplace-orders-to-3pl', () => {
   }, CLI_TEST_TIMEOUT_MS);
 
   it('takes its orders from Shopify once the marketplace role is bound to the shopify connector and the map step names its mapping', async () => {
-    const shop = new ShopifyEmulator({
-      orders: 2,
-      orderLines: (number) => [{ sku: number === 1001 ? 'NH-TEE-BLK-M' : 'NH-MUG-WHT', name: 'Shirt', quantity: number === 1001 ? 2 : 1, unitCents: 2495 }],
-      bucket: { maximum: 2000, restoreRate: 20_000 },
-    });
-    const origin = await shop.start();
-    stops.push(() => shop.stop());
-    const started = await initReadyMade('marketplace-orders-to-3pl', { SHOPIFY_TOKEN: EMULATOR_TOKEN, SHOPIFY_BASE_URL: origin });
-    project = started.project;
+    const { url } = await startShopify(
+      { orders: 2, orderLines: (number) => [{ sku: number === 1001 ? 'NH-TEE-BLK-M' : 'NH-MUG-WHT', name: 'Shirt', quantity: number === 1001 ? 2 : 1, unitCents: 2495 }] },
+      teardown,
+    );
+    const { project } = await initReadyMade('marketplace-orders-to-3pl', { SHOPIFY_TOKEN: EMULATOR_TOKEN, SHOPIFY_BASE_URL: url }, teardown);
     // The change README.md describes: the binding in keel.yaml, and the mapping of the connector's orders.
     project.editKeel((document) => {
       document.setIn(['connections', 'marketplace'], document.createNode({ connector: 'shopify', config: { shop: '${env:SHOPIFY_SHOP}', access_token: '${env:SHOPIFY_TOKEN}' } }));

@@ -1,8 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EMULATOR_TOKEN, ShopifyEmulator } from '../test-support/shopify-emulator.js';
-import { VendureEmulator, type EmulatedOrder } from '../test-support/vendure-emulator.js';
-import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
+import { EMULATOR_TOKEN, type ShopifyEmulator } from '../test-support/shopify-emulator.js';
+import type { VendureEmulator } from '../test-support/vendure-emulator.js';
+import {
+  CLI_TEST_TIMEOUT_MS,
+  initReadyMade,
+  pointShopifyAt,
+  runsOf,
+  startShopify,
+  startVendure,
+  Teardown,
+  validateAndTest,
+  vendureFixtureOrder,
+} from '../test-support/ready-made-project.js';
 
 /**
  * The ready-made pipeline shipments-to-channels, started with `keel init --from` and run with
@@ -10,59 +20,28 @@ import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyM
  * the emulators, as the pick orders of marketplace-orders-to-3pl would have sent them; the third
  * shipment is an Amazon order, for neither shop.
  */
-const PASSWORD = 'emulated-admin-password-09be';
-const VENDURE_ORDERS = JSON.parse(readFileSync(new URL('./marketplace-orders-to-3pl/fixtures/vendure-orders-paid-authorized-cancelled-pickup.json', import.meta.url), 'utf8')) as {
-  data: { orders: { items: EmulatedOrder[] } };
-};
-
-let project: ReadyMadeProject | undefined;
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  project?.remove();
-  project = undefined;
-  for (const stop of stops.splice(0)) await stop();
-});
+const teardown = new Teardown();
+afterEach(() => teardown.run());
 
 async function startShops(): Promise<{ shopify: ShopifyEmulator; vendure: VendureEmulator; env: Record<string, string> }> {
   // #1001: 2 tees (line 100100) and a mug (line 100101), unfulfilled, at the emulator's warehouse.
-  const shopify = new ShopifyEmulator({
-    orders: 2,
-    orderLines: (number) =>
-      number === 1001
-        ? [
-            { sku: 'NH-TEE-BLK-M', name: 'Harbour Tee', quantity: 2, unitCents: 2495 },
-            { sku: 'NH-MUG-WHT', name: 'Anchor Mug', quantity: 1, unitCents: 1490 },
-          ]
-        : [{ sku: 'NH-CAP-NVY', name: 'Dock Cap', quantity: 1, unitCents: 1995 }],
-    bucket: { maximum: 2000, restoreRate: 20_000 },
-  });
-  const shopifyUrl = await shopify.start();
-  stops.push(() => shopify.stop());
+  const tee = { sku: 'NH-TEE-BLK-M', name: 'Harbour Tee', quantity: 2, unitCents: 2495 };
+  const mug = { sku: 'NH-MUG-WHT', name: 'Anchor Mug', quantity: 1, unitCents: 1490 };
+  const cap = { sku: 'NH-CAP-NVY', name: 'Dock Cap', quantity: 1, unitCents: 1995 };
+  const shopify = await startShopify({ orders: 2, orderLines: (number) => (number === 1001 ? [tee, mug] : [cap]) }, teardown);
   // Order 41: 2 tees (line 101) and socks (line 102), payment settled.
-  const vendure = new VendureEmulator({ password: PASSWORD });
-  const vendureUrl = await vendure.start();
-  stops.push(() => vendure.stop());
-  vendure.addOrder(structuredClone(VENDURE_ORDERS.data.orders.items.find((order) => order.id === '41') as EmulatedOrder));
-  const env = {
-    SHOPIFY_TOKEN: EMULATOR_TOKEN,
-    SHOPIFY_BASE_URL: shopifyUrl,
-    VENDURE_ADMIN_API: vendureUrl,
-    VENDURE_ADMIN: 'superadmin',
-    VENDURE_ADMIN_PASSWORD: PASSWORD,
-  };
-  return { shopify, vendure, env };
+  const vendure = await startVendure('emulated-admin-password-09be', teardown);
+  vendure.shop.addOrder(vendureFixtureOrder('41'));
+  return { shopify: shopify.shop, vendure: vendure.shop, env: { SHOPIFY_TOKEN: EMULATOR_TOKEN, SHOPIFY_BASE_URL: shopify.url, ...vendure.env } };
 }
 
 describe('ready-made pipeline shipments-to-channels', () => {
   it('fulfils each shipment in the shop its order came from, with carrier and tracking number, once', async () => {
     const { shopify, vendure, env } = await startShops();
-    const started = await initReadyMade('shipments-to-channels', env);
-    project = started.project;
-    expect(started.init.stdout).toContain('3pl_shipments (file), shopify_shop (shopify), vendure_shop (vendure)');
+    const { project, init } = await initReadyMade('shipments-to-channels', env, teardown);
+    expect(init.stdout).toContain('3pl_shipments (file), shopify_shop (shopify), vendure_shop (vendure)');
     pointShopifyAt(project, 'shopify_shop', 'SHOPIFY_BASE_URL');
-    expect((await project.keel(['validate', project.dir])).stdout).toBe('ok: 2 pipeline(s) valid: shipments-to-shopify, shipments-to-vendure\n');
-    const tested = await project.keel(['test', project.dir]);
-    expect([tested.code, tested.stdout.trim().split('\n').at(-1)]).toEqual([0, '3 passed, 0 failed']);
+    expect(await validateAndTest(project)).toEqual({ validate: 'exit 0: ok: 2 pipeline(s) valid: shipments-to-shopify, shipments-to-vendure', test: 'exit 0: 3 passed, 0 failed' });
 
     const first = await project.keel(['run', project.dir, '--json']);
     expect(first.stderr).toBe('');

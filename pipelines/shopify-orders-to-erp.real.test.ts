@@ -4,24 +4,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { fencedBlocks } from '../core/docs/fenced-blocks.js';
 import { startSftpServer, type SftpTestServer } from '../test-support/sftp-server.js';
-import { EMULATOR_TOKEN, ShopifyEmulator } from '../test-support/shopify-emulator.js';
-import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
+import { EMULATOR_TOKEN } from '../test-support/shopify-emulator.js';
+import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, startShopify, Teardown } from '../test-support/ready-made-project.js';
 
 /**
  * The ready-made pipeline shopify-orders-to-erp with its ERP inbox on a real OpenSSH server
  * (the real-server tier, `npm run test:real`), bound as its README says.
  */
-let project: ReadyMadeProject | undefined;
-let server: SftpTestServer | undefined;
-let shop: ShopifyEmulator | undefined;
-afterEach(async () => {
-  project?.remove();
-  await server?.stop();
-  await shop?.stop();
-  project = undefined;
-  server = undefined;
-  shop = undefined;
-});
+const teardown = new Teardown();
+afterEach(() => teardown.run());
 
 /** The README's binding of the erp_inbox role to an SFTP server. */
 function readmeSftpBinding(readme: string): Record<string, unknown> {
@@ -32,19 +23,18 @@ function readmeSftpBinding(readme: string): Record<string, unknown> {
 
 describe('ready-made pipeline shopify-orders-to-erp over SFTP', () => {
   it('uploads each paid order as an openTRANS document into the ERP folder on the SFTP server, with nothing half-written and no secret printed', async () => {
-    server = await startSftpServer();
-    shop = new ShopifyEmulator({ orders: 2, linesPerOrder: () => 1, bucket: { maximum: 2000, restoreRate: 20_000 } });
-    const origin = await shop.start();
-    const env = { SHOPIFY_TOKEN: EMULATOR_TOKEN, SHOPIFY_BASE_URL: origin, ERP_SFTP_HOST: '127.0.0.1', ERP_SFTP_USER: server.username, ERP_SFTP_HOST_KEY: server.fingerprint };
-    const started = await initReadyMade('shopify-orders-to-erp', env);
-    project = started.project;
+    const server: SftpTestServer = await startSftpServer();
+    teardown.add(() => server.stop());
+    const { url } = await startShopify({ orders: 2, linesPerOrder: () => 1 }, teardown);
+    const env = { SHOPIFY_TOKEN: EMULATOR_TOKEN, SHOPIFY_BASE_URL: url, ERP_SFTP_HOST: '127.0.0.1', ERP_SFTP_USER: server.username, ERP_SFTP_HOST_KEY: server.fingerprint };
+    const { project } = await initReadyMade('shopify-orders-to-erp', env, teardown);
     pointShopifyAt(project, 'shop', 'SHOPIFY_BASE_URL');
     const binding = readmeSftpBinding(readFileSync(project.path('README.md'), 'utf8'));
     const config = binding['config'] as Record<string, unknown>;
     // The test server listens on a port of its own and serves a folder of this machine.
     const inbox = join(server.root, 'import/orders');
     mkdirSync(inbox, { recursive: true });
-    project.editKeel((document) => document.setIn(['connections', 'erp_inbox'], document.createNode({ ...binding, config: { ...config, port: server?.port, root: inbox } })));
+    project.editKeel((document) => document.setIn(['connections', 'erp_inbox'], document.createNode({ ...binding, config: { ...config, port: server.port, root: inbox } })));
     // The key where the README's ${file:secrets/erp_sftp_key} reads it.
     mkdirSync(project.path('secrets'));
     copyFileSync(server.privateKeyFile, project.path('secrets/erp_sftp_key'));

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import { EMULATOR_TOKEN, ShopifyEmulator } from '../test-support/shopify-emulator.js';
-import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
+import { EMULATOR_TOKEN, type ShopifyEmulator } from '../test-support/shopify-emulator.js';
+import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, startShopify, Teardown, validateAndTest } from '../test-support/ready-made-project.js';
 
 /**
  * The ready-made pipeline shopify-orders-to-erp, started with `keel init --from` and run with the
@@ -14,16 +14,9 @@ import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyM
  */
 const SAMPLES = fileURLToPath(new URL('../mappings/opentrans/samples/', import.meta.url));
 const xsd = (fileName: string) => ({ fileName, contents: readFileSync(join(SAMPLES, fileName), 'utf8') });
-const ENV = { SHOPIFY_TOKEN: EMULATOR_TOKEN };
 
-let project: ReadyMadeProject | undefined;
-let shop: ShopifyEmulator | undefined;
-afterEach(async () => {
-  project?.remove();
-  await shop?.stop();
-  project = undefined;
-  shop = undefined;
-});
+const teardown = new Teardown();
+afterEach(() => teardown.run());
 
 /** Three orders: #1001 paid (a tee ×2 at 24.95, a mug at 14.90), #1002 not paid yet, #1003 paid and cancelled. */
 async function startShop(): Promise<{ emulator: ShopifyEmulator; env: Record<string, string> }> {
@@ -35,13 +28,12 @@ async function startShop(): Promise<{ emulator: ShopifyEmulator; env: Record<str
     1002: [{ sku: 'NH-HOOD-GRY-L', name: 'Pier Hoodie - Grey / L', quantity: 1, unitCents: 5900 }],
     1003: [{ sku: 'NH-CAP-NVY', name: 'Dock Cap - Navy', quantity: 1, unitCents: 1995 }],
   };
-  const emulator = new ShopifyEmulator({ orders: 3, orderLines: (number) => lines[number] ?? [], bucket: { maximum: 2000, restoreRate: 20_000 } });
+  const { shop: emulator, url } = await startShopify({ orders: 3, orderLines: (number) => lines[number] ?? [] }, teardown);
   const [, pending, cancelled] = emulator.orders;
   if (pending === undefined || cancelled === undefined) throw new Error('the emulator made fewer orders than asked');
   pending.financialStatus = 'PENDING';
   cancelled.cancelledAt = cancelled.updatedAt;
-  shop = emulator;
-  return { emulator, env: { ...ENV, SHOPIFY_BASE_URL: await emulator.start() } };
+  return { emulator, env: { SHOPIFY_TOKEN: EMULATOR_TOKEN, SHOPIFY_BASE_URL: url } };
 }
 
 const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (name) => ['ORDER_ITEM', 'PARTY'].includes(name) });
@@ -58,12 +50,11 @@ interface OrderDocument {
 describe('ready-made pipeline shopify-orders-to-erp', () => {
   it('keel init --from copies a project that validates, passes its tests and books paid orders in the ERP inbox as valid openTRANS', async () => {
     const { emulator, env } = await startShop();
-    const started = await initReadyMade('shopify-orders-to-erp', env);
-    project = started.project;
-    expect(started.init.code).toBe(0);
-    expect(started.init.stdout).toContain('connections (roles) to bind in');
-    expect(started.init.stdout).toContain('shop (shopify), erp_inbox (file)');
-    expect(started.init.stdout).toContain('export before a run: SHOPIFY_SHOP, SHOPIFY_TOKEN');
+    const { project, init } = await initReadyMade('shopify-orders-to-erp', env, teardown);
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain('connections (roles) to bind in');
+    expect(init.stdout).toContain('shop (shopify), erp_inbox (file)');
+    expect(init.stdout).toContain('export before a run: SHOPIFY_SHOP, SHOPIFY_TOKEN');
     expect(project.files('.').sort()).toEqual(['README.md', 'fixtures', 'keel.yaml', 'pipelines']);
 
     // As shipped, the shop is a *.myshopify.com domain from the environment: unset, validate says which variable.
@@ -72,11 +63,7 @@ describe('ready-made pipeline shopify-orders-to-erp', () => {
     expect(unbound.stderr).toContain('environment variable SHOPIFY_SHOP is not set');
 
     pointShopifyAt(project, 'shop', 'SHOPIFY_BASE_URL');
-    const validated = await project.keel(['validate', project.dir]);
-    expect([validated.code, validated.stdout]).toEqual([0, 'ok: 1 pipeline(s) valid: orders-to-erp\n']);
-    const tested = await project.keel(['test', project.dir]);
-    expect(tested.code).toBe(0);
-    expect(tested.stdout).toContain('2 passed, 0 failed');
+    expect(await validateAndTest(project)).toEqual({ validate: 'exit 0: ok: 1 pipeline(s) valid: orders-to-erp', test: 'exit 0: 2 passed, 0 failed' });
 
     const first = await project.keel(['run', project.dir, '--json']);
     expect(first.stderr).toBe('');
@@ -115,7 +102,7 @@ describe('ready-made pipeline shopify-orders-to-erp', () => {
     emulator.update(1002);
     const second = await project.keel(['run', project.dir, '--json']);
     expect(runsOf(second)['orders-to-erp']).toMatchObject({ status: 'ok', read: 1, written: 1 });
-    const booked = project.files('data/erp-inbox').map((name) => (parser.parse(readFileSync(project?.path('data/erp-inbox', name) ?? '', 'utf8')) as OrderDocument).ORDER);
+    const booked = project.files('data/erp-inbox').map((name) => (parser.parse(readFileSync(project.path('data/erp-inbox', name), 'utf8')) as OrderDocument).ORDER);
     expect(booked.map((document) => document.ORDER_HEADER.ORDER_INFO.ORDER_ID)).toEqual(['1001', '1002']);
     expect(booked[1]?.ORDER_ITEM_LIST.ORDER_ITEM.map((item) => [item.PRODUCT_ID['bmecat:SUPPLIER_PID'], item.QUANTITY, item.PRICE_LINE_AMOUNT])).toEqual([['NH-HOOD-GRY-L', '1', '59.00']]);
 
@@ -125,8 +112,7 @@ describe('ready-made pipeline shopify-orders-to-erp', () => {
 
   it('when the shop refuses the token the run fails with exit 3, names access_token, never prints the token, and writes nothing', async () => {
     const { env } = await startShop();
-    const started = await initReadyMade('shopify-orders-to-erp', { ...env, SHOPIFY_TOKEN: 'shpat_wrong_0000000000000000000000000' });
-    project = started.project;
+    const { project } = await initReadyMade('shopify-orders-to-erp', { ...env, SHOPIFY_TOKEN: 'shpat_wrong_0000000000000000000000000' }, teardown);
     pointShopifyAt(project, 'shop', 'SHOPIFY_BASE_URL');
     const run = await project.keel(['run', project.dir]);
     expect(run.code).toBe(3);

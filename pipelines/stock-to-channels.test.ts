@@ -1,8 +1,18 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EMULATOR_TOKEN, ShopifyEmulator, WAREHOUSE } from '../test-support/shopify-emulator.js';
-import { VendureEmulator, type EmulatedOrder } from '../test-support/vendure-emulator.js';
-import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyMadeProject } from '../test-support/ready-made-project.js';
+import { EMULATOR_TOKEN, WAREHOUSE, type ShopifyEmulator } from '../test-support/shopify-emulator.js';
+import type { VendureEmulator } from '../test-support/vendure-emulator.js';
+import {
+  CLI_TEST_TIMEOUT_MS,
+  initReadyMade,
+  pointShopifyAt,
+  runsOf,
+  startShopify,
+  startVendure,
+  Teardown,
+  validateAndTest,
+  vendureFixtureOrder,
+} from '../test-support/ready-made-project.js';
 
 /**
  * The ready-made pipeline stock-to-channels, started with `keel init --from` and run with the
@@ -11,19 +21,10 @@ import { CLI_TEST_TIMEOUT_MS, initReadyMade, pointShopifyAt, runsOf, type ReadyM
  * sample files and keel.yaml's rules (safety stock: 3PL 5, stores 1; Shopify counts the 3PL and
  * the stores, at most 100; Vendure counts the 3PL only, 2 units held back).
  */
-const PASSWORD = 'emulated-admin-password-77d1';
 const SKUS = ['NH-TEE-BLK-M', 'NH-MUG-WHT', 'NH-HOOD-GRY-L', 'NH-SOCK-3PK', 'NH-CAP-NVY'];
-const VENDURE_ORDER = JSON.parse(readFileSync(new URL('./marketplace-orders-to-3pl/fixtures/vendure-orders-paid-authorized-cancelled-pickup.json', import.meta.url), 'utf8')) as {
-  data: { orders: { items: EmulatedOrder[] } };
-};
 
-let project: ReadyMadeProject | undefined;
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  project?.remove();
-  project = undefined;
-  for (const stop of stops.splice(0)) await stop();
-});
+const teardown = new Teardown();
+afterEach(() => teardown.run());
 
 async function startShops(): Promise<{ shopify: ShopifyEmulator; vendure: VendureEmulator; env: Record<string, string> }> {
   // Shopify: #1001 (2 tees, a mug) and #1002 (a hoodie) are open; the shop shows 0 of everything.
@@ -34,32 +35,16 @@ async function startShops(): Promise<{ shopify: ShopifyEmulator; vendure: Vendur
     ],
     1002: [{ sku: 'NH-HOOD-GRY-L', name: 'Pier Hoodie', quantity: 1, unitCents: 5900 }],
   };
-  const shopify = new ShopifyEmulator({
-    orders: 2,
-    orderLines: (number) => lines[number] ?? [],
-    inventory: SKUS.map((sku) => ({ sku, levels: { '1': 0 } })),
-    bucket: { maximum: 2000, restoreRate: 20_000 },
-  });
-  const shopifyUrl = await shopify.start();
-  stops.push(() => shopify.stop());
+  const shopify = await startShopify({ orders: 2, orderLines: (number) => lines[number] ?? [], inventory: SKUS.map((sku) => ({ sku, levels: { '1': 0 } })) }, teardown);
   // Vendure: order 41 (2 tees, a 3-pack of socks, settled), which Vendure holds as allocated; no cap is sold there.
-  const vendure = new VendureEmulator({ password: PASSWORD });
-  const vendureUrl = await vendure.start();
-  stops.push(() => vendure.stop());
-  vendure.addOrder(structuredClone(VENDURE_ORDER.data.orders.items.find((order) => order.id === '41') as EmulatedOrder));
-  vendure.addVariant('NH-TEE-BLK-M', { '1': { onHand: 0, allocated: 2 } });
-  vendure.addVariant('NH-MUG-WHT');
-  vendure.addVariant('NH-HOOD-GRY-L');
-  vendure.addVariant('NH-SOCK-3PK', { '1': { onHand: 0, allocated: 1 } });
-  const env = {
-    SHOPIFY_TOKEN: EMULATOR_TOKEN,
-    SHOPIFY_BASE_URL: shopifyUrl,
-    SHOPIFY_LOCATION_ID: WAREHOUSE,
-    VENDURE_ADMIN_API: vendureUrl,
-    VENDURE_ADMIN: 'superadmin',
-    VENDURE_ADMIN_PASSWORD: PASSWORD,
-  };
-  return { shopify, vendure, env };
+  const vendure = await startVendure('emulated-admin-password-77d1', teardown);
+  vendure.shop.addOrder(vendureFixtureOrder('41'));
+  vendure.shop.addVariant('NH-TEE-BLK-M', { '1': { onHand: 0, allocated: 2 } });
+  vendure.shop.addVariant('NH-MUG-WHT');
+  vendure.shop.addVariant('NH-HOOD-GRY-L');
+  vendure.shop.addVariant('NH-SOCK-3PK', { '1': { onHand: 0, allocated: 1 } });
+  const env = { SHOPIFY_TOKEN: EMULATOR_TOKEN, SHOPIFY_BASE_URL: shopify.url, SHOPIFY_LOCATION_ID: WAREHOUSE, ...vendure.env };
+  return { shopify: shopify.shop, vendure: vendure.shop, env };
 }
 
 const shopifyShows = (shop: ShopifyEmulator): Record<string, number | undefined> => Object.fromEntries(SKUS.map((sku) => [sku, shop.available(sku, WAREHOUSE)]));
@@ -68,16 +53,14 @@ const vendureOnHand = (shop: VendureEmulator): Record<string, number | undefined
 describe('ready-made pipeline stock-to-channels', () => {
   it('publishes to Shopify and Vendure what each may sell: on hand less safety stock at the locations it counts, less open orders, under its rules', async () => {
     const { shopify, vendure, env } = await startShops();
-    const started = await initReadyMade('stock-to-channels', env);
-    project = started.project;
-    expect(started.init.stdout).toContain('3pl_stock (file), pos_stock (file), shopify_shop (shopify), vendure_shop (vendure), inventory (inventory)');
+    const { project, init } = await initReadyMade('stock-to-channels', env, teardown);
+    expect(init.stdout).toContain('3pl_stock (file), pos_stock (file), shopify_shop (shopify), vendure_shop (vendure), inventory (inventory)');
     pointShopifyAt(project, 'shopify_shop', 'SHOPIFY_BASE_URL');
 
-    expect((await project.keel(['validate', project.dir])).stdout).toBe(
-      'ok: 6 pipeline(s) valid: stock-from-3pl, stock-from-stores, reserve-shopify-orders, reserve-vendure-orders, stock-to-shopify, stock-to-vendure\n',
-    );
-    const tested = await project.keel(['test', project.dir]);
-    expect([tested.code, tested.stdout.trim().split('\n').at(-1)]).toEqual([0, '4 passed, 0 failed']);
+    expect(await validateAndTest(project)).toEqual({
+      validate: 'exit 0: ok: 6 pipeline(s) valid: stock-from-3pl, stock-from-stores, reserve-shopify-orders, reserve-vendure-orders, stock-to-shopify, stock-to-vendure',
+      test: 'exit 0: 4 passed, 0 failed',
+    });
 
     const first = await project.keel(['run', project.dir, '--json']);
     expect(first.stderr).toBe('');

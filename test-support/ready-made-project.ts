@@ -2,7 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { readyMadeRoot } from '../core/project/ready-made.js';
 import { runCli, type CliResult } from './run-cli.js';
+import { ShopifyEmulator, type ShopifyEmulatorOptions } from './shopify-emulator.js';
+import { VendureEmulator, type EmulatedOrder } from './vendure-emulator.js';
 
 /** A test that runs the CLI several times takes a few seconds per run on a busy machine: a bound for a hang, not a pace. */
 export const CLI_TEST_TIMEOUT_MS = 240_000;
@@ -21,11 +24,24 @@ export interface ReadyMadeProject {
   editKeel(edit: (document: ReturnType<typeof parseDocument>) => void): void;
   /** Every non-hidden file of a folder of the project, sorted by name. */
   files(folder: string): string[];
-  remove(): void;
 }
 
-export async function initReadyMade(name: string, env: Record<string, string>): Promise<{ project: ReadyMadeProject; init: CliResult }> {
+/** What a test started, stopped and removed in reverse order after it (`afterEach(() => teardown.run())`). */
+export class Teardown {
+  private readonly steps: (() => void | Promise<void>)[] = [];
+
+  add(step: () => void | Promise<void>): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) await step();
+  }
+}
+
+export async function initReadyMade(name: string, env: Record<string, string>, teardown: Teardown): Promise<{ project: ReadyMadeProject; init: CliResult }> {
   const parent = mkdtempSync(join(tmpdir(), 'keel-ready-made-'));
+  teardown.add(() => rmSync(parent, { recursive: true, force: true }));
   const dir = join(parent, 'project');
   const init = await runCli(['init', '--from', name, dir]);
   const project: ReadyMadeProject = {
@@ -47,9 +63,46 @@ export async function initReadyMade(name: string, env: Record<string, string>): 
         return [];
       }
     },
-    remove: () => rmSync(parent, { recursive: true, force: true }),
   };
   return { project, init };
+}
+
+/** `keel validate` and `keel test` on the project, as a user runs them before the first run: what each said. */
+export async function validateAndTest(project: ReadyMadeProject): Promise<{ validate: string; test: string }> {
+  const validated = await project.keel(['validate', project.dir]);
+  const tested = await project.keel(['test', project.dir]);
+  return {
+    validate: `exit ${String(validated.code)}: ${(validated.stdout + validated.stderr).trim()}`,
+    test: `exit ${String(tested.code)}: ${tested.stdout.trim().split('\n').at(-1) ?? ''}`,
+  };
+}
+
+/** The Shopify emulator on 127.0.0.1 with a bucket that never throttles these small tests, stopped by the teardown. */
+export async function startShopify(options: ShopifyEmulatorOptions, teardown: Teardown): Promise<{ shop: ShopifyEmulator; url: string }> {
+  const shop = new ShopifyEmulator({ bucket: { maximum: 2000, restoreRate: 20_000 }, ...options });
+  const url = await shop.start();
+  teardown.add(() => shop.stop());
+  return { shop, url };
+}
+
+/** The Vendure emulator on 127.0.0.1, its administrator `superadmin` with this password, stopped by the teardown. */
+export async function startVendure(password: string, teardown: Teardown): Promise<{ shop: VendureEmulator; url: string; env: Record<string, string> }> {
+  const shop = new VendureEmulator({ password });
+  const url = await shop.start();
+  teardown.add(() => shop.stop());
+  return { shop, url, env: { VENDURE_ADMIN_API: url, VENDURE_ADMIN: 'superadmin', VENDURE_ADMIN_PASSWORD: password } };
+}
+
+/**
+ * An order of marketplace-orders-to-3pl's Vendure fixture (41 paid: 2 tees on line 101, socks on
+ * line 102; 42 authorized; 43 cancelled; 44 for pick-up), a fresh copy each time.
+ */
+export function vendureFixtureOrder(id: string): EmulatedOrder {
+  const file = join(readyMadeRoot(), 'marketplace-orders-to-3pl/fixtures/vendure-orders-paid-authorized-cancelled-pickup.json');
+  const orders = (JSON.parse(readFileSync(file, 'utf8')) as { data: { orders: { items: EmulatedOrder[] } } }).data.orders.items;
+  const order = orders.find((candidate) => candidate.id === id);
+  if (order === undefined) throw new Error(`the Vendure fixture has no order ${id}`);
+  return order;
 }
 
 /** A role bound to the shopify connector, pointed at an emulator on this machine instead of a shop domain. */

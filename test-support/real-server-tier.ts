@@ -23,7 +23,7 @@ export interface RealServerTests {
 export const REAL_SERVER_TESTS: RealServerTests[] = [
   {
     server: 'OpenSSH (SFTP)',
-    include: ['connectors/sftp/**/*.real.test.ts'],
+    include: ['connectors/sftp/**/*.real.test.ts', 'pipelines/**/*.real.test.ts'],
     helpers: ['test-support/sftp-server.ts'],
     needs: "Debian's openssh-server (/usr/sbin/sshd, ssh-keygen): .ci/run installs it; test-support/sftp-server.ts installs it with apt-get when run as root, else fails saying how",
   },

@@ -51,6 +51,8 @@ export interface ShopifyEmulatorOptions {
   perTimestamp?: number;
   /** Line items of order n (default 1 + n % 3). */
   linesPerOrder?: (orderNumber: number) => number;
+  /** The lines of order n in place of the generated ones (SKU-…), for tests whose SKUs must match other data. */
+  orderLines?: (orderNumber: number) => { sku: string; name: string; quantity: number; unitCents: number }[];
   products?: number;
   variantsPerProduct?: number;
   /** Extra inventory items: a SKU and its available quantity per location (global id or number). */
@@ -844,15 +846,19 @@ export class ShopifyEmulator {
   // --- data -------------------------------------------------------------------------------
 
   private addOrder(number: number, at: number): EmulatedOrder {
-    const count = this.options.linesPerOrder?.(number) ?? 1 + (number % 3);
-    const lines: EmulatedLine[] = Array.from({ length: count }, (_, index) => ({
-      id: `gid://shopify/LineItem/${number * 100 + index}`,
-      sku: `SKU-${(number + index) % 50}`,
-      name: `Shirt ${(number + index) % 50}`,
-      title: `Shirt ${(number + index) % 50}`,
-      quantity: 1 + ((number + index) % 3),
-      unitCents: 1990 + ((number * 7 + index) % 10) * 100,
-    }));
+    const given = this.options.orderLines?.(number);
+    const count = given?.length ?? this.options.linesPerOrder?.(number) ?? 1 + (number % 3);
+    const lines: EmulatedLine[] = Array.from({ length: count }, (_, index) => {
+      const line = given?.[index];
+      return {
+        id: `gid://shopify/LineItem/${number * 100 + index}`,
+        sku: line?.sku ?? `SKU-${(number + index) % 50}`,
+        name: line?.name ?? `Shirt ${(number + index) % 50}`,
+        title: line?.name ?? `Shirt ${(number + index) % 50}`,
+        quantity: line?.quantity ?? 1 + ((number + index) % 3),
+        unitCents: line?.unitCents ?? 1990 + ((number * 7 + index) % 10) * 100,
+      };
+    });
     const order: EmulatedOrder = {
       number,
       id: `gid://shopify/Order/${number}`,

@@ -5,16 +5,17 @@ import { runTests } from './run-tests.js';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * Every *.test.yaml shipped with the mappings and examples is part of the test suite: the
- * mappings are tested against the real public samples, and integrators' docs stay true.
+ * Every *.test.yaml shipped with the mappings, the examples and the ready-made pipelines is part
+ * of the test suite: the mappings are tested against the real public samples, and integrators'
+ * docs stay true.
  */
 describe('shipped *.test.yaml suites', () => {
-  it('keel test at the repository root: every suite it collects passes, and it collects those of mappings/ and examples/', async () => {
+  it('keel test at the repository root: every suite it collects passes, and it collects those of mappings/, examples/ and pipelines/', async () => {
     const results = await runTests('.', REPO);
     const failures = results.filter((result) => !result.passed).map((result) => `${result.file}:${result.line} ${result.name}\n${result.detail ?? ''}`);
     expect(failures).toEqual([]);
     const folders = new Set(results.map((result) => result.file.split('/')[0]));
-    expect([...folders].sort()).toEqual(['examples', 'mappings']);
+    expect([...folders].sort()).toEqual(['examples', 'mappings', 'pipelines']);
     expect(results.filter((result) => result.file.startsWith('mappings/')).length).toBeGreaterThan(3);
   });
 });

@@ -57,8 +57,8 @@ export interface ShopifyEmulatorOptions {
   variantsPerProduct?: number;
   /** Extra inventory items: a SKU and its available quantity per location (global id or number). */
   inventory?: { sku: string; levels: Record<string, number> }[];
-  /** Called as each GraphQL request arrives, before its cost is charged (another app spending points, say). */
-  beforeRequest?: (operation: string, shop: ShopifyEmulator) => void;
+  /** Called as each GraphQL request arrives, before its cost is charged (another app spending points, say); a promise holds the request. */
+  beforeRequest?: (operation: string, shop: ShopifyEmulator) => void | Promise<void>;
   /** The point bucket: size and restore per second (Shopify Standard: 100/s). */
   bucket?: { maximum: number; restoreRate: number };
   errorRate?: number;
@@ -366,7 +366,7 @@ export class ShopifyEmulator {
     const variables = request.variables ?? {};
     this.stats.operations[name] = (this.stats.operations[name] ?? 0) + 1;
 
-    this.options.beforeRequest?.(name, this);
+    await this.options.beforeRequest?.(name, this);
     const requested = this.requestedCost(name, variables);
     this.restore();
     if (requested > MAX_QUERY_COST) {

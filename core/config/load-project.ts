@@ -292,9 +292,12 @@ async function planConnection(
   try {
     entry = await context.registry.resolve(doc.connector, context.projectDir);
   } catch (error) {
+    // Said once, here: the pipelines naming this connection are not told it is unknown as well.
+    context.invalidConnections.add(name);
     return problem([...path, 'connector'], error instanceof Error ? error.message : String(error));
   }
   if (entry === undefined) {
+    context.invalidConnections.add(name);
     const hint = suggest(doc.connector, context.registry.names());
     return problem(
       [...path, 'connector'],

@@ -104,6 +104,11 @@ export class ConnectorRegistry {
   }
 }
 
+/** Names of the connectors that come with Keel: a package may not take one. */
+export function builtInConnectorNames(): string[] {
+  return listDirs(BUILT_IN_DIR).filter((folder) => ['index.js', 'index.ts'].some((file) => existsSync(join(BUILT_IN_DIR, folder, file))));
+}
+
 async function loadDefinition(file: string, what: string): Promise<ConnectorDefinition> {
   return checkedDefinition(connectorIn(await importPlugin(file, what)), what);
 }

@@ -1,16 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { linkDevDependencies } from '../../test-support/partner-package.js';
 import { runCli } from '../../test-support/run-cli.js';
 import { tempProject, type TempProject } from '../../test-support/temp-project.js';
 import { connectorNameProblem } from './scaffold-connector.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
-const require = createRequire(import.meta.url);
 
 let temp: TempProject | undefined;
 let project: TempProject | undefined;
@@ -18,20 +17,6 @@ afterEach(() => {
   temp?.remove();
   project?.remove();
 });
-
-/**
- * What `npm install` would give the package offline: keel (this build), TypeScript and Node's
- * types from Keel's own node_modules, and tsc on the PATH npm gives scripts.
- */
-function linkDevDependencies(dir: string): void {
-  mkdirSync(join(dir, 'node_modules/@types'), { recursive: true });
-  mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
-  symlinkSync(REPO, join(dir, 'node_modules/keel'), 'dir');
-  const typescript = dirname(require.resolve('typescript/package.json'));
-  symlinkSync(typescript, join(dir, 'node_modules/typescript'), 'dir');
-  symlinkSync(dirname(require.resolve('@types/node/package.json')), join(dir, 'node_modules/@types/node'), 'dir');
-  symlinkSync(join(typescript, 'bin/tsc'), join(dir, 'node_modules/.bin/tsc'));
-}
 
 describe('keel connector new', () => {
   it('takes a connector name that makes a clean package name, and says what is wrong with others', () => {
@@ -109,5 +94,6 @@ describe('keel connector new', () => {
     } finally {
       await api.stop();
     }
-  });
+    // npm test compiles Keel's declarations: slow on a busy machine.
+  }, 180_000);
 });

@@ -23,7 +23,7 @@ class MemoryApi {
 }
 const APIS = new Map<string, MemoryApi>();
 
-type Flaw = 'strict-cursor' | 'inclusive-cursor' | 'appending-writes' | 'plain-errors' | 'logged-secret' | 'loose-options' | 'reordered-replay';
+type Flaw = 'strict-cursor' | 'inclusive-cursor' | 'appending-writes' | 'plain-errors' | 'logged-secret' | 'loose-options' | 'reordered-replay' | 'at-least-once';
 const SECRET = 'memory-token-5f0c2a9d';
 const PAGE = 2;
 
@@ -66,7 +66,7 @@ function memoryConnector(flaw?: Flaw) {
         },
         write: {
           options: WriteOptions,
-          idempotency: 'record',
+          idempotency: flaw === 'at-least-once' ? 'none' : 'record',
           async write(ctx, batch) {
             const api = APIS.get(ctx.config.api) as MemoryApi;
             return batch.map((record) => {
@@ -196,6 +196,13 @@ describe('the conformance kit', () => {
     describeConnector(memoryConnector(), memorySpec(), { describe: (name, body) => (names.push(`describe ${name}`), body()), it: (name) => names.push(name) });
     expect(names.slice(0, 2)).toEqual(['describe connector memory: conformance', 'config and options: the schemas refuse what they do not declare']);
     expect(names).toHaveLength(11);
+  });
+
+  it('shows a check the declarations make pointless as skipped, with why, where the framework can skip', () => {
+    const skipped: string[] = [];
+    const itWithSkip = Object.assign(() => undefined, { skip: (name: string) => void skipped.push(name) });
+    describeConnector(memoryConnector('at-least-once'), memorySpec(), { describe: (_, body) => body(), it: itWithSkip });
+    expect(skipped).toEqual(['items write: the same batch twice leaves the same external state (not run: the stream declares idempotency none (at least once) for these options)']);
   });
 
   it('finds secret fields inside unions and conditionals (the HTTP auth)', () => {

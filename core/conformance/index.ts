@@ -6,7 +6,7 @@
  *
  * See the README's section for partners.
  */
-export { checkConnector, conformanceChecks, describeConnector, type CheckResult, type ConformanceReport, type TestFramework } from './run.js';
+export { checkConnector, conformanceChecks, describeConnector, type CheckResult, type ConformanceReport, type TestFramework, type TestFunction } from './run.js';
 export type { ConformanceCheck, SkippedCheck } from './checks.js';
 export { ConformanceFailure } from './failure.js';
 export type { Awaitable, ConformanceSpec, Failures, InvalidOptions, OpenedFixture, ReadFixture, StreamFixture, WriteFixture } from './spec.js';

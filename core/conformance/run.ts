@@ -10,7 +10,13 @@ import type { ConformanceSpec, OpenedFixture } from './spec.js';
  */
 export interface TestFramework {
   describe(name: string, body: () => void): unknown;
-  it(name: string, body: () => Promise<void>): unknown;
+  it: TestFunction;
+}
+
+export interface TestFunction {
+  (name: string, body: () => Promise<void>): unknown;
+  /** Where the framework has it, checks the connector's declarations make pointless are shown as skipped, with why. */
+  skip?: (name: string, body: () => Promise<void>) => unknown;
 }
 
 export interface CheckResult {
@@ -42,9 +48,10 @@ export function describeConnector<C extends TObject, Opened extends OpenedFixtur
   spec: ConformanceSpec<Static<C>, Opened>,
   framework: TestFramework,
 ): void {
-  const { checks } = conformanceChecks(connector, spec);
+  const { checks, skipped } = conformanceChecks(connector, spec);
   framework.describe(`connector ${connector.name}: conformance`, () => {
     for (const check of checks) framework.it(check.name, () => check.run());
+    for (const check of skipped) framework.it.skip?.(`${check.name} (not run: ${check.reason})`, () => Promise.resolve());
   });
 }
 

@@ -450,10 +450,14 @@ async function planPipeline(
     if (definition === undefined) {
       const known = [...context.steps.keys()];
       const hint = suggest(type, known);
+      const published = context.registry.steps().find((step) => step.name === type);
       context.problems.push({
         file: source.file,
         ...source.position(at, { key: true }),
-        message: `unknown step "${type}"` + (hint !== undefined ? `; did you mean "${hint}"?` : `; steps: ${known.join(', ')}`),
+        message:
+          published !== undefined
+            ? `step "${type}" comes from package ${published.location}, and YAML pipelines cannot use steps from packages yet; Keel's steps: ${known.join(', ')}`
+            : `unknown step "${type}"` + (hint !== undefined ? `; did you mean "${hint}"?` : `; steps: ${known.join(', ')}`),
       });
       continue;
     }

@@ -116,6 +116,19 @@ describe('steps published by packages', () => {
     ]);
   });
 
+  it('cannot be used in YAML pipelines yet, and a pipeline naming one is told so', async () => {
+    const dir = projectWith({
+      ...partnerPackage('keel-connector-tax', {}, STEP('tax-rate', 'sets the VAT rate of each line')),
+      'keel.yaml': 'name: tax\nconnections:\n  files: { connector: file, config: { root: ./data } }\n',
+      'pipelines/orders.yaml': 'name: orders\nsource: { connection: files, stream: files, options: { path: "*.csv" } }\nsteps:\n  - tax-rate: {}\ntargets: [{ connection: files, stream: files, options: { path: "out/o-{seq}.csv" } }]\n',
+    }).dir;
+    const validate = await runCli(['validate', dir]);
+    expect(validate.code).toBe(2);
+    expect(validate.stderr).toContain(
+      'pipelines/orders.yaml:4:5: step "tax-rate" comes from package keel-connector-tax, and YAML pipelines cannot use steps from packages yet; Keel\'s steps: dedupe, filter, map, set, validate',
+    );
+  });
+
   it('refuses a steps export that holds something other than steps', async () => {
     const dir = projectWith(partnerPackage('keel-connector-acme', {}, `${CONNECTOR('acme')}\nexport const steps = [{ name: 'half' }];`)).dir;
     await expect(ConnectorRegistry.discover(dir)).rejects.toThrow("package keel-connector-acme exports steps, but item 1 is no step: export const steps = [defineStep({ … })] with defineStep from 'keel'");

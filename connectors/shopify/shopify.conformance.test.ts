@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { describeConnector } from '../../core/conformance/index.js';
 import type { JsonObject } from '../../core/json.js';
+import { SqliteStateStore } from '../../core/state/sqlite-store.js';
+import { connectionInbox } from '../../core/state/webhook-inbox.js';
 import { EMULATOR_TOKEN, ShopifyEmulator } from '../../test-support/shopify-emulator.js';
 import shopify from './index.js';
 
@@ -18,7 +23,13 @@ function shipment(shop: ShopifyEmulator, number: number, tracking: string): Json
   };
 }
 
-/** Three orders and three products per updatedAt, and pages of two: page boundaries fall inside shared times. */
+const WEBHOOK_SECRET = 'shpss_c0nf0rmance0123456789abcdef0000';
+
+/**
+ * Three orders and three products per updatedAt, and pages of two: page boundaries fall inside
+ * shared times. The webhook deliveries of three orders are stored in a state file's inbox, as
+ * `keel webhooks listen` stores them.
+ */
 async function openShop() {
   const shop = new ShopifyEmulator({
     orders: 9,
@@ -29,7 +40,24 @@ async function openShop() {
     inventory: [{ sku: 'MUG', levels: { 1: 5 } }],
   });
   const base_url = await shop.start();
-  return { config: { base_url, access_token: EMULATOR_TOKEN, retries: 0, locations: { berlin: '1' } }, shop, teardown: () => shop.stop() };
+  const folder = mkdtempSync(join(tmpdir(), 'keel-shopify-conformance-'));
+  const state = new SqliteStateStore(join(folder, 'state.db'));
+  const deliver = async (number: number): Promise<void> => {
+    const { body, headers } = shop.webhookDelivery('orders/updated', number, { secret: WEBHOOK_SECRET });
+    await state.webhooks.append({ connection: 'shop', topic: 'orders/updated', deliveryId: String(headers['x-shopify-webhook-id']), receivedAt: new Date().toISOString(), body, headers: {} });
+  };
+  for (const number of [1001, 1002, 1003]) await deliver(number);
+  return {
+    config: { base_url, access_token: EMULATOR_TOKEN, webhook_secret: WEBHOOK_SECRET, retries: 0, locations: { berlin: '1' } },
+    shop,
+    deliver,
+    inbox: connectionInbox(state.webhooks, 'shop'),
+    teardown: async () => {
+      await shop.stop();
+      await state.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
 }
 
 const failures = {
@@ -66,6 +94,12 @@ describeConnector(
           // A location the connection does not map is refused for that record alone.
           rejected: { sku: 'MUG', location_id: 'nowhere', available: 1, updated_at: '2026-12-01T10:00:00Z', source: 'pos' },
           failures,
+        },
+      },
+      webhooks: {
+        read: {
+          options: { page_size: 2 },
+          incremental: { uniqueCursor: 'each delivery has its own number in the inbox', addAt: ({ deliver }) => deliver(1004) },
         },
       },
       fulfillments: {

@@ -3,7 +3,7 @@ import type { ConnectorDefinition, ReadCapability, StreamDefinition } from '../s
 import { checkReadFailure, checkRejectedRecord, checkWriteFailure, type FailureKind } from './error-checks.js';
 import { ConformanceFailure } from './failure.js';
 import { checkSchemas } from './option-checks.js';
-import { checkKeepsSharedCursorValues, checkReadYieldsPages, checkResumesFromEveryCheckpoint } from './read-checks.js';
+import { checkAddedAfterLastCheckpoint, checkKeepsSharedCursorValues, checkReadYieldsPages, checkResumesFromEveryCheckpoint } from './read-checks.js';
 import { DEFAULT_MAX_RECORDS, readToEnd, type ReadSpec } from './read-pages.js';
 import { expectNoSecrets, secretFields, secretValues } from './secret-checks.js';
 import { CheckSession } from './session.js';
@@ -99,10 +99,14 @@ function addReadChecks(list: CheckList, name: string, stream: StreamDefinition, 
   if (read.incremental !== undefined) {
     list.add(`${name} read: resumes from every checkpoint without loss or repeat`, (session) => checkResumesFromEveryCheckpoint(session, spec, stream));
     const shared = `${name} read: keeps records that share a cursor value`;
-    if (fixture.incremental === undefined) {
-      list.fail(shared, `stream "${name}" reads incrementally; give streams.${name}.read.incremental (cursorOf, addAt) so the kit can check records that share a cursor value`);
+    const { cursorOf, uniqueCursor } = fixture.incremental ?? {};
+    if (fixture.incremental === undefined || (cursorOf === undefined && uniqueCursor === undefined)) {
+      list.fail(shared, `stream "${name}" reads incrementally; give streams.${name}.read.incremental (cursorOf, or uniqueCursor saying why no two records share one; and addAt) so the kit can check records that share a cursor value`);
+    } else if (cursorOf !== undefined) {
+      list.add(shared, (session) => checkKeepsSharedCursorValues(session, spec, stream, cursorOf, fixture));
     } else {
-      list.add(shared, (session) => checkKeepsSharedCursorValues(session, spec, stream, fixture));
+      list.skipped.push({ name: shared, reason: uniqueCursor ?? '' });
+      list.add(`${name} read: a record added after the last checkpoint comes with the next read`, (session) => checkAddedAfterLastCheckpoint(session, spec, stream, fixture));
     }
   }
   list.failures(`${name} read`, fixture.failures, (session, failures, kind) => checkReadFailure(session, spec, failures, kind));

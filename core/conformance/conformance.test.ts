@@ -191,6 +191,21 @@ describe('the conformance kit', () => {
     expect(found['items write: accepts a batch, one result per record']).toContain("the fixture's state() is the same before and after the batch");
   });
 
+  it('asks how records share cursor values, and for a cursor nobody shares checks only what is added later', async () => {
+    const spec = memorySpec();
+    const read = spec.streams['items']?.read;
+    const addAt = read?.incremental?.addAt ?? (() => undefined);
+    const unsaid: MemorySpec = { ...spec, streams: { items: { write: WRITE_FIXTURE, read: { ...read, incremental: { addAt } } } } };
+    expect(failures(await checkConnector(memoryConnector(), unsaid))['items read: keeps records that share a cursor value']).toContain(
+      'give streams.items.read.incremental (cursorOf, or uniqueCursor saying why no two records share one; and addAt)',
+    );
+    const unique: MemorySpec = { ...spec, streams: { items: { write: WRITE_FIXTURE, read: { ...read, incremental: { uniqueCursor: 'ids are never reused', addAt } } } } };
+    const report = await checkConnector(memoryConnector(), unique);
+    expect(failures(report)).toEqual({});
+    expect(report.results.map((result) => result.name)).toContain('items read: a record added after the last checkpoint comes with the next read');
+    expect(report.skipped).toContainEqual({ name: 'items read: keeps records that share a cursor value', reason: 'ids are never reused' });
+  });
+
   it('registers each check with the describe and it a test framework gives', () => {
     const names: string[] = [];
     describeConnector(memoryConnector(), memorySpec(), { describe: (name, body) => (names.push(`describe ${name}`), body()), it: (name) => names.push(name) });

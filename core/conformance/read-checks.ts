@@ -58,13 +58,11 @@ export async function checkResumesFromEveryCheckpoint(session: Session, spec: Re
  * checkpoint, and the read resumed there yields the rest of the group; and a record added later at
  * the cursor value of the last record read comes with the next read from the last checkpoint.
  */
-export async function checkKeepsSharedCursorValues(session: Session, spec: ReadSpec, stream: StreamDefinition, fixture: ReadFixture<OpenedFixture<unknown>>): Promise<void> {
-  const incremental = fixture.incremental;
-  if (incremental === undefined) return;
+export async function checkKeepsSharedCursorValues(session: Session, spec: ReadSpec, stream: StreamDefinition, cursorOf: (record: JsonObject) => JsonValue, fixture: ReadFixture<OpenedFixture<unknown>>): Promise<void> {
   const identity = identityOf(stream, spec.stream);
   const pages = await readToEnd(session, spec, 'incremental', undefined);
   const records = recordsOf(pages);
-  const straddled = straddlingPoint(pages, incremental.cursorOf);
+  const straddled = straddlingPoint(pages, cursorOf);
   expectThat(
     straddled !== undefined,
     () => `${spec.stream}: no checkpoint falls between two records that share a cursor value, so the check has nothing to hold; seed several records per cursor value and a page size that splits them`,
@@ -72,15 +70,38 @@ export async function checkKeepsSharedCursorValues(session: Session, spec: ReadS
   const rest = recordsOf(await readToEnd(session, spec, 'incremental', straddled.checkpoint)).map(identity);
   const missing = records.slice(straddled.before).map(identity).filter((key) => !rest.includes(key));
   expectThat(missing.length === 0, () => `${spec.stream}: resumed between records that share a cursor value, the read lost ${listed(missing)}`);
+  await checkAddedAfterLastCheckpoint(session, spec, stream, fixture, pages, cursorOf);
+}
 
-  const last = records.at(-1) as JsonObject;
+/**
+ * A record added after a read came with the next read from its last checkpoint, and nothing read
+ * before came again. With `cursorOf`, it is added at the last record's cursor value: a cursor that
+ * skips its own value loses records written in the same instant.
+ */
+export async function checkAddedAfterLastCheckpoint(
+  session: Session,
+  spec: ReadSpec,
+  stream: StreamDefinition,
+  fixture: ReadFixture<OpenedFixture<unknown>>,
+  read?: ReadPage[],
+  cursorOf?: (record: JsonObject) => JsonValue,
+): Promise<void> {
+  const identity = identityOf(stream, spec.stream);
+  const pages = read ?? (await readToEnd(session, spec, 'incremental', undefined));
+  const records = recordsOf(pages);
+  const last = records.at(-1);
+  expectThat(last !== undefined, () => `${spec.stream}: an incremental read yielded no record; seed records in setup`);
   const end = [...pages].reverse().find((page) => page.checkpoint !== undefined)?.checkpoint;
-  await incremental.addAt(session.opened, incremental.cursorOf(last), last);
+  const cursor = cursorOf?.(last);
+  await fixture.incremental?.addAt(session.opened, cursor, last);
   const after = recordsOf(await readToEnd(session, spec, 'incremental', end)).map(identity);
   const known = new Set(records.map(identity));
   expectThat(
     after.some((key) => !known.has(key)),
-    () => `${spec.stream}: a record added at the cursor value of the last record read (${JSON.stringify(incremental.cursorOf(last))}) did not come with the next read from the last checkpoint: a cursor that skips its own value loses records written in the same instant`,
+    () =>
+      cursor === undefined
+        ? `${spec.stream}: a record added after the read did not come with the next read from its last checkpoint`
+        : `${spec.stream}: a record added at the cursor value of the last record read (${JSON.stringify(cursor)}) did not come with the next read from the last checkpoint: a cursor that skips its own value loses records written in the same instant`,
   );
   const again = after.filter((key) => known.has(key));
   expectThat(again.length === 0, () => `${spec.stream}: the read after a record was added repeated records read before: ${listed(again)}`);

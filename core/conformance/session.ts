@@ -84,6 +84,7 @@ export class CheckSession<Opened extends OpenedFixture<unknown>> {
       signal: this.abort.signal,
       projectDir: this.projectDir,
       engines: OpenEngines.none(),
+      inbox: this.opened.inbox,
     };
   }
 }

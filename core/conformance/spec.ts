@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../json.js';
+import type { ConnectionInbox } from '../state/webhook-inbox.js';
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -12,6 +13,8 @@ export interface OpenedFixture<Config> {
   projectDir?: string;
   /** Stops what setup started; runs after every check, passed or failed. */
   teardown?(): Awaitable<void>;
+  /** For a `webhooks` stream: the connection's stored deliveries, as `keel run` hands them to it (a state store's inbox, seeded by setup). */
+  inbox?: ConnectionInbox;
 }
 
 /**
@@ -56,9 +59,14 @@ export interface ReadFixture<Opened> {
    */
   incremental?: {
     /** What the source orders records by (their updated-at): records with equal values share a cursor value. */
-    cursorOf(record: JsonObject): JsonValue;
-    /** Adds a record at `cursor`, the cursor value of `last`, the last record read: the next read from the last checkpoint must return it. */
-    addAt(opened: Opened, cursor: JsonValue, last: JsonObject): Awaitable<void>;
+    cursorOf?(record: JsonObject): JsonValue;
+    /** Instead of cursorOf, for a cursor no two records can share (an event's number in an inbox): why; the check of shared values is then skipped, saying so. */
+    uniqueCursor?: string;
+    /**
+     * Adds a record at `cursor`, the cursor value of `last`, the last record read (undefined with
+     * `uniqueCursor`): the next read from the last checkpoint must return it.
+     */
+    addAt(opened: Opened, cursor: JsonValue | undefined, last: JsonObject): Awaitable<void>;
   };
   failures?: Failures<Opened>;
 }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { GlobalOptions } from './context.js';
+import { registerConnectorCommands } from './commands/connector-new.js';
 import { registerConnectors } from './commands/connectors.js';
 import { registerInit } from './commands/init.js';
 import { registerMap } from './commands/map.js';
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerRun(program, globals);
   registerStateCommands(program, globals);
   registerConnectors(program);
+  registerConnectorCommands(program);
   registerSchema(program);
   registerMap(program);
   registerTest(program);

@@ -2,8 +2,30 @@
  * Keel's public API: what connector packages and embedding applications import from 'keel'.
  * Everything here is a stable contract; internal modules may change.
  */
+// The schema builder and the types its builders return: a partner's package declares its config
+// with them and needs no TypeBox of its own, and its emitted .d.ts names them as 'keel' types.
 export { Type } from '@sinclair/typebox';
-export type { Static, TObject, TSchema } from '@sinclair/typebox';
+export type {
+  Static,
+  TAny,
+  TArray,
+  TBoolean,
+  TEnum,
+  TInteger,
+  TIntersect,
+  TLiteral,
+  TNull,
+  TNumber,
+  TObject,
+  TOptional,
+  TProperties,
+  TReadonly,
+  TRecord,
+  TSchema,
+  TString,
+  TUnion,
+  TUnknown,
+} from '@sinclair/typebox';
 export {
   CONNECTOR_KINDS,
   SDK_VERSION,
@@ -16,6 +38,7 @@ export {
   type DecodeReject,
   type IdempotencyScope,
   type OnChange,
+  type OptionProblem,
   type ReadCapability,
   type ReadContext,
   type SourcePage,

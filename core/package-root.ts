@@ -23,6 +23,11 @@ export function packageRoot(): string {
   }
 }
 
+/** This Keel's version, from its package.json: what plugins' `keel` peer ranges must include. */
+export function keelVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** `keel:shopify/order.to-canonical.json` names a mapping shipped with Keel; anything else is a path, relative to `baseDir` unless absolute. */
 export function resolveMappingPath(reference: string, baseDir: string): string {
   if (reference.startsWith('keel:')) return join(packageRoot(), 'mappings', reference.slice('keel:'.length));

@@ -16,9 +16,10 @@ function packedFiles(): string[] {
 }
 
 describe('the published package', () => {
-  it('holds the engine, its connectors, engines and mappings, and no tests (TypeScript or YAML suites, which read the samples), test helpers, benches or public sample files', () => {
+  it('holds the engine, its connectors, engines, mappings and conformance kit, and no tests (TypeScript or YAML suites, which read the samples), test helpers, benches or public sample files', () => {
     const files = packedFiles();
-    for (const needed of ['bin/keel.js', 'dist/core/index.js', 'dist/cli/main.js', 'dist/engines/inventory/index.js', 'dist/connectors/file/index.js', 'mappings/shopify/order.to-canonical.json']) {
+    // keel/testing (the conformance kit) and the require() entry that explains Keel is an ES module ship too.
+    for (const needed of ['bin/keel.js', 'dist/core/index.js', 'dist/core/conformance/index.js', 'dist/core/conformance/index.d.ts', 'dist/core/esm-only.cjs', 'dist/cli/main.js', 'dist/engines/inventory/index.js', 'dist/connectors/file/index.js', 'mappings/shopify/order.to-canonical.json']) {
       expect(files).toContain(needed);
     }
     const unwanted = files.filter((file) => !READY_MADE_SUITE.test(file) && (/^dist\/(bench|test-support)\//.test(file) || /\.test\.|\/samples\/|test-helpers|test-fixtures/.test(file)));

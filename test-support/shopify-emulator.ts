@@ -54,6 +54,8 @@ export interface ShopifyEmulatorOptions {
   /** The lines of order n in place of the generated ones (SKU-…), for tests whose SKUs must match other data. */
   orderLines?: (orderNumber: number) => { sku: string; name: string; quantity: number; unitCents: number }[];
   products?: number;
+  /** Products per updatedAt second (default 1). */
+  productsPerTimestamp?: number;
   variantsPerProduct?: number;
   /** Extra inventory items: a SKU and its available quantity per location (global id or number). */
   inventory?: { sku: string; levels: Record<string, number> }[];
@@ -201,6 +203,7 @@ export class ShopifyEmulator {
   private dropFulfillmentAnswers: number;
   private dropStockAnswers: number;
   private ungrouped = false;
+  private revoked = false;
 
   constructor(readonly options: ShopifyEmulatorOptions = {}) {
     this.version = options.apiVersion ?? '2026-10';
@@ -213,7 +216,8 @@ export class ShopifyEmulator {
     const per = options.perTimestamp ?? 1;
     for (let index = 0; index < count; index += 1) this.addOrder(1001 + index, START + Math.floor(index / per) * 1000);
     const products = options.products ?? 0;
-    for (let index = 0; index < products; index += 1) this.addProduct(index + 1, START + index * 1000);
+    const productsPer = options.productsPerTimestamp ?? 1;
+    for (let index = 0; index < products; index += 1) this.addProduct(index + 1, START + Math.floor(index / productsPer) * 1000);
     for (const { sku, levels } of options.inventory ?? []) {
       this.items.push({ id: `gid://shopify/InventoryItem/${900_000 + this.items.length}`, sku, levels: new Map(Object.entries(levels).map(([location, quantity]) => [gid('Location', location), quantity])) });
     }
@@ -266,6 +270,16 @@ export class ShopifyEmulator {
   /** A new order with the next number, created (and updated) at `at`. */
   add(at?: number): EmulatedOrder {
     return this.addOrder((this.orders.at(-1)?.number ?? 1000) + 1, this.tick(at));
+  }
+
+  /** A new product with the next number, updated at `at`, by default a second after the last change. */
+  addProductAt(at?: number): void {
+    this.addProduct((this.products.at(-1)?.number ?? 0) + 1, this.tick(at));
+  }
+
+  /** The app is uninstalled: its token is refused from now on (401). */
+  revokeToken(): void {
+    this.revoked = true;
   }
 
   /** Books a sale (or any change) of available stock in the shop itself. */
@@ -346,7 +360,7 @@ export class ShopifyEmulator {
     const download = /^\/bulk-results\/(\d+)\.jsonl$/.exec(url.pathname);
     if (req.method === 'GET' && download !== null) return this.download(Number(download[1]), url, req, res);
     if (req.method !== 'POST' || url.pathname !== `/admin/api/${this.version}/graphql.json`) return send(res, 404, { errors: 'Not Found' });
-    if (header(req, 'x-shopify-access-token') !== this.token) {
+    if (this.revoked || header(req, 'x-shopify-access-token') !== this.token) {
       this.stats.unauthorized += 1;
       return send(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
     }

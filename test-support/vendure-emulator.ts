@@ -107,6 +107,11 @@ export class VendureEmulator {
     this.sessions.clear();
   }
 
+  /** The administrator's role loses its permissions: logins still work, every operation after them is FORBIDDEN. */
+  removePermissions(): void {
+    this.options.powerless = true;
+  }
+
   /** The next answer to `operationName` fails this way (queued: call twice for two failures). */
   failNext(operationName: string, failure: Failure): void {
     this.failures.set(operationName, [...(this.failures.get(operationName) ?? []), failure]);

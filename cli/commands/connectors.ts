@@ -51,7 +51,8 @@ export function registerConnectors(program: Command): void {
       try {
         const registry = await ConnectorRegistry.discover(flags.project);
         const listing = registry.list().map(describeConnector);
-        if (flags.json === true) return printJson({ connectors: listing });
+        const steps = registry.steps().map((step) => ({ name: step.name, package: step.location, description: step.definition.description }));
+        if (flags.json === true) return printJson({ connectors: listing, steps });
         const rows = [['CONNECTOR', 'KIND', 'FROM', 'STREAM', 'STATUS', 'READ', 'WRITE']];
         for (const connector of listing) {
           for (const stream of connector.streams) {
@@ -67,6 +68,11 @@ export function registerConnectors(program: Command): void {
           }
         }
         printLine(table(rows));
+        if (steps.length > 0) {
+          printLine();
+          printLine('Steps published by packages (recorded; YAML pipelines cannot use them yet):');
+          printLine(table([['STEP', 'FROM', 'DESCRIPTION'], ...steps.map((step) => [step.name, step.package, step.description])]));
+        }
       } catch (error) {
         process.exitCode = reportError(error);
       }

@@ -292,9 +292,12 @@ async function planConnection(
   try {
     entry = await context.registry.resolve(doc.connector, context.projectDir);
   } catch (error) {
+    // Said once, here: the pipelines naming this connection are not told it is unknown as well.
+    context.invalidConnections.add(name);
     return problem([...path, 'connector'], error instanceof Error ? error.message : String(error));
   }
   if (entry === undefined) {
+    context.invalidConnections.add(name);
     const hint = suggest(doc.connector, context.registry.names());
     return problem(
       [...path, 'connector'],
@@ -447,10 +450,14 @@ async function planPipeline(
     if (definition === undefined) {
       const known = [...context.steps.keys()];
       const hint = suggest(type, known);
+      const published = context.registry.steps().find((step) => step.name === type);
       context.problems.push({
         file: source.file,
         ...source.position(at, { key: true }),
-        message: `unknown step "${type}"` + (hint !== undefined ? `; did you mean "${hint}"?` : `; steps: ${known.join(', ')}`),
+        message:
+          published !== undefined
+            ? `step "${type}" comes from package ${published.location}, and YAML pipelines cannot use steps from packages yet; Keel's steps: ${known.join(', ')}`
+            : `unknown step "${type}"` + (hint !== undefined ? `; did you mean "${hint}"?` : `; steps: ${known.join(', ')}`),
       });
       continue;
     }

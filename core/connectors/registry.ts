@@ -2,7 +2,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { KeelError } from '../errors.js';
+import { keelVersion } from '../package-root.js';
 import { isConnectorDefinition, SDK_VERSION, type ConnectorDefinition } from '../sdk/connector.js';
+import { isStepDefinition, type StepDefinition } from '../sdk/step.js';
+import { checkKeelRange } from './keel-range.js';
+import { explainLoadFailure } from './module-format.js';
 
 export type ConnectorOrigin = 'built-in' | 'package' | 'path';
 
@@ -14,6 +18,17 @@ export interface ConnectorEntry {
   definition: ConnectorDefinition;
 }
 
+/**
+ * A step a `keel-connector-*` package publishes (`export const steps = [defineStep(…)]`). It is
+ * recorded and listed, but YAML pipelines cannot use it yet: their step kinds are Keel's own.
+ */
+export interface PackageStepEntry {
+  name: string;
+  /** The package that exports it. */
+  location: string;
+  definition: StepDefinition;
+}
+
 const BUILT_IN_DIR = fileURLToPath(new URL('../../connectors/', import.meta.url));
 const PACKAGE_PATTERN = /^keel-connector-[a-z0-9-]+$/;
 
@@ -23,18 +38,32 @@ const PACKAGE_PATTERN = /^keel-connector-[a-z0-9-]+$/;
  * installed where the project is, and relative paths named in a pipeline.
  */
 export class ConnectorRegistry {
-  private constructor(private readonly entries: Map<string, ConnectorEntry>) {}
+  private constructor(
+    private readonly entries: Map<string, ConnectorEntry>,
+    private readonly packageSteps: readonly PackageStepEntry[],
+  ) {}
 
   static async discover(projectDir: string): Promise<ConnectorRegistry> {
     const entries = new Map<string, ConnectorEntry>();
+    const steps: PackageStepEntry[] = [];
     for (const folder of listDirs(BUILT_IN_DIR)) {
       const file = [join(BUILT_IN_DIR, folder, 'index.js'), join(BUILT_IN_DIR, folder, 'index.ts')].find((path) => existsSync(path));
       if (file === undefined) continue;
       const definition = await loadDefinition(file, `built-in connector ${folder}`);
       entries.set(definition.name, { name: definition.name, origin: 'built-in', location: folder, definition });
     }
+    const version = keelVersion();
     for (const pkg of findConnectorPackages(projectDir)) {
-      const definition = await loadDefinition(pkg.entry, `package ${pkg.name}`);
+      // Refused before it is imported: a plugin for another Keel may not even load in this one.
+      const incompatible = checkKeelRange(pkg.name, pkg.peerDependencies, version);
+      if (incompatible !== undefined) throw incompatible;
+      const what = `package ${pkg.name}`;
+      const exported = await importPlugin(pkg.entry, what);
+      const published = stepsIn(exported, what);
+      for (const step of published) steps.push({ name: step.name, location: pkg.name, definition: step });
+      // A package may publish steps alone; one that publishes nothing is a mistake worth saying.
+      if (published.length > 0 && connectorIn(exported) === undefined) continue;
+      const definition = checkedDefinition(connectorIn(exported), what);
       if (entries.get(definition.name)?.origin === 'built-in') {
         throw new KeelError('config', `package ${pkg.name} declares connector "${definition.name}", which is a built-in name; rename it`, {
           code: 'connector_name_taken',
@@ -45,11 +74,16 @@ export class ConnectorRegistry {
         entries.set(definition.name, { name: definition.name, origin: 'package', location: pkg.name, definition });
       }
     }
-    return new ConnectorRegistry(entries);
+    return new ConnectorRegistry(entries, steps);
   }
 
   list(): ConnectorEntry[] {
     return [...this.entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Steps that installed packages publish, in discovery order (nearest package first). */
+  steps(): readonly PackageStepEntry[] {
+    return this.packageSteps;
   }
 
   names(): string[] {
@@ -70,15 +104,29 @@ export class ConnectorRegistry {
   }
 }
 
+/** Names of the connectors that come with Keel: a package may not take one. */
+export function builtInConnectorNames(): string[] {
+  return listDirs(BUILT_IN_DIR).filter((folder) => ['index.js', 'index.ts'].some((file) => existsSync(join(BUILT_IN_DIR, folder, file))));
+}
+
 async function loadDefinition(file: string, what: string): Promise<ConnectorDefinition> {
-  let loaded: Record<string, unknown>;
+  return checkedDefinition(connectorIn(await importPlugin(file, what)), what);
+}
+
+async function importPlugin(file: string, what: string): Promise<Record<string, unknown>> {
   try {
-    loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new KeelError('config', `${what} cannot be loaded: ${message}`, { code: 'connector_load_failed', stage: 'discover', cause: error });
+    throw new KeelError('config', `${what} cannot be loaded: ${explainLoadFailure(file, error)}`, { code: 'connector_load_failed', stage: 'discover', cause: error });
   }
-  const definition = loaded['default'] ?? loaded['connector'];
+}
+
+/** The connector a module exports: its default export, or `connector` (a CommonJS module's exports are its default). */
+function connectorIn(exported: Record<string, unknown>): unknown {
+  return exported['default'] ?? exported['connector'];
+}
+
+function checkedDefinition(definition: unknown, what: string): ConnectorDefinition {
   if (!isConnectorDefinition(definition)) {
     throw new KeelError('config', `${what} does not export a connector: default-export the result of defineConnector() from 'keel'`, {
       code: 'connector_invalid',
@@ -95,9 +143,26 @@ async function loadDefinition(file: string, what: string): Promise<ConnectorDefi
   return definition;
 }
 
+/** The steps a package exports as `steps`: a list of defineStep() results. */
+function stepsIn(exported: Record<string, unknown>, what: string): StepDefinition[] {
+  const steps = exported['steps'];
+  if (steps === undefined) return [];
+  const list: unknown[] = Array.isArray(steps) ? steps : [steps];
+  const wrong = list.findIndex((step) => !isStepDefinition(step));
+  if (wrong >= 0) {
+    throw new KeelError('config', `${what} exports steps, but item ${wrong + 1} is no step: export const steps = [defineStep({ … })] with defineStep from 'keel'`, {
+      code: 'step_invalid',
+      stage: 'discover',
+    });
+  }
+  return list as StepDefinition[];
+}
+
 interface FoundPackage {
   name: string;
   entry: string;
+  /** The package's peerDependencies as its manifest says: the `keel` range is checked before import. */
+  peerDependencies: unknown;
 }
 
 /** Walks node_modules folders from the project up to the root, like Node's own resolution; nearest wins. */
@@ -121,20 +186,27 @@ function findConnectorPackages(projectDir: string): FoundPackage[] {
   return [...found.values()];
 }
 
+interface PackageManifest {
+  exports?: unknown;
+  module?: string;
+  main?: string;
+  peerDependencies?: unknown;
+}
+
 function addPackage(found: Map<string, FoundPackage>, name: string, dir: string): void {
   if (found.has(name)) return;
-  const entry = packageEntry(dir);
-  if (entry !== undefined) found.set(name, { name, entry });
+  let manifest: PackageManifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageManifest;
+  } catch {
+    return;
+  }
+  const entry = packageEntry(dir, manifest);
+  if (entry !== undefined) found.set(name, { name, entry, peerDependencies: manifest.peerDependencies });
 }
 
 /** The ESM entry of an installed package: exports["."] (import/default), then module, main, index.js. */
-function packageEntry(dir: string): string | undefined {
-  let manifest: { exports?: unknown; module?: string; main?: string };
-  try {
-    manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as typeof manifest;
-  } catch {
-    return undefined;
-  }
+function packageEntry(dir: string, manifest: PackageManifest): string | undefined {
   const candidates: unknown[] = [];
   const exportsField = manifest.exports;
   if (typeof exportsField === 'string') candidates.push(exportsField);

@@ -70,6 +70,7 @@ export class WooCommerceEmulator {
   readonly refuseItems = new Map<number, string>();
   private clock: number;
   private server: Server | undefined;
+  private keyRevoked = false;
 
   constructor(private readonly options: WooEmulatorOptions = {}) {
     const per = options.perTimestamp ?? 1;
@@ -103,6 +104,24 @@ export class WooCommerceEmulator {
       line['sku'] = position === 0 ? 'MUG-1' : 'TEE-S';
     });
     return order;
+  }
+
+  /** A new order last modified at `modifiedMs` (a time other orders may share); returns its id. */
+  addOrderAt(modifiedMs: number): number {
+    const id = 1001 + this.orders.length + 1000;
+    this.orders.push(this.order(id, modifiedMs));
+    return id;
+  }
+
+  /** A new simple product last modified at `modifiedMs`. */
+  addProductAt(modifiedMs: number, sku: string): void {
+    const id = 100 + this.products.length;
+    this.addProduct({ id, name: `Product ${sku}`, type: 'simple', sku, price: '5.00', stock_quantity: 1, date_modified_gmt: gmt(modifiedMs) });
+  }
+
+  /** The shop owner revokes the REST API key: every request is refused 401 from now on. */
+  revokeKey(): void {
+    this.keyRevoked = true;
   }
 
   /** Changes an order now: its date_modified_gmt moves to the emulator's clock (one second later each time). */
@@ -185,7 +204,7 @@ export class WooCommerceEmulator {
       res.end(JSON.stringify(data));
     };
     const expected = `Basic ${Buffer.from(`${WOO_KEY}:${WOO_SECRET}`).toString('base64')}`;
-    if (req.headers.authorization !== expected) {
+    if (this.keyRevoked || req.headers.authorization !== expected) {
       this.stats.unauthorized += 1;
       return send(401, { code: 'woocommerce_rest_cannot_view', message: 'Sorry, you cannot list resources.', data: { status: 401 } });
     }

@@ -4,12 +4,10 @@ import { packageRoot } from '../core/package-root.js';
 import { afterEach } from 'vitest';
 import type { AmazonConfig } from '../connectors/amazon-sp-api/config.js';
 import amazon from '../connectors/amazon-sp-api/index.js';
-import { OpenEngines } from '../core/engines/open-engines.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
-import { createLogger } from '../core/logger.js';
-import { Redactor } from '../core/redact.js';
 import type { SyncMode, WriteResult } from '../core/sdk/connector.js';
 import { AmazonSpApiEmulator, EMULATOR_CREDENTIALS, EMULATOR_SELLER, type AmazonEmulatorOptions, type JsonRecord } from './amazon-sp-api-emulator.js';
+import { bareStreamContext } from './stream-context.js';
 import { tempProject, type TempProject } from './temp-project.js';
 
 export const AMAZON_DE = 'A1PA6795UKMFR9';
@@ -152,19 +150,7 @@ export async function readAmazonOrders(
   const read = amazon.streams['orders']?.read;
   if (read === undefined) throw new Error('amazon-sp-api has no readable orders stream');
   const result: StreamRead = { records: [], rejects: [], cursor, checkpoints: [], log: '' };
-  const iterable = read.read({
-    config,
-    options,
-    connection: 'amazon',
-    stream: 'orders',
-    logger: createLogger({ level: 'debug', format: 'json', redactor: new Redactor(), write: (line) => (result.log += line) }),
-    state: { get: () => Promise.resolve(undefined), set: () => Promise.resolve() },
-    signal: new AbortController().signal,
-    projectDir: '.',
-    engines: OpenEngines.none(),
-    cursor,
-    sync,
-  });
+  const iterable = read.read({ ...bareStreamContext(config, options, { connection: 'amazon', stream: 'orders', log: (line) => (result.log += line) }), cursor, sync });
   for await (const page of iterable) {
     result.records.push(...page.records.map((record) => record.data));
     result.rejects.push(...(page.rejects ?? []).map(({ raw, reason }) => ({ raw, reason })));
@@ -204,19 +190,7 @@ export async function writeAmazonStock(
   if (write === undefined) throw new Error('amazon-sp-api has no writable stock stream');
   let log = '';
   const results = await write.write(
-    {
-      config,
-      options,
-      connection: 'amazon',
-      stream: 'stock',
-      logger: createLogger({ level: 'debug', format: 'json', redactor: new Redactor(), write: (line) => (log += line) }),
-      state,
-      signal: new AbortController().signal,
-      projectDir: '.',
-      engines: OpenEngines.none(),
-      batchKey,
-      sequence: 1,
-    },
+    { ...bareStreamContext(config, options, { connection: 'amazon', stream: 'stock', log: (line) => (log += line), state }), batchKey, sequence: 1 },
     records.map((data, index) => ({ key: String(data['sku'] ?? index), data })),
   );
   return { results, log };

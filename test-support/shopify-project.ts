@@ -2,12 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ShopifyConfig } from '../connectors/shopify/config.js';
 import shopify from '../connectors/shopify/index.js';
-import { OpenEngines } from '../core/engines/open-engines.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
-import { createLogger } from '../core/logger.js';
-import { Redactor } from '../core/redact.js';
 import type { SyncMode } from '../core/sdk/connector.js';
 import { EMULATOR_TOKEN } from './shopify-emulator.js';
+import { bareStreamContext } from './stream-context.js';
 import { tempProject, type TempProject } from './temp-project.js';
 
 export const SHOPIFY_TOKEN = EMULATOR_TOKEN;
@@ -74,19 +72,7 @@ export async function readShopifyStream(
   const records: JsonObject[] = [];
   const checkpoints: JsonValue[] = [];
   let last = cursor;
-  const iterable = read.read({
-    config,
-    options,
-    connection: 'shop',
-    stream,
-    logger: createLogger({ level: 'error', format: 'json', redactor: new Redactor(), write: () => undefined }),
-    state: { get: () => Promise.resolve(undefined), set: () => Promise.resolve() },
-    signal: new AbortController().signal,
-    projectDir: '.',
-    engines: OpenEngines.none(),
-    cursor,
-    sync,
-  });
+  const iterable = read.read({ ...bareStreamContext(config, options, { connection: 'shop', stream }), cursor, sync });
   for await (const page of iterable) {
     records.push(...page.records.map((record) => record.data));
     if (page.checkpoint !== undefined) {

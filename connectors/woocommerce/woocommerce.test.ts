@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { OpenEngines } from '../../core/engines/open-engines.js';
 import type { JsonObject, JsonValue } from '../../core/json.js';
-import { createLogger } from '../../core/logger.js';
-import { Redactor } from '../../core/redact.js';
 import type { SyncMode, WriteRecord } from '../../core/sdk/connector.js';
 import { runProject } from '../../test-support/run-project.js';
 import { outboxRecords } from '../../test-support/shopify-project.js';
+import { bareStreamContext } from '../../test-support/stream-context.js';
 import { tempProject, type TempProject } from '../../test-support/temp-project.js';
 import { WOO_ENV, WOO_KEY, WOO_SECRET, WooCommerceEmulator } from '../../test-support/woocommerce-emulator.js';
 import type { WooCommerceConfig } from './config.js';
@@ -20,7 +18,6 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-const quiet = () => createLogger({ level: 'error', format: 'json', redactor: new Redactor(), write: () => undefined });
 // One config object per shop, as a project's run holds one: the SKU lookup is cached on it.
 const configs = new Map<string, WooCommerceConfig>();
 const configFor = (origin: string): WooCommerceConfig => {
@@ -28,17 +25,7 @@ const configFor = (origin: string): WooCommerceConfig => {
   configs.set(origin, config);
   return config;
 };
-const common = (origin: string, options: Record<string, unknown>, stream: string) => ({
-  config: configFor(origin),
-  options,
-  connection: 'shop',
-  stream,
-  logger: quiet(),
-  state: { get: () => Promise.resolve(undefined), set: () => Promise.resolve() },
-  signal: new AbortController().signal,
-  projectDir: '.',
-  engines: OpenEngines.none(),
-});
+const common = (origin: string, options: Record<string, unknown>, stream: string) => bareStreamContext(configFor(origin), options, { connection: 'shop', stream });
 
 async function read(origin: string, stream: string, options: Record<string, unknown>, cursor: JsonValue | undefined, sync: SyncMode = 'incremental') {
   const records: JsonObject[] = [];

@@ -94,6 +94,12 @@ export class RoutingEngine {
     return this.decide(row, order, 'order', 'new order', now, { updates: [], penalties: [] });
   }
 
+  /** An order's requests at one location: what a repeated answer from it is checked against. */
+  async requestsAt(orderRef: string, locationId: string): Promise<RouteRequest[]> {
+    const row = await this.orderRow(orderRef);
+    return (await this.store.requests(row.order_key)).filter((request) => request.location_id === locationId);
+  }
+
   /** A store takes its offer; other stores offered the same part lose theirs. */
   async claim(orderRef: string, locationId: string, now: Date = new Date()): Promise<RouteRequest> {
     const row = await this.orderRow(orderRef);

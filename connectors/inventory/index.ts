@@ -17,6 +17,8 @@ export default defineConnector({
       status: 'beta',
       examples: LEDGER_EXAMPLES,
       write: {
+        // No options: an empty strict schema, so a misspelt option is refused at load instead of ignored.
+        options: Type.Object({}, { additionalProperties: false }),
         // Snapshots are placed by their timestamp and movements applied once per id, so writing a
         // batch again changes nothing: a ledger entry per batch is enough, none per record.
         idempotency: 'batch',

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadProject } from '../../core/config/load-project.js';
 import { SqliteStateStore } from '../../core/state/sqlite-store.js';
 import { SqliteInventoryStore } from '../../core/inventory/sqlite-inventory.js';
 import { runProject } from '../../test-support/run-project.js';
@@ -144,5 +145,10 @@ describe('inventory pipelines', () => {
     });
     const again = await runProject(project.dir, { pipeline: 'publish' });
     expect(again.summary).toMatchObject({ written: 6 });
+  });
+
+  it('refuses an option the ledger target does not take, at load', async () => {
+    project = tempProject({ 'keel.yaml': KEEL_YAML, ...PIPELINES, 'pipelines/1-ingest.yaml': PIPELINES['pipelines/1-ingest.yaml'].replace('stream: ledger }', 'stream: ledger, options: { chanel: shop } }') });
+    await expect(loadProject(project.dir)).rejects.toThrow(/chanel/);
   });
 });

@@ -18,6 +18,8 @@ export default defineConnector({
       examples: ORDERS_EXAMPLES,
       primaryKey: ['channel', 'external_id'],
       write: {
+        // No options: an empty strict schema, so a misspelt option is refused at load instead of ignored.
+        options: Type.Object({}, { additionalProperties: false }),
         // An order is routed once: writing it again, changed or not, finds the decision and changes nothing (already_routed).
         idempotency: 'record',
         onChange: 'send',
@@ -48,6 +50,7 @@ export default defineConnector({
       status: 'beta',
       examples: RESPONSES_EXAMPLES,
       write: {
+        options: Type.Object({}, { additionalProperties: false }),
         idempotency: 'record',
         write: writeResponses,
       },

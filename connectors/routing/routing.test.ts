@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadProject } from '../../core/config/load-project.js';
 import { SqliteStateStore } from '../../core/state/sqlite-store.js';
 import { runProject } from '../../test-support/run-project.js';
 import { tempProject, type TempProject } from '../../test-support/temp-project.js';
@@ -140,5 +141,14 @@ describe('routing pipelines', () => {
       ['1', 'offer'],
       ['1', 'cancel'],
     ]);
+  });
+
+  it('refuses options the orders and responses targets do not take, at load', async () => {
+    for (const [file, stream] of [['pipelines/route.yaml', 'orders'], ['pipelines/answers.yaml', 'responses']] as const) {
+      const pipeline = PIPELINES[file].replace(`stream: ${stream} }`, `stream: ${stream}, options: { profil: x } }`);
+      project?.remove();
+      project = tempProject({ 'keel.yaml': KEEL_YAML, 'profile.yaml': PROFILE, ...PIPELINES, [file]: pipeline });
+      await expect(loadProject(project.dir)).rejects.toThrow(/profil/);
+    }
   });
 });

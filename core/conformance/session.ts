@@ -83,7 +83,7 @@ export class CheckSession<Opened extends OpenedFixture<unknown>> {
       state: this.state,
       signal: this.abort.signal,
       projectDir: this.projectDir,
-      engines: OpenEngines.none(),
+      engines: this.opened.engines ?? OpenEngines.none(),
       inbox: this.opened.inbox,
     };
   }

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../json.js';
+import type { Engines } from '../sdk/engine.js';
 import type { ConnectionInbox } from '../state/webhook-inbox.js';
 
 export type Awaitable<T> = T | Promise<T>;
@@ -15,6 +16,8 @@ export interface OpenedFixture<Config> {
   teardown?(): Awaitable<void>;
   /** For a `webhooks` stream: the connection's stored deliveries, as `keel run` hands them to it (a state store's inbox, seeded by setup). */
   inbox?: ConnectionInbox;
+  /** For an engine connector: the project's engines, as `openProject` opens them (close them in teardown); default: none. */
+  engines?: Engines;
 }
 
 /**

@@ -1,0 +1,119 @@
+import { describe, it } from 'vitest';
+import { describeConnector } from '../../core/conformance/index.js';
+import type { Order } from '../../core/model/order.js';
+import { openProject, type OpenProject } from '../../core/project/open-project.js';
+import inventoryEngine from '../../engines/inventory/index.js';
+import routingEngine from '../../engines/routing/index.js';
+import { tempProject } from '../../test-support/temp-project.js';
+import routing from './index.js';
+
+const KEEL_YAML = `name: routing
+connections:
+  routing: { connector: routing }
+inventory:
+  locations:
+    - { location_id: wh, name: DC, type: warehouse, channels: [shop], coordinates: { lat: 50.11, lon: 8.68 } }
+    - { location_id: store-1, name: Store, type: store, channels: [shop], capabilities: [ship, pickup], coordinates: { lat: 52.52, lon: 13.40 } }
+  channels:
+    shop: {}
+routing:
+  profile: profile.yaml
+  offers: { timeout_minutes: 30 }
+`;
+
+const PROFILE = `name: nearest
+strategies:
+  - name: nearest
+    ratings: { distance: 1 }
+    split: { allowed: false }
+`;
+
+/** A project needs a pipeline to load; this one is never run. */
+const ROUTE = `name: route
+source: { connection: routing, stream: requests }
+targets:
+  - { connection: routing, stream: responses }
+`;
+
+const AT = '2026-11-23T06:00:00Z';
+
+/** An order of `quantity` SKU-1 shipped to Frankfurt (next to wh) or Berlin (next to store-1). */
+function order(id: string, quantity: number, near: 'wh' | 'store-1' = 'wh'): Order {
+  const coordinates = near === 'wh' ? { lat: 50.1, lon: 8.7 } : { lat: 52.5, lon: 13.4 };
+  return {
+    channel: 'shop',
+    external_id: id,
+    status: 'received',
+    currency: 'EUR',
+    created_at: AT,
+    shipping_address: { country_code: 'DE', coordinates },
+    lines: [{ line_id: '1', sku: 'SKU-1', quantity }],
+  };
+}
+
+/** Stock at both locations, and two orders routed already: requests waiting in the outbox, answers to give. */
+async function openRouting() {
+  const folder = tempProject({ 'keel.yaml': KEEL_YAML, 'profile.yaml': PROFILE, 'pipelines/route.yaml': ROUTE });
+  let project: OpenProject | undefined;
+  try {
+    project = await openProject(folder.dir);
+    await project.engines.require(inventoryEngine, 'the conformance fixture').ingestRecords(
+      ['wh', 'store-1'].map((location_id) => ({ sku: 'SKU-1', location_id, on_hand: 50, updated_at: AT, source: 'wms' })),
+    );
+    const engine = project.engines.require(routingEngine, 'the conformance fixture');
+    await engine.route(order('1001', 1));
+    await engine.route(order('1002', 1, 'store-1'));
+    const opened = project;
+    return {
+      config: {},
+      projectDir: folder.dir,
+      engines: project.engines,
+      engine,
+      teardown: async () => {
+        await opened.close();
+        folder.remove();
+      },
+    };
+  } catch (error) {
+    await project?.close();
+    folder.remove();
+    throw error;
+  }
+}
+
+type Opened = Awaited<ReturnType<typeof openRouting>>;
+
+/** What the engine holds for each order: its receipts and requests, or null for an order it never routed. */
+const explained = ({ engine }: Opened, refs: string[]) => Promise.all(refs.map((ref) => engine.explain(ref).catch(() => null)));
+
+describeConnector(
+  routing,
+  {
+    setup: openRouting,
+    streams: {
+      orders: {
+        write: {
+          records: [order('2001', 2) as never, order('2002', 1, 'store-1') as never],
+          state: (opened) => explained(opened, ['shop:2001', 'shop:2002']),
+          // No lines: not a canonical order.
+          rejected: { channel: 'shop', external_id: '2003' },
+        },
+      },
+      requests: {
+        read: {
+          options: {},
+          invalidOptions: [{ options: { location_types: ['moon'] }, message: 'must be' }],
+        },
+      },
+      responses: {
+        write: {
+          records: [{ order: 'shop:1001', location_id: 'wh', action: 'shipped' }],
+          state: (opened) => explained(opened, ['shop:1001']),
+          // An answer without an action.
+          rejected: { order: 'shop:1001', location_id: 'wh' },
+        },
+      },
+    },
+  },
+  { describe, it },
+);

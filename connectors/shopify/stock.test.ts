@@ -129,11 +129,36 @@ describe('shopify stock', () => {
     expect(summary).toMatchObject({ written: 1, deadLettered: 4 });
     expect(emulator.available("QUOTE'S", WAREHOUSE)).toBe(3);
     expect((await deadLetters(project.dir)).map((letter) => `${letter.code}: ${letter.reason}`)).toEqual([
-      'shopify_sku_unknown: SKU NOT-IN-SHOP has no inventory item in Shopify (no variant with this SKU)',
+      'shopify_sku_unknown: SKU NOT-IN-SHOP has no inventory item in Shopify (no variant with this SKU); create it in Shopify or set unknown_sku: skip',
       'shopify_sku_unknown: SKU TWIN belongs to 2 inventory items in Shopify (gid://shopify/InventoryItem/900000, gid://shopify/InventoryItem/900001); make the SKU unique there',
       'shopify_location_unmapped: SKU WAREHOUSE-ONLY: location "leipzig" is not in the connection\'s locations (Keel location → Shopify location id)',
       'shopify_item_not_stocked_at_location: SKU WAREHOUSE-ONLY at gid://shopify/Location/2: the item is not stocked at that location in Shopify; activate it there, or map the location elsewhere',
     ]);
+  });
+
+  it('skips a SKU no variant has when told (unknown_sku: skip), and still dead-letters one several variants share', async () => {
+    emulator = new ShopifyEmulator({
+      orders: 0,
+      bucket: FAST_BUCKET,
+      inventory: [
+        { sku: 'TWIN', levels: { 1: 1 } },
+        { sku: 'TWIN', levels: { 1: 1 } },
+        { sku: 'MUG', levels: { 1: 2 } },
+      ],
+    });
+    project = stockProject(
+      await emulator.start(),
+      [
+        { sku: 'NOT-IN-SHOP', available: 1, location_id: 'berlin' },
+        { sku: 'TWIN', available: 1, location_id: 'berlin' },
+        { sku: 'MUG', available: 6, location_id: 'berlin' },
+      ],
+      '{ location: berlin, unknown_sku: skip }',
+    );
+    const { summary } = await runProject(project.dir, { env: SHOPIFY_ENV });
+    expect(summary).toMatchObject({ written: 2, deadLettered: 1, outcomes: { unknown_sku: 1 } });
+    expect(emulator.available('MUG', WAREHOUSE)).toBe(6);
+    expect((await deadLetters(project.dir)).map((letter) => letter.code)).toEqual(['shopify_sku_unknown']);
   });
 
   it('sends a write whose answer was lost again under the same @idempotent key, and Shopify sets it once', async () => {

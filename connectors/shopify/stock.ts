@@ -46,6 +46,12 @@ export const StockWriteOptions = Type.Object(
       }),
     ),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, default: 4, description: 'SKU/location pairs written at once (each pair\'s records in order)' })),
+    unknown_sku: Type.Optional(
+      Type.Union([Type.Literal('dead_letter'), Type.Literal('skip')], {
+        default: 'dead_letter',
+        description: 'a SKU no variant has: dead-letter it, or skip it (counted as outcome unknown_sku), for feeds with more SKUs than the shop sells; a SKU of several variants is dead-lettered either way',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -95,6 +101,8 @@ interface CachedItem {
   /** The inventory item id, or why there is none. */
   id?: string;
   problem?: string;
+  /** No variant has the SKU at all (not: several have it). */
+  missing?: boolean;
   at: number;
 }
 
@@ -138,7 +146,10 @@ async function writeStock(ctx: WriteContext<ShopifyConfig, StockWriteOptions>, b
       const line = byRecord.get(record) as StockLine | KeelError;
       if (line instanceof KeelError) return { status: 'permanent', error: line.message, code: line.code };
       const item = items.get(line.sku);
-      if (item?.id === undefined) return { status: 'permanent', error: item?.problem ?? `SKU ${line.sku} was not looked up`, code: 'shopify_sku_unknown' };
+      if (item?.id === undefined) {
+        if (item?.missing === true && ctx.options.unknown_sku === 'skip') return { status: 'ok', outcome: 'unknown_sku' };
+        return { status: 'permanent', error: item?.problem ?? `SKU ${line.sku} was not looked up`, code: 'shopify_sku_unknown' };
+      }
       try {
         return await setAvailable(client, record, line, item.id, levels, ctx.options.reason ?? 'correction', conflictRetries, call);
       } catch (error) {
@@ -242,13 +253,9 @@ async function itemsFor(client: ShopifyGraphql, settings: ShopifySettings, skus:
         sku,
         ids.length === 1
           ? { id: ids[0], at: now }
-          : {
-              problem:
-                ids.length === 0
-                  ? `SKU ${sku} has no inventory item in Shopify (no variant with this SKU)`
-                  : `SKU ${sku} belongs to ${ids.length} inventory items in Shopify (${ids.join(', ')}); make the SKU unique there`,
-              at: now,
-            },
+          : ids.length === 0
+            ? { problem: `SKU ${sku} has no inventory item in Shopify (no variant with this SKU); create it in Shopify or set unknown_sku: skip`, missing: true, at: now }
+            : { problem: `SKU ${sku} belongs to ${ids.length} inventory items in Shopify (${ids.join(', ')}); make the SKU unique there`, at: now },
       );
     }
   }

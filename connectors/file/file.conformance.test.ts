@@ -1,41 +1,22 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { describeConnector } from '../../core/conformance/index.js';
+import { filesIn, SEEDED_AT, seedOrderFiles } from '../../test-support/conformance-fixtures.js';
 import file from './index.js';
 
-/** Every file gets this modification time: the records of all of them share one cursor value. */
-const MODIFIED = new Date('2026-03-01T10:00:00Z');
 
-/** NDJSON files of orders; the first one is longer than a decoded chunk (1,000 records), so a checkpoint falls inside it. */
-function seed(root: string): void {
-  const files = { 'orders-1.ndjson': 1_200, 'orders-2.ndjson': 3, 'orders-3.ndjson': 2 };
-  let id = 0;
-  mkdirSync(root, { recursive: true });
-  for (const [name, count] of Object.entries(files)) {
-    const lines = Array.from({ length: count }, () => JSON.stringify({ id: `O-${(id += 1)}`, modified: MODIFIED.toISOString() }));
-    writeFileSync(join(root, name), `${lines.join('\n')}\n`);
-    utimesSync(join(root, name), MODIFIED, MODIFIED);
-  }
-}
 
-/** Every file under out/, with its content: what a file target holds. */
-function written(root: string): Record<string, string> {
-  const dir = join(root, 'out');
-  try {
-    return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
-  } catch {
-    return {};
-  }
-}
+/** Every file under out/, with its content: what the target holds. */
+const written = (root: string): Record<string, string> => filesIn(join(root, 'out'));
 
 describeConnector(
   file,
   {
     setup: () => {
       const projectDir = mkdtempSync(join(tmpdir(), 'keel-file-conformance-'));
-      seed(join(projectDir, 'in'));
+      seedOrderFiles(join(projectDir, 'in'));
       return { config: { root: './in' }, projectDir, teardown: () => rmSync(projectDir, { recursive: true, force: true }) };
     },
     streams: {
@@ -49,7 +30,7 @@ describeConnector(
             addAt: ({ projectDir }, cursor) => {
               const path = join(projectDir, 'in', 'orders-4.ndjson');
               writeFileSync(path, `${JSON.stringify({ id: 'O-late', modified: cursor })}\n`);
-              utimesSync(path, MODIFIED, MODIFIED);
+              utimesSync(path, SEEDED_AT, SEEDED_AT);
             },
           },
         },

@@ -1,8 +1,7 @@
 import { describe, it } from 'vitest';
 import { describeConnector } from '../../core/conformance/index.js';
-import { openProject, type OpenProject } from '../../core/project/open-project.js';
 import inventoryEngine from '../../engines/inventory/index.js';
-import { tempProject } from '../../test-support/temp-project.js';
+import { openEngineProject } from '../../test-support/conformance-fixtures.js';
 import inventory from './index.js';
 
 const KEEL_YAML = `name: stock
@@ -31,28 +30,11 @@ const count = (sku: string, onHand: number, at = AT) => ({ sku, location_id: 'wh
 
 /** A project with an inventory section, opened as `keel run` opens it, and three SKUs counted. */
 async function openInventory() {
-  const folder = tempProject({ 'keel.yaml': KEEL_YAML, 'pipelines/publish.yaml': PUBLISH });
-  let project: OpenProject | undefined;
-  try {
-    project = await openProject(folder.dir);
+  return openEngineProject({ 'keel.yaml': KEEL_YAML, 'pipelines/publish.yaml': PUBLISH }, async (project) => {
     const engine = project.engines.require(inventoryEngine, 'the conformance fixture');
     await engine.ingestRecords([count('SKU-1', 5), count('SKU-2', 3), count('SKU-3', 8)]);
-    const opened = project;
-    return {
-      config: {},
-      projectDir: folder.dir,
-      engines: project.engines,
-      engine,
-      teardown: async () => {
-        await opened.close();
-        folder.remove();
-      },
-    };
-  } catch (error) {
-    await project?.close();
-    folder.remove();
-    throw error;
-  }
+    return { engine };
+  });
 }
 
 type Opened = Awaited<ReturnType<typeof openInventory>>;

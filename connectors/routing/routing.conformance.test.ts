@@ -1,10 +1,9 @@
 import { describe, it } from 'vitest';
 import { describeConnector } from '../../core/conformance/index.js';
 import type { Order } from '../../core/model/order.js';
-import { openProject, type OpenProject } from '../../core/project/open-project.js';
 import inventoryEngine from '../../engines/inventory/index.js';
 import routingEngine from '../../engines/routing/index.js';
-import { tempProject } from '../../test-support/temp-project.js';
+import { openEngineProject } from '../../test-support/conformance-fixtures.js';
 import routing from './index.js';
 
 const KEEL_YAML = `name: routing
@@ -53,32 +52,15 @@ function order(id: string, quantity: number, near: 'wh' | 'store-1' = 'wh'): Ord
 
 /** Stock at both locations, and two orders routed already: requests waiting in the outbox, answers to give. */
 async function openRouting() {
-  const folder = tempProject({ 'keel.yaml': KEEL_YAML, 'profile.yaml': PROFILE, 'pipelines/route.yaml': ROUTE });
-  let project: OpenProject | undefined;
-  try {
-    project = await openProject(folder.dir);
+  return openEngineProject({ 'keel.yaml': KEEL_YAML, 'profile.yaml': PROFILE, 'pipelines/route.yaml': ROUTE }, async (project) => {
     await project.engines.require(inventoryEngine, 'the conformance fixture').ingestRecords(
       ['wh', 'store-1'].map((location_id) => ({ sku: 'SKU-1', location_id, on_hand: 50, updated_at: AT, source: 'wms' })),
     );
     const engine = project.engines.require(routingEngine, 'the conformance fixture');
     await engine.route(order('1001', 1));
     await engine.route(order('1002', 1, 'store-1'));
-    const opened = project;
-    return {
-      config: {},
-      projectDir: folder.dir,
-      engines: project.engines,
-      engine,
-      teardown: async () => {
-        await opened.close();
-        folder.remove();
-      },
-    };
-  } catch (error) {
-    await project?.close();
-    folder.remove();
-    throw error;
-  }
+    return { engine };
+  });
 }
 
 type Opened = Awaited<ReturnType<typeof openRouting>>;

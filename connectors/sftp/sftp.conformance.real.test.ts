@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { describeConnector } from '../../core/conformance/index.js';
+import { filesIn, SEEDED_AT, seedOrderFiles } from '../../test-support/conformance-fixtures.js';
 import { startSftpServer, type SftpTestServer } from '../../test-support/sftp-server.js';
 import type { SftpConfig } from './config.js';
 import sftp from './index.js';
@@ -11,33 +12,13 @@ import sftp from './index.js';
  * (test-support/sftp-server.ts): the real-server tier, `npm run test:real`.
  */
 
-/** Every file gets this modification time: the records of all of them share one cursor value. */
-const MODIFIED = new Date('2026-03-01T10:00:00Z');
 
 /** A host key fingerprint no test server has: pinned, it makes every connection fail for good. */
 const OTHER_HOST_KEY = `SHA256:${'A'.repeat(43)}`;
 
-/** NDJSON files of orders; the first is longer than a decoded chunk (1,000 records), so a checkpoint falls inside it. */
-function seed(dir: string): void {
-  const files = { 'orders-1.ndjson': 1_200, 'orders-2.ndjson': 3, 'orders-3.ndjson': 2 };
-  let id = 0;
-  mkdirSync(dir, { recursive: true });
-  for (const [name, count] of Object.entries(files)) {
-    const lines = Array.from({ length: count }, () => JSON.stringify({ id: `O-${(id += 1)}`, modified: MODIFIED.toISOString() }));
-    writeFileSync(join(dir, name), `${lines.join('\n')}\n`);
-    utimesSync(join(dir, name), MODIFIED, MODIFIED);
-  }
-}
 
-/** Every file under the remote out/, with its content: what the SFTP target holds. */
-function written(share: string): Record<string, string> {
-  const dir = join(share, 'out');
-  try {
-    return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
-  } catch {
-    return {};
-  }
-}
+/** Every file under out/, with its content: what the target holds. */
+const written = (share: string): Record<string, string> => filesIn(join(share, 'out'));
 
 interface OpenedServer {
   config: SftpConfig;
@@ -50,7 +31,7 @@ interface OpenedServer {
 async function openServer(): Promise<OpenedServer> {
   const server = await startSftpServer();
   const share = join(server.root, 'share');
-  seed(join(share, 'in'));
+  seedOrderFiles(join(share, 'in'));
   return {
     config: {
       host: '127.0.0.1',
@@ -94,7 +75,7 @@ describeConnector(
             addAt: ({ share }, cursor) => {
               const path = join(share, 'in', 'orders-4.ndjson');
               writeFileSync(path, `${JSON.stringify({ id: 'O-late', modified: cursor })}\n`);
-              utimesSync(path, MODIFIED, MODIFIED);
+              utimesSync(path, SEEDED_AT, SEEDED_AT);
             },
           },
           failures,

@@ -48,3 +48,25 @@ export function order(lines: [string, number, string?][], extra: Partial<Order> 
     ...extra,
   };
 }
+
+/**
+ * The project sections the routing connector's tests share: a DC in Frankfurt and a store in
+ * Berlin that can ship, one channel, and a profile that routes each order whole to the nearest.
+ */
+export const TWO_LOCATIONS = `inventory:
+  locations:
+    - { location_id: wh, name: DC, type: warehouse, channels: [shop], coordinates: { lat: 50.11, lon: 8.68 } }
+    - { location_id: store-1, name: Store, type: store, channels: [shop], capabilities: [ship, pickup], coordinates: { lat: 52.52, lon: 13.40 } }
+  channels:
+    shop: {}
+routing:
+  profile: profile.yaml
+  offers: { timeout_minutes: 30 }
+`;
+
+export const NEAREST_PROFILE = `name: nearest
+strategies:
+  - name: nearest
+    ratings: { distance: 1 }
+    split: { allowed: false }
+`;

@@ -5,27 +5,14 @@ import inventoryEngine from '../../engines/inventory/index.js';
 import routingEngine from '../../engines/routing/index.js';
 import { openEngineProject } from '../../test-support/conformance-fixtures.js';
 import routing from './index.js';
+import { NEAREST_PROFILE, TWO_LOCATIONS } from '../../test-support/routing-fixtures.js';
 
 const KEEL_YAML = `name: routing
 connections:
   routing: { connector: routing }
-inventory:
-  locations:
-    - { location_id: wh, name: DC, type: warehouse, channels: [shop], coordinates: { lat: 50.11, lon: 8.68 } }
-    - { location_id: store-1, name: Store, type: store, channels: [shop], capabilities: [ship, pickup], coordinates: { lat: 52.52, lon: 13.40 } }
-  channels:
-    shop: {}
-routing:
-  profile: profile.yaml
-  offers: { timeout_minutes: 30 }
-`;
+${TWO_LOCATIONS}`;
 
-const PROFILE = `name: nearest
-strategies:
-  - name: nearest
-    ratings: { distance: 1 }
-    split: { allowed: false }
-`;
+const PROFILE = NEAREST_PROFILE;
 
 /** A project needs a pipeline to load; this one is never run. */
 const ROUTE = `name: route

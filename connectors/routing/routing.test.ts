@@ -4,6 +4,7 @@ import { loadProject } from '../../core/config/load-project.js';
 import { SqliteStateStore } from '../../core/state/sqlite-store.js';
 import { runProject } from '../../test-support/run-project.js';
 import { tempProject, type TempProject } from '../../test-support/temp-project.js';
+import { NEAREST_PROFILE, TWO_LOCATIONS } from '../../test-support/routing-fixtures.js';
 
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
@@ -17,23 +18,9 @@ connections:
   routing: { connector: routing }
   warehouse-inbox: { connector: file, config: { root: ./out/warehouse } }
   store-inbox: { connector: file, config: { root: ./out/store } }
-inventory:
-  locations:
-    - { location_id: wh, name: DC, type: warehouse, channels: [shop], coordinates: { lat: 50.11, lon: 8.68 } }
-    - { location_id: store-1, name: Store, type: store, channels: [shop], capabilities: [ship, pickup], coordinates: { lat: 52.52, lon: 13.40 } }
-  channels:
-    shop: {}
-routing:
-  profile: profile.yaml
-  offers: { timeout_minutes: 30 }
-`;
+${TWO_LOCATIONS}`;
 
-const PROFILE = `name: nearest
-strategies:
-  - name: nearest
-    ratings: { distance: 1 }
-    split: { allowed: false }
-`;
+const PROFILE = NEAREST_PROFILE;
 
 const PIPELINES = {
   'pipelines/stock.yaml': `name: stock

@@ -6,6 +6,7 @@ import { registerConnectors } from './commands/connectors.js';
 import { registerInit } from './commands/init.js';
 import { registerMap } from './commands/map.js';
 import { registerRun } from './commands/run.js';
+import { registerSchedule } from './commands/schedule.js';
 import { registerSchema } from './commands/schema.js';
 import { registerStateCommands } from './commands/state-commands.js';
 import { registerRoute } from './commands/route.js';
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerInit(program);
   registerValidate(program);
   registerRun(program, globals);
+  registerSchedule(program, globals);
   registerStateCommands(program, globals);
   registerConnectors(program);
   registerConnectorCommands(program);

@@ -34,6 +34,12 @@ export const REAL_SERVER_TESTS: RealServerTests[] = [
     needs:
       'the npm registry: test-support/vendure-server.ts installs @vendure/core 3.7.3 and sql.js into ${KEEL_REAL_CACHE:-~/.cache/keel-real}/vendure (outside the repository: Vendure is GPL-3.0) and imports its sample catalogue once, when missing; .ci/run does it first with node dist/test-support/install-vendure.js',
   },
+  {
+    server: 'two keel schedule processes for 3 minutes (no server: real processes and time)',
+    include: ['cli/schedule-soak.real.test.ts'],
+    helpers: ['test-support/schedule-soak.ts'],
+    needs: 'nothing but Node; it is here because it takes 3 minutes (npm test runs the same check for 20 s)',
+  },
 ];
 
 /** The suffix that takes a test file out of `npm test` and into this tier. */

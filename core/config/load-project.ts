@@ -21,7 +21,8 @@ import {
 } from './plan.js';
 import { checkAgainstSchema, formatPath, suggest } from './schema-check.js';
 import { checkRecordShapes } from './shape-flow.js';
-import cron from 'node-cron';
+import { durationMs } from './duration.js';
+import { scheduleProblem, type ScheduleSpec } from '../schedule/cron-schedule.js';
 import { checkReferences, referencePaths, resolveReferences } from './secrets.js';
 import { Redactor } from '../redact.js';
 import { YamlSource, type YamlPath } from './yaml-source.js';
@@ -517,11 +518,10 @@ async function planPipeline(
     targets.push({ name, connection, stream: item.stream, definition: stream, write: writeRest, options, keyTemplate: item.key, keyedBy, onChange, delivery });
   }
 
-  if (doc.schedule !== undefined && !cron.validate(doc.schedule)) {
-    problem(
-      ['schedule'],
-      `schedule "${doc.schedule}" is not a cron expression: write five fields (minute hour day-of-month month day-of-week), e.g. "0 2 * * 2" for Tuesdays at 02:00, or six with seconds first`,
-    );
+  const schedule = planSchedule(doc.schedule, project?.schedule);
+  if (schedule !== undefined) {
+    const wrong = scheduleProblem(schedule.cron, schedule.timezone);
+    if (wrong !== undefined) problem(typeof doc.schedule === 'string' ? ['schedule'] : ['schedule', wrong.startsWith('time zone') ? 'timezone' : 'cron'], wrong);
   }
   const targetKeys = doc.targets.flatMap((item, index) => (item.key !== undefined ? [{ at: ['targets', index, 'key'] as YamlPath, template: item.key }] : []));
   for (const issue of await checkRecordShapes(sources, steps, { projectDir: context.projectDir, file: source.file }, targetKeys)) problem(issue.at, issue.message);
@@ -537,7 +537,7 @@ async function planPipeline(
     name: doc.name,
     file,
     description: doc.description,
-    schedule: doc.schedule,
+    schedule,
     after: doc.after ?? [],
     sources,
     steps,
@@ -546,6 +546,19 @@ async function planPipeline(
     retry,
     maxDeadLetters: onError.max_dead_letters,
     targetDownAfterMs: onError.target_down_after_ms ?? DEFAULT_TARGET_DOWN_AFTER_MS,
+  };
+}
+
+/** A pipeline's schedule with keel.yaml's `schedule:` defaults filled in. */
+function planSchedule(doc: PipelineDocument['schedule'], defaults: ProjectDocument['schedule']): ScheduleSpec | undefined {
+  if (doc === undefined) return undefined;
+  const own = typeof doc === 'string' ? { cron: doc } : doc;
+  const jitter = own.jitter ?? defaults?.jitter;
+  return {
+    cron: own.cron,
+    timezone: own.timezone ?? defaults?.timezone ?? 'UTC',
+    jitterMs: jitter === undefined ? 0 : durationMs(jitter),
+    misfire: own.misfire ?? defaults?.misfire ?? 'skip',
   };
 }
 

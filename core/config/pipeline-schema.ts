@@ -1,4 +1,5 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+import { DurationSchema } from './duration.js';
 
 /**
  * The shape of pipeline and project files. Connector configs, stream options and step configs
@@ -86,14 +87,32 @@ export const TargetSchema = Type.Object(
 
 export const StepSchema = Type.Record(Type.String(), Type.Unknown(), { minProperties: 1, maxProperties: 1 });
 
+const CronSchema = Type.String({ minLength: 1, description: 'cron: five fields (minute hour day-of-month month day-of-week) or six with seconds first' });
+
+/** What a pipeline's schedule may set and keel.yaml's `schedule:` sets for every pipeline. */
+const ScheduleDefaults = {
+  timezone: Type.Optional(Type.String({ minLength: 1, description: 'IANA time zone the cron fields are read in, e.g. Europe/Berlin (default UTC)' })),
+  jitter: Type.Optional(DurationSchema('start each fire up to this much later, the same delay for a fire on every scheduler (default 0s)')),
+  misfire: Type.Optional(
+    Type.Union([Type.Literal('skip'), Type.Literal('run_once')], { description: 'fires missed while no scheduler ran: skip them (default) or run_once to make up for them with one run' }),
+  ),
+};
+
 export const PipelineSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
     name: Name,
     description: Type.Optional(Type.String()),
-    schedule: Type.Optional(Type.String({ description: 'cron expression, used by `keel schedule`' })),
+    schedule: Type.Optional(
+      Type.Union([CronSchema, Type.Object({ cron: CronSchema, ...ScheduleDefaults }, { additionalProperties: false })], {
+        description: 'when `keel schedule` and `keel serve` start this pipeline: a cron expression, or { cron, timezone, jitter, misfire }',
+      }),
+    ),
     after: Type.Optional(
-      Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true, description: 'pipelines this one runs after when they run together (e.g. stock before routing)' }),
+      Type.Array(Type.String({ minLength: 1 }), {
+        uniqueItems: true,
+        description: 'pipelines this one runs after when they run together (e.g. stock before routing); without a schedule of its own, the scheduler runs it after each scheduled run of those',
+      }),
     ),
     connections: Type.Optional(NamedMap(ConnectionSchema)),
     source: Type.Optional(SourceSchema),
@@ -123,6 +142,7 @@ export const ProjectBaseSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    schedule: Type.Optional(Type.Object(ScheduleDefaults, { additionalProperties: false, description: 'defaults for every pipeline schedule: timezone, jitter, misfire' })),
     defaults: Type.Optional(
       Type.Object(
         { batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), on_error: Type.Optional(OnErrorSchema) },

@@ -1,3 +1,4 @@
+import type { ScheduleSpec } from '../schedule/cron-schedule.js';
 import type { ConnectorEntry } from '../connectors/registry.js';
 import type { IdempotencyScope, OnChange, ReadCapability, StreamDefinition, SyncMode, WriteCapability } from '../sdk/connector.js';
 import type { StepDefinition } from '../sdk/step.js';
@@ -63,7 +64,8 @@ export interface PipelinePlan {
   name: string;
   file: string;
   description: string | undefined;
-  schedule: string | undefined;
+  /** When the scheduler starts it (none: only by hand, or after the pipelines it names in `after`). */
+  schedule: ScheduleSpec | undefined;
   /** Pipelines this one runs after when they run together. */
   after: string[];
   sources: SourcePlan[];

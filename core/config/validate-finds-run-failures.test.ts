@@ -115,7 +115,7 @@ describe('keel validate finds what a run would', () => {
 
   it('a schedule that is no cron expression', async () => {
     const found = await problems({ 'pipelines/orders.yaml': `schedule: every tuesday-ish\n${pipeline('  - filter: { where: [{ field: id, exists: true }] }')}` });
-    expect(found).toEqual([expect.stringMatching(/^pipelines\/orders\.yaml:1:11: schedule "every tuesday-ish" is not a cron expression: write five fields/)]);
+    expect(found).toEqual([expect.stringMatching(/^pipelines\/orders\.yaml:1:11: schedule "every tuesday-ish" is not a cron expression \(.*\): write five fields/)]);
   });
 
   it('after: a pipeline that is invalid is not reported again as unknown, and one pipeline file loads alone', async () => {

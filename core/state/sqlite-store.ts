@@ -4,6 +4,8 @@ import type { JsonValue } from '../json.js';
 import { addMissingColumns, LEDGER_ADDED_COLUMNS, LEDGER_INDEXES, LEDGER_SCHEMA, SqliteLedger } from './sqlite-ledger.js';
 import type { RateLedger } from './rate-ledger.js';
 import { RATE_SCHEMA, SqliteRateLedger } from './sqlite-rate-ledger.js';
+import { SCHEDULE_FIRES_SCHEMA, SqliteScheduleFires } from './sqlite-schedule-fires.js';
+import type { ScheduleFires } from './schedule-fires.js';
 import { SqliteWebhookInbox, WEBHOOK_SCHEMA } from './sqlite-webhook-inbox.js';
 import type { WebhookInbox } from './webhook-inbox.js';
 import type {
@@ -94,6 +96,7 @@ export class SqliteStateStore implements StateStore {
   private readonly ledger: SqliteLedger;
   readonly rates: RateLedger;
   readonly webhooks: WebhookInbox;
+  readonly fires: ScheduleFires;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path, 10000);
@@ -103,9 +106,11 @@ export class SqliteStateStore implements StateStore {
     this.db.exec(LEDGER_INDEXES);
     this.db.exec(RATE_SCHEMA);
     this.db.exec(WEBHOOK_SCHEMA);
+    this.db.exec(SCHEDULE_FIRES_SCHEMA);
     this.ledger = new SqliteLedger(this.db);
     this.rates = new SqliteRateLedger(this.db);
     this.webhooks = new SqliteWebhookInbox(this.db);
+    this.fires = new SqliteScheduleFires(this.db);
     const db = this.db;
     this.statements = {
       readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../json.js';
 import type { RateLedger } from './rate-ledger.js';
+import type { ScheduleFires } from './schedule-fires.js';
 import type { WebhookInbox } from './webhook-inbox.js';
 
 /**
@@ -60,6 +61,9 @@ export interface StateStore {
 
   /** Webhook deliveries the listener stored, until pipelines read them (see webhook-inbox.ts). */
   readonly webhooks: WebhookInbox;
+
+  /** Which schedule fires a scheduler claimed, so that two schedulers run each fire once (see schedule-fires.ts). */
+  readonly fires: ScheduleFires;
 
   close(): Promise<void>;
 }

@@ -599,6 +599,44 @@ export function testStateStore(open: () => Promise<ReopenableStore<StateStore>>)
       });
     });
 
+    describe('schedule fires', () => {
+      const claim = (state: StateStore, fireAt: string, holder = 'host:1', pipeline = 'p') => state.fires.claim({ pipeline, fireAt, holder, claimedAt: fireAt });
+
+      it('lets one claim of a fire through, across two stores on the same state', async () => {
+        const { store: one, reopen } = await opened();
+        const two = await reopen();
+        const answers = await Promise.all([claim(one, '2026-12-08T02:00:00.000Z', 'a:1'), claim(two, '2026-12-08T02:00:00.000Z', 'b:2'), claim(one, '2026-12-08T02:00:00.000Z', 'a:1')]);
+        expect(answers.filter(Boolean)).toHaveLength(1);
+        expect(await claim(two, '2026-12-08T02:00:00.000Z', 'p', 'other')).toBe(true);
+        const fire = await two.fires.get('p', '2026-12-08T02:00:00.000Z');
+        expect(fire).toMatchObject({ outcome: 'running', runId: undefined });
+        expect(['a:1', 'b:2']).toContain(fire?.holder);
+      });
+
+      it('keeps how each fire ended and lists the latest, oldest first', async () => {
+        const { store: state } = await opened();
+        for (const minute of ['00', '05', '10']) await claim(state, `2026-12-08T02:${minute}:00.000Z`);
+        await state.fires.finish('p', '2026-12-08T02:05:00.000Z', 'ok', 7);
+        await state.fires.finish('p', '2026-12-08T02:10:00.000Z', 'busy');
+        expect(await state.fires.last('p')).toMatchObject({ fireAt: '2026-12-08T02:10:00.000Z', outcome: 'busy', runId: undefined });
+        expect((await state.fires.list('p', 2)).map((fire) => [fire.fireAt.slice(14, 16), fire.outcome, fire.runId])).toEqual([
+          ['05', 'ok', 7],
+          ['10', 'busy', undefined],
+        ]);
+        expect(await state.fires.last('nobody')).toBeUndefined();
+      });
+
+      it("prunes old fires but keeps each pipeline's latest, which tells a restart what it missed", async () => {
+        const { store: state } = await opened();
+        await claim(state, '2026-11-01T00:00:00.000Z', 'h', 'old');
+        await claim(state, '2026-11-01T00:00:00.000Z');
+        await claim(state, '2026-12-08T00:00:00.000Z');
+        expect(await state.fires.prune('2026-12-01T00:00:00.000Z')).toBe(1);
+        expect((await state.fires.list('p', 10)).map((fire) => fire.fireAt)).toEqual(['2026-12-08T00:00:00.000Z']);
+        expect(await state.fires.last('old')).toBeDefined();
+      });
+    });
+
     describe('lifetime', () => {
       it('keeps everything over a close and reopen, and shows another store on the same state what one wrote', async () => {
         const { store: state, reopen } = await opened();

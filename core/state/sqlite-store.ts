@@ -5,6 +5,10 @@ import { addMissingColumns, LEDGER_ADDED_COLUMNS, LEDGER_INDEXES, LEDGER_SCHEMA,
 import type { RateLedger } from './rate-ledger.js';
 import { RATE_SCHEMA, SqliteRateLedger } from './sqlite-rate-ledger.js';
 import { SqliteWebhookInbox, WEBHOOK_SCHEMA } from './sqlite-webhook-inbox.js';
+import { API_TOKEN_SCHEMA, SqliteApiTokens } from './sqlite-api-tokens.js';
+import { RETURNS_SCHEMA, SqliteAnnouncedReturns } from './sqlite-announced-returns.js';
+import type { AnnouncedReturns } from './announced-returns.js';
+import type { ApiTokens } from './api-tokens.js';
 import type { WebhookInbox } from './webhook-inbox.js';
 import type {
   BatchCommit,
@@ -94,6 +98,8 @@ export class SqliteStateStore implements StateStore {
   private readonly ledger: SqliteLedger;
   readonly rates: RateLedger;
   readonly webhooks: WebhookInbox;
+  readonly tokens: ApiTokens;
+  readonly returns: AnnouncedReturns;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path, 10000);
@@ -103,9 +109,13 @@ export class SqliteStateStore implements StateStore {
     this.db.exec(LEDGER_INDEXES);
     this.db.exec(RATE_SCHEMA);
     this.db.exec(WEBHOOK_SCHEMA);
+    this.db.exec(API_TOKEN_SCHEMA);
+    this.db.exec(RETURNS_SCHEMA);
     this.ledger = new SqliteLedger(this.db);
     this.rates = new SqliteRateLedger(this.db);
     this.webhooks = new SqliteWebhookInbox(this.db);
+    this.tokens = new SqliteApiTokens(this.db);
+    this.returns = new SqliteAnnouncedReturns(this.db);
     const db = this.db;
     this.statements = {
       readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(
@@ -241,13 +251,20 @@ export class SqliteStateStore implements StateStore {
     this.statements.runFinish.run(outcome.status, new Date().toISOString(), outcome.error ?? null, id);
   }
 
-  async listRuns(query: { pipeline?: string; limit?: number } = {}): Promise<RunRecord[]> {
-    const limit = query.limit ?? 50;
-    const rows =
-      query.pipeline === undefined
-        ? this.db.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit)
-        : this.db.prepare<[string, number], RunRow>('SELECT * FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT ?').all(query.pipeline, limit);
-    return rows.map(toRunRecord);
+  async listRuns(query: { pipeline?: string; status?: RunRecord['status']; limit?: number } = {}): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.pipeline !== undefined) {
+      where.push('pipeline = ?');
+      params.push(query.pipeline);
+    }
+    if (query.status !== undefined) {
+      where.push('status = ?');
+      params.push(query.status);
+    }
+    params.push(query.limit ?? 50);
+    const sql = `SELECT * FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return this.db.prepare<(string | number)[], RunRow>(sql).all(...params).map(toRunRecord);
   }
 
   async getRun(id: number): Promise<RunRecord | undefined> {

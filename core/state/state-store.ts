@@ -1,4 +1,6 @@
 import type { JsonValue } from '../json.js';
+import type { AnnouncedReturns } from './announced-returns.js';
+import type { ApiTokens } from './api-tokens.js';
 import type { RateLedger } from './rate-ledger.js';
 import type { WebhookInbox } from './webhook-inbox.js';
 
@@ -37,7 +39,8 @@ export interface StateStore {
 
   startRun(run: RunStart): Promise<number>;
   finishRun(id: number, outcome: RunOutcome): Promise<void>;
-  listRuns(query?: { pipeline?: string; limit?: number }): Promise<RunRecord[]>;
+  /** Newest first; `status` keeps runs that ended so (or are running). */
+  listRuns(query?: { pipeline?: string; status?: RunStatus; limit?: number }): Promise<RunRecord[]>;
   getRun(id: number): Promise<RunRecord | undefined>;
 
   /** In id order; `afterId` pages on from a previous page's last id. */
@@ -60,6 +63,12 @@ export interface StateStore {
 
   /** Webhook deliveries the listener stored, until pipelines read them (see webhook-inbox.ts). */
   readonly webhooks: WebhookInbox;
+
+  /** `keel serve`'s bearer tokens, by the hash of their secret (see api-tokens.ts). */
+  readonly tokens: ApiTokens;
+
+  /** Returns announced at touchpoints through `keel serve`, until the returns flow reads them (see announced-returns.ts). */
+  readonly returns: AnnouncedReturns;
 
   close(): Promise<void>;
 }

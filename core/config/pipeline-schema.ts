@@ -1,4 +1,5 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+import { ServeSection } from '../serve/serve-config.js';
 
 /**
  * The shape of pipeline and project files. Connector configs, stream options and step configs
@@ -123,6 +124,7 @@ export const ProjectBaseSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    serve: Type.Optional(ServeSection),
     defaults: Type.Optional(
       Type.Object(
         { batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), on_error: Type.Optional(OnErrorSchema) },

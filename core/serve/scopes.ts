@@ -13,7 +13,9 @@ export type Access =
   /** One location's data: its store token, or ops. */
   | { kind: 'store' }
   /** Any store token (for its own location) or ops: announcing a return. */
-  | { kind: 'touchpoint' };
+  | { kind: 'touchpoint' }
+  /** read or ops (everything), or a store token (its own location's, filtered by the route). */
+  | { kind: 'read_or_store' };
 
 const LOCATION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -45,6 +47,9 @@ export function allows(scopes: readonly string[], access: Access, location?: str
       return { allowed: false, reason: 'this needs a token with the ops scope' };
     case 'read':
       return scopes.includes('read') ? { allowed: true } : { allowed: false, reason: 'this needs a token with the read scope' };
+    case 'read_or_store':
+      if (scopes.includes('read')) return { allowed: true };
+      return storeLocation(scopes) !== undefined ? { allowed: true } : { allowed: false, reason: 'this needs a token with the read, ops or a store:<location> scope' };
     case 'touchpoint':
     case 'store': {
       const own = storeLocation(scopes);

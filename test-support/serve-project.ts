@@ -1,4 +1,6 @@
+import { createLogger } from '../core/logger.js';
 import { openProject, type OpenProject } from '../core/project/open-project.js';
+import { Redactor } from '../core/redact.js';
 import { issueToken } from '../core/serve/tokens.js';
 import type { Scope } from '../core/serve/scopes.js';
 import routingEngine from '../engines/routing/index.js';
@@ -49,8 +51,12 @@ targets:
   });
 }
 
-export function openServeProject(project: TempProject): Promise<OpenProject> {
-  return openProject(project.dir, { checkEnvironment: true, env: SERVE_ENV });
+/** The project opened as `keel serve` opens it; `logs` (when given) collects every log line, at debug level. */
+export function openServeProject(project: TempProject, logs?: string[]): Promise<OpenProject> {
+  if (logs === undefined) return openProject(project.dir, { checkEnvironment: true, env: SERVE_ENV });
+  const redactor = new Redactor();
+  const logger = createLogger({ level: 'debug', format: 'json', redactor, write: (line) => logs.push(line) });
+  return openProject(project.dir, { checkEnvironment: true, env: SERVE_ENV, logger, redactor });
 }
 
 /** Stock at both locations, and two routed orders of one customer: shop:1 near the store (offered to it), shop:2 near the DC. */

@@ -61,8 +61,10 @@ export function healthRoutes(app: KeelServer, ctx: ServeContext, options: Health
           summary: 'Prometheus metrics (text exposition format)',
           tags: ['ops'],
           security: open ? [] : securityOf({ kind: 'read' }),
-          produces: ['text/plain'],
-          response: responses({ 200: Type.String({ description: 'Prometheus text format' }) }, open ? [] : AUTH_ERRORS),
+          response: responses(
+            { 200: Type.Unsafe<string>({ description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }) },
+            open ? [] : AUTH_ERRORS,
+          ),
         },
         ...(open ? {} : { preHandler: ctx.guard({ kind: 'read' }) }),
       },

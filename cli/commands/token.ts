@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { engineConfig } from '../../core/engines/load-sections.js';
 import { KeelError } from '../../core/errors.js';
 import { openProject } from '../../core/project/open-project.js';
 import { parseScope, storeLocation, type Scope } from '../../core/serve/scopes.js';
@@ -72,9 +73,10 @@ export function registerToken(program: Command): void {
 /** Opens the project's state (with the inventory's locations when it has one) for `work`. */
 async function withStore(flags: TokenFlags, work: (store: StateStore, locations: string[] | undefined) => Promise<void>): Promise<number> {
   try {
-    const session = await openProject(projectDirFor(flags.project));
+    // Tokens live in the state store alone: no engine is opened.
+    const session = await openProject(projectDirFor(flags.project), { withoutEngines: true });
     try {
-      const locations = session.engines.get(inventory)?.config.locations.map((location) => location.location_id);
+      const locations = engineConfig(session.plan.engines, inventory)?.locations.map((location) => location.location_id);
       await work(session.store, locations);
       return EXIT.ok;
     } finally {

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../test-support/run-cli.js';
+import { listeningUrl, runCli, startCli } from '../test-support/run-cli.js';
 import { SERVE_ENV, serveProject } from '../test-support/serve-project.js';
 import type { TempProject } from '../test-support/temp-project.js';
 
@@ -46,19 +46,7 @@ describe('keel serve', () => {
     const { token } = JSON.parse(made.stdout) as { token: string };
     const started = startCli(['serve', '--project', project.dir, '--port', '0'], { env: SERVE_ENV });
     child = started.child;
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`no "listening on" within 20 s; printed: ${out}`)), 20_000);
-      started.child.stdout?.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const found = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (found?.[1] !== undefined) {
-          clearTimeout(timer);
-          resolve(found[1]);
-        }
-      });
-      void started.done.then((result) => reject(new Error(`keel exited ${result.code}: ${result.stderr}`)));
-    });
+    const url = await listeningUrl(started);
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'up' });
     const runs = await fetch(`${url}/api/runs`, { headers: { authorization: `Bearer ${token}` } });
     expect(runs.status).toBe(200);

@@ -5,6 +5,17 @@ import type { KeelServer, ServeContext } from './serve-context.js';
 
 const RUN_STATUSES = ['running', 'ok', 'dead_letters', 'failed', 'interrupted'] as const;
 
+/** What runs count, in a run's record and its summary alike. */
+const Counts = {
+  read: Type.Integer(),
+  written: Type.Integer(),
+  duplicates: Type.Integer(),
+  deadLettered: Type.Integer(),
+  skipped: Type.Integer(),
+  resent: Type.Integer(),
+  outcomes: Type.Record(Type.String(), Type.Integer()),
+};
+
 /** A run as `keel runs --json` prints it; fields added later pass through. */
 export const RunRecordSchema = Type.Object(
   {
@@ -17,13 +28,7 @@ export const RunRecordSchema = Type.Object(
     finishedAt: Type.Union([Type.String(), Type.Null()]),
     durationMs: Type.Union([Type.Number(), Type.Null()]),
     error: Type.Union([Type.String(), Type.Null()]),
-    read: Type.Integer(),
-    written: Type.Integer(),
-    duplicates: Type.Integer(),
-    deadLettered: Type.Integer(),
-    skipped: Type.Integer(),
-    resent: Type.Integer(),
-    outcomes: Type.Record(Type.String(), Type.Integer()),
+    ...Counts,
   },
   { additionalProperties: true },
 );
@@ -37,13 +42,7 @@ export const RunSummarySchema = Type.Object(
     dryRun: Type.Boolean(),
     durationMs: Type.Number(),
     error: Type.Optional(Type.String()),
-    read: Type.Integer(),
-    written: Type.Integer(),
-    duplicates: Type.Integer(),
-    deadLettered: Type.Integer(),
-    skipped: Type.Integer(),
-    resent: Type.Integer(),
-    outcomes: Type.Record(Type.String(), Type.Integer()),
+    ...Counts,
     replayed: Type.Optional(Type.Array(Type.Integer())),
   },
   { additionalProperties: true },

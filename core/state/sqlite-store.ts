@@ -252,19 +252,12 @@ export class SqliteStateStore implements StateStore {
   }
 
   async listRuns(query: { pipeline?: string; status?: RunRecord['status']; limit?: number } = {}): Promise<RunRecord[]> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (query.pipeline !== undefined) {
-      where.push('pipeline = ?');
-      params.push(query.pipeline);
-    }
-    if (query.status !== undefined) {
-      where.push('status = ?');
-      params.push(query.status);
-    }
-    params.push(query.limit ?? 50);
-    const sql = `SELECT * FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return this.db.prepare<(string | number)[], RunRow>(sql).all(...params).map(toRunRecord);
+    const { where, params } = filters([
+      ['pipeline = ?', query.pipeline],
+      ['status = ?', query.status],
+    ]);
+    const sql = `SELECT * FROM runs ${where} ORDER BY id DESC LIMIT ?`;
+    return this.db.prepare<(string | number)[], RunRow>(sql).all(...params, query.limit ?? 50).map(toRunRecord);
   }
 
   async getRun(id: number): Promise<RunRecord | undefined> {
@@ -273,23 +266,13 @@ export class SqliteStateStore implements StateStore {
   }
 
   async listDeadLetters(query: { pipeline?: string; status?: DeadLetterStatus; limit?: number; afterId?: number } = {}): Promise<DeadLetter[]> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (query.afterId !== undefined) {
-      where.push('id > ?');
-      params.push(query.afterId);
-    }
-    if (query.pipeline !== undefined) {
-      where.push('pipeline = ?');
-      params.push(query.pipeline);
-    }
-    if (query.status !== undefined) {
-      where.push('status = ?');
-      params.push(query.status);
-    }
-    params.push(query.limit ?? 1000);
-    const sql = `SELECT * FROM dead_letters ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
-    return this.db.prepare<(string | number)[], DeadLetterRow>(sql).all(...params).map(toDeadLetter);
+    const { where, params } = filters([
+      ['id > ?', query.afterId],
+      ['pipeline = ?', query.pipeline],
+      ['status = ?', query.status],
+    ]);
+    const sql = `SELECT * FROM dead_letters ${where} ORDER BY id LIMIT ?`;
+    return this.db.prepare<(string | number)[], DeadLetterRow>(sql).all(...params, query.limit ?? 1000).map(toDeadLetter);
   }
 
   async getDeadLetter(id: number): Promise<DeadLetter | undefined> {
@@ -329,6 +312,12 @@ export class SqliteStateStore implements StateStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/** A WHERE clause of the conditions whose value is given, and their parameters in order. */
+function filters(conditions: readonly [sql: string, value: string | number | undefined][]): { where: string; params: (string | number)[] } {
+  const given = conditions.filter((condition): condition is [string, string | number] => condition[1] !== undefined);
+  return { where: given.length > 0 ? `WHERE ${given.map(([sql]) => sql).join(' AND ')}` : '', params: given.map(([, value]) => value) };
 }
 
 function toRunRecord(row: RunRow): RunRecord {

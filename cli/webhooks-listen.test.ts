@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStateStore } from '../core/state/sqlite-store.js';
-import { startCli, type CliResult } from '../test-support/run-cli.js';
+import { listeningUrl, startCli, type CliResult } from '../test-support/run-cli.js';
 import { runProject } from '../test-support/run-project.js';
 import { outboxRecords } from '../test-support/shopify-project.js';
 import { tempProject, type TempProject } from '../test-support/temp-project.js';
@@ -46,19 +46,7 @@ targets:
 async function listen(dir: string): Promise<{ url: string; done: Promise<CliResult> }> {
   const started = startCli(['webhooks', 'listen', dir, '--port', '0'], { env: ENV });
   child = started.child;
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no "listening on" within 20 s; printed: ${out}`)), 20_000);
-    started.child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const found = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (found?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(found[1]);
-      }
-    });
-    void started.done.then((result) => reject(new Error(`keel exited ${result.code}: ${result.stderr}`)));
-  });
+  const url = await listeningUrl(started);
   return { url, done: started.done };
 }
 

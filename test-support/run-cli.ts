@@ -30,3 +30,23 @@ export function startCli(args: readonly string[], options: { cwd?: string; env?:
 export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return startCli(args, options).done;
 }
+
+/** The URL a server command (`keel serve`, `keel webhooks listen`) prints once it listens; rejects after 20 s or when it exits first. */
+export function listeningUrl(started: { child: ChildProcess; done: Promise<CliResult> }): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no "listening on" within 20 s; printed: ${out}`)), 20_000);
+    started.child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (found?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+    void started.done.then((result) => {
+      clearTimeout(timer);
+      reject(new Error(`keel exited ${result.code}: ${result.stderr}`));
+    });
+  });
+}

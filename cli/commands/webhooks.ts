@@ -26,7 +26,7 @@ export function registerWebhooks(program: Command, globals: () => GlobalOptions)
   const webhooks = program.command('webhooks').description('webhook deliveries from shops, verified and kept in the state until pipelines read them');
   webhooks
     .command('listen')
-    .description('take signed webhook deliveries at /webhooks/<connection> and store them (keel serve will host this later)')
+    .description('take signed webhook deliveries at /webhooks/<connection> and store them (keel serve takes them too, on its own port)')
     .argument('[project]', 'project directory', '.')
     .option('--port <n>', 'port to listen on (0: any free one)', integer(0), 8790)
     .option('--host <address>', 'address to bind; put a TLS proxy in front for the shops', '127.0.0.1')

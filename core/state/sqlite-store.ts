@@ -7,6 +7,10 @@ import { RATE_SCHEMA, SqliteRateLedger } from './sqlite-rate-ledger.js';
 import { SCHEDULE_FIRES_SCHEMA, SqliteScheduleFires } from './sqlite-schedule-fires.js';
 import type { ScheduleFires } from './schedule-fires.js';
 import { SqliteWebhookInbox, WEBHOOK_SCHEMA } from './sqlite-webhook-inbox.js';
+import { API_TOKEN_SCHEMA, SqliteApiTokens } from './sqlite-api-tokens.js';
+import { RETURNS_SCHEMA, SqliteAnnouncedReturns } from './sqlite-announced-returns.js';
+import type { AnnouncedReturns } from './announced-returns.js';
+import type { ApiTokens } from './api-tokens.js';
 import type { WebhookInbox } from './webhook-inbox.js';
 import type {
   BatchCommit,
@@ -97,6 +101,8 @@ export class SqliteStateStore implements StateStore {
   readonly rates: RateLedger;
   readonly webhooks: WebhookInbox;
   readonly fires: ScheduleFires;
+  readonly tokens: ApiTokens;
+  readonly returns: AnnouncedReturns;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path, 10000);
@@ -111,6 +117,10 @@ export class SqliteStateStore implements StateStore {
     this.rates = new SqliteRateLedger(this.db);
     this.webhooks = new SqliteWebhookInbox(this.db);
     this.fires = new SqliteScheduleFires(this.db);
+    this.db.exec(API_TOKEN_SCHEMA);
+    this.db.exec(RETURNS_SCHEMA);
+    this.tokens = new SqliteApiTokens(this.db);
+    this.returns = new SqliteAnnouncedReturns(this.db);
     const db = this.db;
     this.statements = {
       readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(
@@ -246,13 +256,13 @@ export class SqliteStateStore implements StateStore {
     this.statements.runFinish.run(outcome.status, new Date().toISOString(), outcome.error ?? null, id);
   }
 
-  async listRuns(query: { pipeline?: string; limit?: number } = {}): Promise<RunRecord[]> {
-    const limit = query.limit ?? 50;
-    const rows =
-      query.pipeline === undefined
-        ? this.db.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit)
-        : this.db.prepare<[string, number], RunRow>('SELECT * FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT ?').all(query.pipeline, limit);
-    return rows.map(toRunRecord);
+  async listRuns(query: { pipeline?: string; status?: RunRecord['status']; limit?: number } = {}): Promise<RunRecord[]> {
+    const { where, params } = filters([
+      ['pipeline = ?', query.pipeline],
+      ['status = ?', query.status],
+    ]);
+    const sql = `SELECT * FROM runs ${where} ORDER BY id DESC LIMIT ?`;
+    return this.db.prepare<(string | number)[], RunRow>(sql).all(...params, query.limit ?? 50).map(toRunRecord);
   }
 
   async getRun(id: number): Promise<RunRecord | undefined> {
@@ -261,23 +271,13 @@ export class SqliteStateStore implements StateStore {
   }
 
   async listDeadLetters(query: { pipeline?: string; status?: DeadLetterStatus; limit?: number; afterId?: number } = {}): Promise<DeadLetter[]> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (query.afterId !== undefined) {
-      where.push('id > ?');
-      params.push(query.afterId);
-    }
-    if (query.pipeline !== undefined) {
-      where.push('pipeline = ?');
-      params.push(query.pipeline);
-    }
-    if (query.status !== undefined) {
-      where.push('status = ?');
-      params.push(query.status);
-    }
-    params.push(query.limit ?? 1000);
-    const sql = `SELECT * FROM dead_letters ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
-    return this.db.prepare<(string | number)[], DeadLetterRow>(sql).all(...params).map(toDeadLetter);
+    const { where, params } = filters([
+      ['id > ?', query.afterId],
+      ['pipeline = ?', query.pipeline],
+      ['status = ?', query.status],
+    ]);
+    const sql = `SELECT * FROM dead_letters ${where} ORDER BY id LIMIT ?`;
+    return this.db.prepare<(string | number)[], DeadLetterRow>(sql).all(...params, query.limit ?? 1000).map(toDeadLetter);
   }
 
   async getDeadLetter(id: number): Promise<DeadLetter | undefined> {
@@ -317,6 +317,12 @@ export class SqliteStateStore implements StateStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/** A WHERE clause of the conditions whose value is given, and their parameters in order. */
+function filters(conditions: readonly [sql: string, value: string | number | undefined][]): { where: string; params: (string | number)[] } {
+  const given = conditions.filter((condition): condition is [string, string | number] => condition[1] !== undefined);
+  return { where: given.length > 0 ? `WHERE ${given.map(([sql]) => sql).join(' AND ')}` : '', params: given.map(([, value]) => value) };
 }
 
 function toRunRecord(row: RunRow): RunRecord {

@@ -8,6 +8,8 @@ import { registerMap } from './commands/map.js';
 import { registerRun } from './commands/run.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerSchema } from './commands/schema.js';
+import { registerServe } from './commands/serve.js';
+import { registerToken } from './commands/token.js';
 import { registerStateCommands } from './commands/state-commands.js';
 import { registerRoute } from './commands/route.js';
 import { registerStock } from './commands/stock.js';
@@ -51,6 +53,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerStock(program, globals);
   registerRoute(program, globals);
   registerWebhooks(program, globals);
+  registerServe(program, globals);
+  registerToken(program);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

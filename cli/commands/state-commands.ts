@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { KeelError } from '../../core/errors.js';
-import { runPipeline } from '../../core/runtime/run-pipeline.js';
-import type { DeadLetter, StateStore } from '../../core/state/state-store.js';
+import { deadLetterPage, openLetters, replayDeadLetters, withoutPayload } from '../../core/ops/dead-letters.js';
+import type { StateStore } from '../../core/state/state-store.js';
 import { openProject, openProjectHistory } from '../../core/project/open-project.js';
 import { cliLogging, projectDirFor, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -65,14 +65,9 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
         const limit = positiveInteger(flags.limit, '--limit');
         const afterId = flags.after === undefined ? undefined : positiveInteger(flags.after, '--after', 0);
         const store = await stateFor(projectDirFor(flags.project));
-        // One more than asked tells whether another page follows.
-        const page =
-          store === undefined
-            ? []
-            : await store.listDeadLetters({ pipeline: flags.pipeline, status: flags.all === true ? undefined : 'open', limit: limit + 1, ...(afterId !== undefined ? { afterId } : {}) });
+        const { letters, next } =
+          store === undefined ? { letters: [], next: null } : await deadLetterPage(store, { pipeline: flags.pipeline, status: flags.all === true ? undefined : 'open', limit, afterId });
         await store?.close();
-        const letters = page.slice(0, limit);
-        const next = page.length > limit ? (letters[letters.length - 1]?.id ?? null) : null;
         if (flags.json === true) return printJson({ deadLetters: letters.map(withoutPayload), next });
         if (letters.length === 0) return printLine('no dead letters');
         printLine(
@@ -135,7 +130,7 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
           return;
         }
         const store = await stateFor(projectDirFor(flags.project));
-        const letters = store === undefined ? [] : await openLetters(store, id, flags.pipeline);
+        const letters = store === undefined ? [] : await openLetters(store, letterId(id), flags.pipeline);
         await store?.setDeadLetterStatus(letters.map((letter) => letter.id), 'discarded');
         await store?.close();
         if (id !== undefined && letters.length === 0) {
@@ -178,17 +173,12 @@ async function replay(
   }
   const { plan, store } = project;
   try {
-    const letters = await openLetters(store, id, flags.pipeline);
+    const letters = await openLetters(store, letterId(id), flags.pipeline);
     if (id !== undefined && letters.length === 0) {
       process.stderr.write(`keel: no open dead letter ${id}\n`);
       return EXIT.invalid;
     }
-    const results = [];
-    for (const pipeline of plan.pipelines) {
-      const mine = letters.filter((letter) => letter.pipeline === pipeline.name);
-      if (mine.length === 0) continue;
-      results.push(await runPipeline(pipeline, { ...project.runOptions(), replay: mine }));
-    }
+    const results = await replayDeadLetters(plan.pipelines, letters, project.runOptions());
     if (flags.json === true) printJson({ replays: results });
     else {
       for (const result of results) {
@@ -208,11 +198,9 @@ async function replay(
   }
 }
 
-/** The open dead letter `id`, or with no id every open one (of `pipeline`, if given). */
-async function openLetters(store: StateStore, id: string | undefined, pipeline: string | undefined): Promise<DeadLetter[]> {
-  if (id === undefined) return store.listDeadLetters({ pipeline, status: 'open', limit: 1_000_000 });
-  const letter = await store.getDeadLetter(Number(id));
-  return letter !== undefined && letter.status === 'open' ? [letter] : [];
+/** A dead letter id as given on the command line (a word that is no number matches none). */
+function letterId(id: string | undefined): number | undefined {
+  return id === undefined ? undefined : Number(id);
 }
 
 /** A numeric option, or a config error naming it. */
@@ -220,11 +208,6 @@ function positiveInteger(text: string, option: string, minimum = 1): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < minimum) throw new KeelError('config', `${option} must be a whole number of at least ${minimum}, got "${text}"`, { code: 'bad_option', stage: 'cli' });
   return value;
-}
-
-function withoutPayload(letter: DeadLetter): Omit<DeadLetter, 'payload'> & { payloadBytes: number } {
-  const { payload, ...rest } = letter;
-  return { ...rest, payloadBytes: Buffer.byteLength(payload) };
 }
 
 function prettyPayload(payload: string): string {

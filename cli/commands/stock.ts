@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import type { Availability } from '../../core/inventory/availability.js';
-import { suggest } from '../../core/config/schema-check.js';
-import { KeelError } from '../../core/errors.js';
+import { checkChannels, stockReport } from '../../core/inventory/stock-report.js';
 import { cliLogging, projectDirFor, type GlobalOptions } from '../context.js';
 import { openProject } from '../../core/project/open-project.js';
 import inventory from '../../engines/inventory/index.js';
@@ -39,41 +37,23 @@ async function showStock(sku: string, flags: StockFlags, globals: GlobalOptions)
     const session = await openProject(projectDirFor(flags.project), cliLogging(globals));
     try {
       const engine = session.engines.require(inventory, 'keel stock');
-      const channels = flags.channel ?? engine.channels;
-      checkChannels(channels, engine.channels);
-      const now = new Date();
-      if (!(await engine.knows(sku, now))) {
-        throw new KeelError('config', `unknown SKU "${sku}": no count, movement, reservation or incoming stock has been recorded for it, and it is no kit (SKUs are case-sensitive); run the stock pipelines first, or check the spelling`, {
-          code: 'sku_unknown',
-          stage: 'stock',
-        });
-      }
-      const results: Availability[] = [];
-      for (const channel of channels) results.push(await engine.availability(sku, channel, now));
-      const stock = await engine.store.stock(sku, now.getTime());
+      const report = await stockReport(engine, sku, { channels: flags.channel, explain: flags.explain === true });
       if (flags.json === true) {
-        printJson({
-          sku,
-          on_hand: stock.levels,
-          reserved: stock.reserved,
-          backordered: Object.fromEntries(stock.backordered ?? []),
-          preordered: stock.preordered ?? 0,
-          incoming: stock.incoming,
-          channels: results.map((result) => ({ ...result, explain: flags.explain === true ? result.explain : undefined })) });
+        printJson(report);
         return EXIT.ok;
       }
-      const onHand = stock.levels.map((level) => `${level.location_id} ${level.on_hand}${(level.held ?? 0) > 0 ? ` (${level.held} held)` : ''}`).join(', ') || 'none';
-      const backordered = [...(stock.backordered ?? [])].filter(([, units]) => units > 0).map(([channel, units]) => `${units} on ${channel}`);
+      const onHand = report.on_hand.map((level) => `${level.location_id} ${level.on_hand}${(level.held ?? 0) > 0 ? ` (${level.held} held)` : ''}`).join(', ') || 'none';
+      const backordered = Object.entries(report.backordered).filter(([, units]) => units > 0).map(([channel, units]) => `${units} on ${channel}`);
       const promised = [
-        `reserved ${stock.reserved}`,
+        `reserved ${report.reserved}`,
         ...(backordered.length > 0 ? [`backordered ${backordered.join(', ')}`] : []),
-        ...((stock.preordered ?? 0) > 0 ? [`pre-ordered ${stock.preordered}`] : []),
+        ...(report.preordered > 0 ? [`pre-ordered ${report.preordered}`] : []),
       ];
       printLine(`${sku}: on hand ${onHand}; ${promised.join('; ')}`);
-      for (const result of results) {
+      for (const result of report.channels) {
         const from = result.available_from !== undefined ? ` from ${result.available_from}` : '';
         printLine(`  ${result.channel.padEnd(16)} ${String(result.quantity).padStart(6)}  ${result.status}${from}`);
-        if (flags.explain === true) for (const step of result.explain) printLine(`      ${step.step.padEnd(28)} ${step.detail.padEnd(48)} → ${step.quantity}`);
+        for (const step of result.explain ?? []) printLine(`      ${step.step.padEnd(28)} ${step.detail.padEnd(48)} → ${step.quantity}`);
       }
       return EXIT.ok;
     } finally {
@@ -81,18 +61,6 @@ async function showStock(sku: string, flags: StockFlags, globals: GlobalOptions)
     }
   } catch (error) {
     return reportError(error);
-  }
-}
-
-/** Channels named on the command line must be channels of the inventory. */
-function checkChannels(named: readonly string[], known: readonly string[]): void {
-  for (const channel of named) {
-    if (known.includes(channel)) continue;
-    const hint = suggest(channel, known);
-    throw new KeelError('config', `no channel "${channel}" under inventory.channels in keel.yaml${hint !== undefined ? `; did you mean "${hint}"?` : `; channels: ${known.join(', ')}`}`, {
-      code: 'channel_unknown',
-      stage: 'stock',
-    });
   }
 }
 

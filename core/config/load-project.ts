@@ -28,6 +28,7 @@ import { Redactor } from '../redact.js';
 import { YamlSource, type YamlPath } from './yaml-source.js';
 import { builtInEngines } from '../engines/registry.js';
 import { loadEngineSections } from '../engines/load-sections.js';
+import { serveSettings } from '../serve/serve-config.js';
 
 export const PROJECT_FILE = 'keel.yaml';
 
@@ -153,6 +154,7 @@ export async function loadProject(path: string, options: LoadOptions = {}): Prom
       state: { driver: 'sqlite', path: statePath },
       statePath,
       pipelines: ordered,
+      serve: serveSettings(project?.serve),
       engines: engineConfigs,
     },
     registry,

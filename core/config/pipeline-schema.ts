@@ -1,5 +1,6 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { DurationSchema } from './duration.js';
+import { ServeSection } from '../serve/serve-config.js';
 
 /**
  * The shape of pipeline and project files. Connector configs, stream options and step configs
@@ -143,6 +144,7 @@ export const ProjectBaseSchema = Type.Object(
       ),
     ),
     schedule: Type.Optional(Type.Object(ScheduleDefaults, { additionalProperties: false, description: 'defaults for every pipeline schedule: timezone, jitter, misfire' })),
+    serve: Type.Optional(ServeSection),
     defaults: Type.Optional(
       Type.Object(
         { batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), on_error: Type.Optional(OnErrorSchema) },

@@ -6,6 +6,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { YamlPath, YamlSource } from './yaml-source.js';
 import type { EngineConfigs } from '../engines/load-sections.js';
 import type { StateLocation } from '../sdk/engine.js';
+import type { ServeSettings } from '../serve/serve-config.js';
 
 /** A loaded, validated pipeline: everything the runner needs, nothing it must look up by string. */
 export interface ConnectionPlan {
@@ -88,6 +89,8 @@ export interface ProjectPlan {
   /** The state file's path: `state.path`. */
   statePath: string;
   pipelines: PipelinePlan[];
+  /** keel.yaml `serve:` with its defaults (see core/serve/serve-config.ts). */
+  serve: ServeSettings;
   /** What keel.yaml configures of each engine (`inventory:`, `routing:`), by engine name: `engineConfig(plan.engines, inventory)`. */
   engines: EngineConfigs;
 }

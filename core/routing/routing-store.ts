@@ -78,11 +78,18 @@ export interface DecisionWrite {
   penalties: { location_id: string; state: PenaltyState; kind: 'unclaim' | 'timeout' }[];
 }
 
+/** Who a customer is, as orders name them: an email, or the customer id a channel gives. */
+export type CustomerRef = { email: string } | { customerId: string };
+
 export interface RoutingStore {
   order(orderKey: string): Promise<RoutedOrderRow | undefined>;
   /** Order keys whose channel-independent id is `externalId` (for `keel route explain 1001`). */
   orderKeysByExternalId(externalId: string): Promise<string[]>;
   requests(orderKey: string): Promise<RouteRequest[]>;
+  /** A customer's orders across every channel, by email (any case) or the customer id the channels give, last routed first. */
+  ordersOfCustomer(customer: CustomerRef, limit: number): Promise<RoutedOrderRow[]>;
+  /** Requests sent to one location that are in one of `statuses` now, oldest first. */
+  requestsAtLocation(locationId: string, statuses: readonly RequestStatus[], limit: number): Promise<RouteRequest[]>;
   receipts(orderKey: string): Promise<StoredReceipt[]>;
   /** Open offers that expired at `now`. */
   expiredOffers(now: number): Promise<RouteRequest[]>;

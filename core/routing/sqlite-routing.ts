@@ -2,18 +2,29 @@ import type Database from 'better-sqlite3';
 import { openStateDatabase } from '../state/open-database.js';
 import type { JsonObject } from '../json.js';
 import type { PenaltyState } from './reliability.js';
-import type { DecisionWrite, OutboxMessage, RequestKind, RequestStatus, RouteRequest, RoutedOrderRow, RoutingStore, StoredReceipt } from './routing-store.js';
+import type { CustomerRef, DecisionWrite, OutboxMessage, RequestKind, RequestStatus, RouteRequest, RoutedOrderRow, RoutingStore, StoredReceipt } from './routing-store.js';
+
+/**
+ * A customer's orders are found through expression indexes on the order as routed: SQLite keeps
+ * them up to date in the transaction that writes the order, so the routing hot path does no extra
+ * work of its own. Queries must repeat the expressions exactly for the indexes to be used.
+ */
+const CUSTOMER_EMAIL = "lower(trim(json_extract(order_json, '$.customer.email')))";
+const CUSTOMER_ID = "CAST(json_extract(order_json, '$.customer.external_id') AS TEXT)";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS route_orders (
   order_key TEXT PRIMARY KEY, channel TEXT NOT NULL, external_id TEXT NOT NULL, order_json TEXT NOT NULL,
   rejected TEXT NOT NULL, routed_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS route_orders_external ON route_orders (external_id);
+CREATE INDEX IF NOT EXISTS route_orders_customer_email ON route_orders (${CUSTOMER_EMAIL}, routed_at);
+CREATE INDEX IF NOT EXISTS route_orders_customer_id ON route_orders (${CUSTOMER_ID}, routed_at);
 CREATE TABLE IF NOT EXISTS route_requests (
   request_id TEXT PRIMARY KEY, order_key TEXT NOT NULL, group_id TEXT NOT NULL, kind TEXT NOT NULL, location_id TEXT NOT NULL,
   status TEXT NOT NULL, part_json TEXT, note TEXT, created_at INTEGER NOT NULL, expires_at INTEGER, updated_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS route_requests_order ON route_requests (order_key);
 CREATE INDEX IF NOT EXISTS route_requests_open_offers ON route_requests (status, kind, expires_at);
+CREATE INDEX IF NOT EXISTS route_requests_location ON route_requests (location_id, status);
 CREATE TABLE IF NOT EXISTS route_receipts (
   order_key TEXT NOT NULL, seq INTEGER NOT NULL, decided_at INTEGER NOT NULL, cause TEXT NOT NULL, receipt_json TEXT NOT NULL,
   PRIMARY KEY (order_key, seq)) WITHOUT ROWID;
@@ -39,6 +50,28 @@ interface RequestRow {
   created_at: number;
   expires_at: number | null;
   updated_at: number;
+}
+
+interface OrderRow {
+  order_key: string;
+  channel: string;
+  external_id: string;
+  order_json: string;
+  rejected: string;
+  routed_at: number;
+  updated_at: number;
+}
+
+function toOrder(row: OrderRow): RoutedOrderRow {
+  return {
+    order_key: row.order_key,
+    channel: row.channel,
+    external_id: row.external_id,
+    order: JSON.parse(row.order_json) as JsonObject,
+    rejected: JSON.parse(row.rejected) as string[],
+    routed_at: row.routed_at,
+    updated_at: row.updated_at,
+  };
 }
 
 function toRequest(row: RequestRow): RouteRequest {
@@ -71,13 +104,16 @@ export class SqliteRoutingStore implements RoutingStore {
     this.db.exec(SCHEMA);
     const db = this.db;
     this.sql = {
-      order: db.prepare<[string], { order_key: string; channel: string; external_id: string; order_json: string; rejected: string; routed_at: number; updated_at: number }>(
-        'SELECT * FROM route_orders WHERE order_key = ?',
-      ),
+      order: db.prepare<[string], OrderRow>('SELECT * FROM route_orders WHERE order_key = ?'),
       byExternal: db.prepare<[string], { order_key: string }>('SELECT order_key FROM route_orders WHERE external_id = ? ORDER BY order_key'),
       upsertOrder: db.prepare(
         `INSERT INTO route_orders (order_key, channel, external_id, order_json, rejected, routed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (order_key) DO UPDATE SET order_json = excluded.order_json, rejected = excluded.rejected, updated_at = excluded.updated_at`,
+      ),
+      byCustomerEmail: db.prepare<[string, number], OrderRow>(`SELECT * FROM route_orders WHERE ${CUSTOMER_EMAIL} = ? ORDER BY routed_at DESC, order_key LIMIT ?`),
+      byCustomerId: db.prepare<[string, number], OrderRow>(`SELECT * FROM route_orders WHERE ${CUSTOMER_ID} = ? ORDER BY routed_at DESC, order_key LIMIT ?`),
+      atLocation: db.prepare<[string, string, number], RequestRow>(
+        'SELECT * FROM route_requests WHERE location_id = ? AND status IN (SELECT value FROM json_each(?)) ORDER BY created_at, request_id LIMIT ?',
       ),
       requests: db.prepare<[string], RequestRow>('SELECT * FROM route_requests WHERE order_key = ? ORDER BY created_at, request_id'),
       insertRequest: db.prepare(
@@ -120,16 +156,16 @@ export class SqliteRoutingStore implements RoutingStore {
 
   async order(orderKey: string): Promise<RoutedOrderRow | undefined> {
     const row = this.sql.order.get(orderKey);
-    if (row === undefined) return undefined;
-    return {
-      order_key: row.order_key,
-      channel: row.channel,
-      external_id: row.external_id,
-      order: JSON.parse(row.order_json) as JsonObject,
-      rejected: JSON.parse(row.rejected) as string[],
-      routed_at: row.routed_at,
-      updated_at: row.updated_at,
-    };
+    return row === undefined ? undefined : toOrder(row);
+  }
+
+  async ordersOfCustomer(customer: CustomerRef, limit: number): Promise<RoutedOrderRow[]> {
+    const rows = 'email' in customer ? this.sql.byCustomerEmail.all(customer.email.trim().toLowerCase(), limit) : this.sql.byCustomerId.all(customer.customerId, limit);
+    return rows.map(toOrder);
+  }
+
+  async requestsAtLocation(locationId: string, statuses: readonly RequestStatus[], limit: number): Promise<RouteRequest[]> {
+    return this.sql.atLocation.all(locationId, JSON.stringify(statuses), limit).map(toRequest);
   }
 
   async orderKeysByExternalId(externalId: string): Promise<string[]> {

@@ -38,6 +38,8 @@ export interface RunOptions {
   replay?: readonly DeadLetter[];
   /** The project's open engines, handed to connectors (none when omitted). */
   engines?: Engines;
+  /** Called once the lease is held and the run recorded, before any record is read: `keel serve` answers a trigger with the run's id. */
+  onStarted?: (runId: number) => void;
 }
 
 export interface RunProgress extends RunCounts {
@@ -76,6 +78,7 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
   const replaying = options.replay !== undefined;
   const lease = await takeLease(options.store, plan.name, dryRun, options.logger);
   const runId = await options.store.startRun({ pipeline: plan.name, kind: replaying ? 'replay' : 'run', dryRun });
+  options.onStarted?.(runId);
   const run = runContext(plan, options, { runId, started, dryRun });
   let end: RunEnd = { status: 'ok' };
   try {

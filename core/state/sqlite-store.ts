@@ -7,6 +7,10 @@ import { RATE_SCHEMA, SqliteRateLedger } from './sqlite-rate-ledger.js';
 import { SCHEDULE_FIRES_SCHEMA, SqliteScheduleFires } from './sqlite-schedule-fires.js';
 import type { ScheduleFires } from './schedule-fires.js';
 import { SqliteWebhookInbox, WEBHOOK_SCHEMA } from './sqlite-webhook-inbox.js';
+import { API_TOKEN_SCHEMA, SqliteApiTokens } from './sqlite-api-tokens.js';
+import { RETURNS_SCHEMA, SqliteAnnouncedReturns } from './sqlite-announced-returns.js';
+import type { AnnouncedReturns } from './announced-returns.js';
+import type { ApiTokens } from './api-tokens.js';
 import type { WebhookInbox } from './webhook-inbox.js';
 import type {
   BatchCommit,
@@ -97,6 +101,8 @@ export class SqliteStateStore implements StateStore {
   readonly rates: RateLedger;
   readonly webhooks: WebhookInbox;
   readonly fires: ScheduleFires;
+  readonly tokens: ApiTokens;
+  readonly returns: AnnouncedReturns;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path, 10000);
@@ -111,6 +117,10 @@ export class SqliteStateStore implements StateStore {
     this.rates = new SqliteRateLedger(this.db);
     this.webhooks = new SqliteWebhookInbox(this.db);
     this.fires = new SqliteScheduleFires(this.db);
+    this.db.exec(API_TOKEN_SCHEMA);
+    this.db.exec(RETURNS_SCHEMA);
+    this.tokens = new SqliteApiTokens(this.db);
+    this.returns = new SqliteAnnouncedReturns(this.db);
     const db = this.db;
     this.statements = {
       readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(
@@ -246,13 +256,20 @@ export class SqliteStateStore implements StateStore {
     this.statements.runFinish.run(outcome.status, new Date().toISOString(), outcome.error ?? null, id);
   }
 
-  async listRuns(query: { pipeline?: string; limit?: number } = {}): Promise<RunRecord[]> {
-    const limit = query.limit ?? 50;
-    const rows =
-      query.pipeline === undefined
-        ? this.db.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit)
-        : this.db.prepare<[string, number], RunRow>('SELECT * FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT ?').all(query.pipeline, limit);
-    return rows.map(toRunRecord);
+  async listRuns(query: { pipeline?: string; status?: RunRecord['status']; limit?: number } = {}): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.pipeline !== undefined) {
+      where.push('pipeline = ?');
+      params.push(query.pipeline);
+    }
+    if (query.status !== undefined) {
+      where.push('status = ?');
+      params.push(query.status);
+    }
+    params.push(query.limit ?? 50);
+    const sql = `SELECT * FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return this.db.prepare<(string | number)[], RunRow>(sql).all(...params).map(toRunRecord);
   }
 
   async getRun(id: number): Promise<RunRecord | undefined> {

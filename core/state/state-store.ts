@@ -1,4 +1,6 @@
 import type { JsonValue } from '../json.js';
+import type { AnnouncedReturns } from './announced-returns.js';
+import type { ApiTokens } from './api-tokens.js';
 import type { RateLedger } from './rate-ledger.js';
 import type { ScheduleFires } from './schedule-fires.js';
 import type { WebhookInbox } from './webhook-inbox.js';
@@ -38,7 +40,8 @@ export interface StateStore {
 
   startRun(run: RunStart): Promise<number>;
   finishRun(id: number, outcome: RunOutcome): Promise<void>;
-  listRuns(query?: { pipeline?: string; limit?: number }): Promise<RunRecord[]>;
+  /** Newest first; `status` keeps runs that ended so (or are running). */
+  listRuns(query?: { pipeline?: string; status?: RunStatus; limit?: number }): Promise<RunRecord[]>;
   getRun(id: number): Promise<RunRecord | undefined>;
 
   /** In id order; `afterId` pages on from a previous page's last id. */
@@ -64,6 +67,11 @@ export interface StateStore {
 
   /** Which schedule fires a scheduler claimed, so that two schedulers run each fire once (see schedule-fires.ts). */
   readonly fires: ScheduleFires;
+  /** `keel serve`'s bearer tokens, by the hash of their secret (see api-tokens.ts). */
+  readonly tokens: ApiTokens;
+
+  /** Returns announced at touchpoints through `keel serve`, until the returns flow reads them (see announced-returns.ts). */
+  readonly returns: AnnouncedReturns;
 
   close(): Promise<void>;
 }

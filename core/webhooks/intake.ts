@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { headerValue, type RequestHeaders, type WebhookSpec } from '../sdk/webhooks.js';
+import type { Logger } from '../logger.js';
 import type { WebhookInbox } from '../state/webhook-inbox.js';
 import { signatureMatches } from './signature.js';
 
@@ -94,4 +95,15 @@ function keptHeaders(spec: WebhookSpec, headers: RequestHeaders): Record<string,
     if (value !== undefined && name !== spec.signatureHeader) kept[name] = value;
   }
   return kept;
+}
+
+/** Logs a delivery's answer: what was stored at info, what was refused (and why) at warn; never a secret or the body. */
+export function logIntake(logger: Logger, connection: string, result: IntakeAnswer): void {
+  if (result.kind === 'accepted') {
+    logger.info(`webhook ${result.outcome}`, { connection, topic: result.topic, delivery: result.deliveryId, seq: result.seq });
+  } else if (result.kind === 'ping') {
+    logger.info('webhook ping answered', { connection });
+  } else {
+    logger.warn('webhook refused', { connection, outcome: result.outcome, status: result.status, reason: result.message });
+  }
 }

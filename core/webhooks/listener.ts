@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
 import type { WebhookInbox } from '../state/webhook-inbox.js';
-import { takeDelivery, type IntakeAnswer, type WebhookConnection } from './intake.js';
+import { logIntake, takeDelivery, type WebhookConnection } from './intake.js';
 
 export interface ListenerOptions {
   host: string;
@@ -84,7 +84,7 @@ async function handle(options: ListenerOptions, req: IncomingMessage, reply: Rep
   const body = await readBody(req, options.maxBodyBytes);
   if (body === undefined) return tooLarge(options, connection.name, reply);
   const result = await takeDelivery(connection, { headers: req.headers, body, receivedAt: new Date() }, options.inbox);
-  logAnswer(options.logger, connection.name, result);
+  logIntake(options.logger, connection.name, result);
   if (result.kind === 'accepted') return reply(200, { status: result.outcome, seq: result.seq });
   if (result.kind === 'ping') return reply(200, { status: 'ping' });
   reply(result.status, { error: result.outcome, message: result.message });
@@ -120,16 +120,6 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined
 function tooLarge(options: ListenerOptions, connection: string, reply: Reply): void {
   options.logger.warn('webhook refused', { connection, outcome: 'too_large', status: 413, max_body_bytes: options.maxBodyBytes });
   reply(413, { error: 'too_large', message: `deliveries larger than ${options.maxBodyBytes} bytes are refused (--max-body-bytes)` }, true);
-}
-
-function logAnswer(logger: Logger, connection: string, result: IntakeAnswer): void {
-  if (result.kind === 'accepted') {
-    logger.info(`webhook ${result.outcome}`, { connection, topic: result.topic, delivery: result.deliveryId, seq: result.seq });
-  } else if (result.kind === 'ping') {
-    logger.info('webhook ping answered', { connection });
-  } else {
-    logger.warn('webhook refused', { connection, outcome: result.outcome, status: result.status, reason: result.message });
-  }
 }
 
 /** A JSON answer; `close` ends the connection too (a body left unread, or a client that knocked at the wrong door). */

@@ -79,6 +79,43 @@ export function testRoutingStore(open: () => Promise<ReopenableStore<RoutingStor
     const opened = openPerTest(open);
     const ids = (messages: OutboxMessage[]): string[] => messages.map((one) => `${one.kind} ${one.request_id}@${one.location_id}`);
 
+    describe('orders by customer and requests by location', () => {
+      const ofCustomer = (order_key: string, customer: Record<string, string | number>, routed: number): RoutedOrderRow =>
+        routedOrder(order_key, { order: { external_id: order_key, customer, lines: [{ sku: 'TEE', quantity: 1 }] }, routed_at: at(routed), updated_at: at(routed) });
+
+      it("finds a customer's orders on every channel by email in any case, or by customer id, last routed first", async () => {
+        const { store } = await opened();
+        await store.write(decision(ofCustomer('shop:1', { email: 'Ada@Example.org', external_id: 'c-7' }, 0)));
+        await store.write(decision(ofCustomer('market:9', { email: 'ada@example.org ' }, 5)));
+        await store.write(decision(ofCustomer('shop:2', { email: 'bob@example.org', external_id: 7 }, 3)));
+        await store.write(decision(routedOrder('pos:3')));
+        expect((await store.ordersOfCustomer({ email: 'ADA@example.org' }, 10)).map((row) => row.order_key)).toEqual(['market:9', 'shop:1']);
+        expect((await store.ordersOfCustomer({ email: 'ada@example.org' }, 1)).map((row) => row.order_key)).toEqual(['market:9']);
+        expect((await store.ordersOfCustomer({ customerId: 'c-7' }, 10)).map((row) => row.order_key)).toEqual(['shop:1']);
+        expect((await store.ordersOfCustomer({ customerId: '7' }, 10)).map((row) => row.order_key)).toEqual(['shop:2']);
+        expect(await store.ordersOfCustomer({ email: 'nobody@example.org' }, 10)).toEqual([]);
+        expect((await store.ordersOfCustomer({ email: 'bob@example.org' }, 10))[0]?.order).toMatchObject({ customer: { email: 'bob@example.org' } });
+      });
+
+      it('lists the requests at one location in the statuses asked, oldest first', async () => {
+        const { store } = await opened();
+        await store.write(
+          decision(routedOrder('shop:1'), {
+            requests: [
+              request('r2', 'shop:1', { kind: 'offer', location_id: 'store-a', created_at: at(2) }),
+              request('r1', 'shop:1', { kind: 'offer', location_id: 'store-a', created_at: at(1), status: 'claimed' }),
+              request('r3', 'shop:1', { kind: 'offer', location_id: 'store-b', created_at: at(0) }),
+              request('r4', 'shop:1', { kind: 'offer', location_id: 'store-a', created_at: at(0), status: 'withdrawn' }),
+            ],
+          }),
+        );
+        expect((await store.requestsAtLocation('store-a', ['open', 'claimed'], 10)).map((one) => one.request_id)).toEqual(['r1', 'r2']);
+        expect((await store.requestsAtLocation('store-a', ['open'], 10)).map((one) => one.request_id)).toEqual(['r2']);
+        expect((await store.requestsAtLocation('store-a', ['open', 'claimed', 'withdrawn'], 2)).map((one) => one.request_id)).toEqual(['r4', 'r1']);
+        expect(await store.requestsAtLocation('store-c', ['open'], 10)).toEqual([]);
+      });
+    });
+
     describe('orders and receipts', () => {
       it('knows no order before its first decision, keeps it as routed, and finds it by its external id', async () => {
         const { store } = await opened();

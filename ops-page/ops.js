@@ -127,6 +127,7 @@ async function showLetter(id) {
   selectedLetter = letter;
   const article = $('#letter');
   for (const field of article.querySelectorAll('[data-field]')) field.textContent = letter[field.dataset.field] ?? '–';
+  $('#original').hidden = letter.originalPayload === undefined;
   $('#payload').value = prettyPayload(letter.payload);
   $('#letter-result').textContent = '';
   article.hidden = false;
@@ -140,11 +141,21 @@ function prettyPayload(payload) {
   }
 }
 
+/** A JSON payload goes back as compact JSON, like the one it replaces; other text as typed. */
+function compactPayload(text) {
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
+
 async function replayLetter() {
   const letter = selectedLetter;
   const edited = $('#payload').value;
   const changed = edited !== prettyPayload(letter.payload);
-  const result = await api(`/api/dead-letters/${letter.id}/replay`, { method: 'POST', body: JSON.stringify(changed ? { payload: edited } : {}) });
+  if (changed) await api(`/api/dead-letters/${letter.id}/payload`, { method: 'PUT', body: JSON.stringify({ payload: compactPayload(edited) }) });
+  const result = await api(`/api/dead-letters/${letter.id}/replay`, { method: 'POST' });
   $('#letter-result').textContent = result.replayed
     ? `replayed in run ${result.run.runId}: written ${result.run.written}`
     : `failed again in run ${result.run.runId}; the letter stays open with the new reason`;

@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
+import type { KeelServer } from './serve-context.js';
 
 const FILES = {
   '/ops': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -21,7 +21,7 @@ const SECURITY_HEADERS = {
  * The ops page: three static files from the package's `ops-page/` folder, read once. The page
  * itself needs no token (it holds no data); every API call it makes sends the user's token.
  */
-export function opsPageRoutes(app: FastifyInstance): void {
+export function opsPageRoutes(app: KeelServer): void {
   for (const [url, { file, type }] of Object.entries(FILES)) {
     const body = readFileSync(join(packageRoot(), 'ops-page', file));
     app.get(url, { schema: { hide: true } }, async (_request, reply) => reply.headers({ ...SECURITY_HEADERS, 'content-type': type }).send(body));

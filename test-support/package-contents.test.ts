@@ -19,7 +19,7 @@ describe('the published package', () => {
   it('holds the engine, its connectors, engines, mappings and conformance kit, and no tests (TypeScript or YAML suites, which read the samples), test helpers, benches or public sample files', () => {
     const files = packedFiles();
     // keel/testing (the conformance kit) and the require() entry that explains Keel is an ES module ship too.
-    for (const needed of ['bin/keel.js', 'dist/core/index.js', 'dist/core/conformance/index.js', 'dist/core/conformance/index.d.ts', 'dist/core/esm-only.cjs', 'dist/cli/main.js', 'dist/engines/inventory/index.js', 'dist/connectors/file/index.js', 'mappings/shopify/order.to-canonical.json']) {
+    for (const needed of ['bin/keel.js', 'dist/core/index.js', 'dist/core/conformance/index.js', 'dist/core/conformance/index.d.ts', 'dist/core/esm-only.cjs', 'dist/cli/main.js', 'dist/engines/inventory/index.js', 'dist/connectors/file/index.js', 'mappings/shopify/order.to-canonical.json', 'ops-page/index.html', 'ops-page/ops.js', 'ops-page/ops.css']) {
       expect(files).toContain(needed);
     }
     const unwanted = files.filter((file) => !READY_MADE_SUITE.test(file) && (/^dist\/(bench|test-support)\//.test(file) || /\.test\.|\/samples\/|test-helpers|test-fixtures/.test(file)));

@@ -40,6 +40,12 @@ export const REAL_SERVER_TESTS: RealServerTests[] = [
     helpers: ['test-support/schedule-soak.ts'],
     needs: 'nothing but Node; it is here because it takes 3 minutes (npm test runs the same check for 20 s)',
   },
+  {
+    server: "Chromium (Debian's package, driven by playwright-core) for the ops page",
+    include: ['core/serve/**/*.real.test.ts'],
+    helpers: ['test-support/chromium.ts'],
+    needs: "Debian's chromium (/usr/lib/chromium/chromium): .ci/run installs it; test-support/chromium.ts installs it with apt-get when run as root, else fails saying how. playwright-core is pinned to the version that drives it",
+  },
 ];
 
 /** The suffix that takes a test file out of `npm test` and into this tier. */

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createConnection, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { ensureDebianPackage } from './debian-package.js';
 
 /**
  * A real OpenSSH server (Debian's /usr/sbin/sshd) on 127.0.0.1 for SFTP tests and the bench:
@@ -35,7 +36,7 @@ export interface SftpServerOptions {
 }
 
 export async function startSftpServer(options: SftpServerOptions = {}): Promise<SftpTestServer> {
-  ensureSshd();
+  ensureDebianPackage(SSHD, 'openssh-server');
   const dir = mkdtempSync(join(tmpdir(), 'keel-sshd-'));
   const root = join(dir, 'root');
   mkdirSync(root);
@@ -84,20 +85,6 @@ export async function startSftpServer(options: SftpServerOptions = {}): Promise<
   }
   rmSync(dir, { recursive: true, force: true });
   throw new Error('sshd could not bind a free port on 127.0.0.1 in 5 attempts');
-}
-
-/**
- * Installs Debian's OpenSSH server when it is missing and we may; else says how. Never skips:
- * these tests are the real-server tier (npm run test:real), where a missing server is a failure.
- */
-function ensureSshd(): void {
-  if (existsSync(SSHD)) return;
-  if (process.getuid?.() !== 0) throw new Error(`${SSHD} is missing and this is not root: install it with "apt-get install -y openssh-server"`);
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'openssh-server']]) {
-    const result = spawnSync('apt-get', args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed; install openssh-server by hand:\n${result.error?.message ?? result.stderr}`);
-  }
-  if (!existsSync(SSHD)) throw new Error(`openssh-server is installed but ${SSHD} is missing`);
 }
 
 function sshdConfig(dir: string, port: number, username: string, deniedRequests: string[]): string {

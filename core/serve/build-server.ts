@@ -12,6 +12,8 @@ import { PipelineRuns } from './pipeline-runs.js';
 import { centralRoutes } from './routes-central.js';
 import { deadLetterRoutes } from './routes-dead-letters.js';
 import { healthRoutes, type HealthOptions } from './routes-health.js';
+import { opsPageRoutes } from './ops-page.js';
+import { overviewRoutes } from './routes-overview.js';
 import { returnRoutes } from './routes-returns.js';
 import { runRoutes } from './routes-runs.js';
 import { storeRoutes } from './routes-stores.js';
@@ -64,6 +66,8 @@ export async function buildServer(project: OpenProject, options: ServeOptions = 
   answerErrors(app, project);
   healthRoutes(app, ctx, options);
   runRoutes(app, ctx);
+  overviewRoutes(app, ctx);
+  opsPageRoutes(app);
   deadLetterRoutes(app, ctx);
   centralRoutes(app, ctx);
   storeRoutes(app, ctx);

@@ -22,7 +22,14 @@ const LetterFields = {
   updatedAt: Type.String(),
 };
 const LetterSummary = Type.Object({ ...LetterFields, payloadBytes: Type.Integer() }, { additionalProperties: false });
-const Letter = Type.Object({ ...LetterFields, payload: Type.String({ description: 'the original record (JSON), or the raw text that failed to decode' }) }, { additionalProperties: false });
+const Letter = Type.Object(
+  {
+    ...LetterFields,
+    payload: Type.String({ description: 'the record (JSON) as it will be replayed, or the raw text that failed to decode' }),
+    originalPayload: Type.Optional(Type.String({ description: 'the payload as it failed, when it was corrected since' })),
+  },
+  { additionalProperties: false },
+);
 const LetterId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 const OPS = { kind: 'ops' } as const;
@@ -102,6 +109,31 @@ export function deadLetterRoutes(app: KeelServer, ctx: ServeContext): void {
     },
   );
 
+  app.put(
+    '/api/dead-letters/:id/payload',
+    {
+      schema: {
+        summary: 'correct an open dead letter before replaying it: its payload is replaced, the payload as it failed is kept as originalPayload',
+        tags: ['ops'],
+        security: securityOf(OPS),
+        params: LetterId,
+        body: Type.Object({ payload: Type.String({ minLength: 1, description: 'the corrected record, as JSON text (or raw text for a decode failure)' }) }, { additionalProperties: false }),
+        response: responses({ 200: Letter }, [400, ...AUTH_ERRORS, 404, 409]),
+      },
+      preHandler: ctx.guard(OPS),
+    },
+    async (request, reply) => {
+      const letter = await store.getDeadLetter(request.params.id);
+      if (letter === undefined) return reply.code(404).send({ error: 'dead_letter_unknown', message: `no dead letter ${request.params.id}` });
+      const { payload } = request.body;
+      if (letter.payload.trimStart().startsWith('{') && !isJsonObject(payload)) {
+        return reply.code(400).send({ error: 'invalid_request', message: `dead letter ${letter.id} holds a JSON record; the corrected payload must be a JSON object too` });
+      }
+      if (!(await store.editDeadLetter(letter.id, payload))) return reply.code(409).send({ error: 'dead_letter_not_open', message: `dead letter ${letter.id} is ${letter.status}, not open` });
+      return (await store.getDeadLetter(letter.id)) as DeadLetter;
+    },
+  );
+
   app.post(
     '/api/dead-letters/:id/discard',
     {
@@ -122,4 +154,13 @@ export function deadLetterRoutes(app: KeelServer, ctx: ServeContext): void {
       return { id: letter.id, status: 'discarded' as const };
     },
   );
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }

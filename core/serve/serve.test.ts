@@ -5,6 +5,7 @@ import { WooCommerceEmulator } from '../../test-support/woocommerce-emulator.js'
 import { issueTokens, openServeProject, seedStockAndOrders, SERVE_ENV, SERVE_WEBHOOK_SECRET, serveProject } from '../../test-support/serve-project.js';
 import type { TempProject } from '../../test-support/temp-project.js';
 import { buildServer } from './build-server.js';
+import routingEngine from '../../engines/routing/index.js';
 import type { KeelServer } from './serve-context.js';
 
 let project: TempProject;
@@ -73,6 +74,9 @@ const GUARDED: { method: string; path: string; json?: unknown; wrong: keyof type
   { method: 'GET', path: '/api/dead-letters/1', wrong: 'read' },
   { method: 'POST', path: '/api/dead-letters/1/replay', wrong: 'store' },
   { method: 'POST', path: '/api/dead-letters/1/discard', wrong: 'read' },
+  { method: 'PUT', path: '/api/dead-letters/1/payload', json: { payload: '{"id":"2","sku":"TEE"}' }, wrong: 'read' },
+  { method: 'GET', path: '/api/pipelines', wrong: 'store' },
+  { method: 'GET', path: '/api/orders/held', wrong: 'store' },
   { method: 'GET', path: '/api/stock/TEE', wrong: 'store' },
   { method: 'GET', path: '/api/customers/orders?email=ada@example.org', wrong: 'store' },
   { method: 'GET', path: '/api/orders/shop:1/routing', wrong: 'store' },
@@ -198,6 +202,57 @@ describe('keel serve: ops endpoints', () => {
     expect((await call('POST', `/api/dead-letters/${letters[0]?.id}/replay`, { token: tokens.ops })).status).toBe(409);
     expect((await call('POST', '/api/dead-letters/999999/replay', { token: tokens.ops })).status).toBe(404);
     expect((await call('GET', '/api/dead-letters/999999', { token: tokens.ops })).status).toBe(404);
+  });
+});
+
+describe('keel serve: what the ops page shows', () => {
+  it('lists every pipeline with its schedule, next fire, last run and last success', async () => {
+    await call('POST', '/api/pipelines/checked/runs?wait=true', { token: tokens.ops });
+    const answer = await call('GET', '/api/pipelines', { token: tokens.read });
+    expect(answer.status).toBe(200);
+    const pipelines = answer.body['pipelines'] as { name: string; schedule: string | null; next: string | null; lastRun: { id: number; status: string } | null; lastSuccessAt: string | null }[];
+    expect(answer.body['project']).toBe('serve-test');
+    expect(pipelines.map((pipeline) => pipeline.name).sort()).toEqual(['checked', 'woo-webhooks']);
+    const checked = pipelines.find((pipeline) => pipeline.name === 'checked');
+    const [lastRun] = await session.store.listRuns({ pipeline: 'checked', limit: 1 });
+    expect(checked).toMatchObject({ schedule: null, next: null, lastRun: { id: lastRun?.id, status: lastRun?.status } });
+    expect(checked?.lastSuccessAt).toBe(lastRun?.finishedAt);
+    expect(pipelines.find((pipeline) => pipeline.name === 'woo-webhooks')).toMatchObject({ lastRun: null, lastSuccessAt: null });
+  });
+
+  it('lists held orders, oldest first, with why', async () => {
+    const answer = await call('GET', '/api/orders/held?limit=10', { token: tokens.read });
+    expect(answer.status).toBe(200);
+    const routing = session.engines.require(routingEngine, 'the test');
+    const held = await routing.store.held(10);
+    expect(answer.body['orders']).toEqual(held.map((request) => ({ order_key: request.order_key, held_since: new Date(request.created_at).toISOString(), reason: request.note ?? null })));
+    expect((await call('GET', '/api/orders/held?limit=0', { token: tokens.read })).status).toBe(400);
+  });
+
+  it('corrects an open dead letter before its replay, keeping the payload as it failed', async () => {
+    // The schema asks for a SKU again (the dead-letter test above dropped it), so the record fails.
+    writeFileSync(project.path('schema.json'), JSON.stringify({ type: 'object', required: ['sku'] }));
+    writeFileSync(project.path('in', 'broken.ndjson'), '{"id":"9"}\n');
+    await call('POST', '/api/pipelines/checked/runs?wait=true', { token: tokens.ops });
+    const letter = (await session.store.listDeadLetters({ status: 'open' })).find((candidate) => candidate.payload === '{"id":"9"}');
+    expect(letter).toBeDefined();
+    expect((await call('PUT', `/api/dead-letters/${letter?.id}/payload`, { token: tokens.ops, json: { payload: '[1]' } })).status).toBe(400);
+    expect((await call('PUT', `/api/dead-letters/${letter?.id}/payload`, { token: tokens.ops, json: { payload: '{}', extra: 1 } })).status).toBe(400);
+    const edited = await call('PUT', `/api/dead-letters/${letter?.id}/payload`, { token: tokens.ops, json: { payload: '{"id":"9","sku":"TEE"}' } });
+    expect(edited).toMatchObject({ status: 200, body: { id: letter?.id, payload: '{"id":"9","sku":"TEE"}', originalPayload: '{"id":"9"}', status: 'open' } });
+    const replayed = await call('POST', `/api/dead-letters/${letter?.id}/replay`, { token: tokens.ops });
+    expect(replayed.body).toMatchObject({ replayed: true, run: { written: 1 } });
+    expect((await call('PUT', `/api/dead-letters/${letter?.id}/payload`, { token: tokens.ops, json: { payload: '{}' } })).status).toBe(409);
+    expect((await call('PUT', '/api/dead-letters/999999/payload', { token: tokens.ops, json: { payload: '{}' } })).status).toBe(404);
+  });
+
+  it('serves the ops page with a content security policy that allows no inline script', async () => {
+    const page = await call('GET', '/ops');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.text).toContain('<script type="module" src="/ops/ops.js"></script>');
+    expect((await call('GET', '/ops/ops.js')).headers.get('content-type')).toMatch(/^text\/javascript/);
   });
 });
 

@@ -71,6 +71,7 @@ interface RunRow {
 const RUN_ADDED_COLUMNS = [
   { table: 'runs', column: 'resent', definition: 'INTEGER NOT NULL DEFAULT 0' },
   { table: 'runs', column: 'outcomes', definition: 'TEXT' },
+  { table: 'dead_letters', column: 'original_payload', definition: 'TEXT' },
 ] as const;
 
 interface DeadLetterRow {
@@ -85,6 +86,7 @@ interface DeadLetterRow {
   code: string;
   reason: string;
   payload: string;
+  original_payload: string | null;
   status: DeadLetterStatus;
   created_at: string;
   updated_at: string;
@@ -285,6 +287,13 @@ export class SqliteStateStore implements StateStore {
     return row === undefined ? undefined : toDeadLetter(row);
   }
 
+  async editDeadLetter(id: number, payload: string): Promise<boolean> {
+    const edit = this.db.prepare(
+      "UPDATE dead_letters SET original_payload = coalesce(original_payload, payload), payload = ?, updated_at = ? WHERE id = ? AND status = 'open'",
+    );
+    return edit.run(payload, new Date().toISOString(), id).changes > 0;
+  }
+
   async setDeadLetterStatus(ids: readonly number[], status: DeadLetterStatus): Promise<void> {
     const update = this.db.prepare('UPDATE dead_letters SET status = ?, updated_at = ? WHERE id = ?');
     const now = new Date().toISOString();
@@ -368,6 +377,7 @@ function toDeadLetter(row: DeadLetterRow): DeadLetter {
     code: row.code,
     reason: row.reason,
     payload: row.payload,
+    ...(row.original_payload !== null ? { originalPayload: row.original_payload } : {}),
     status: row.status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -48,6 +48,12 @@ export interface StateStore {
   listDeadLetters(query?: { pipeline?: string; status?: DeadLetterStatus; limit?: number; afterId?: number }): Promise<DeadLetter[]>;
   getDeadLetter(id: number): Promise<DeadLetter | undefined>;
   setDeadLetterStatus(ids: readonly number[], status: DeadLetterStatus): Promise<void>;
+  /**
+   * Replaces an open dead letter's payload with a corrected one (a replay then sends that); the
+   * payload as it failed is kept as `originalPayload`, from the first edit on. False when the
+   * letter is not open (or does not exist).
+   */
+  editDeadLetter(id: number, payload: string): Promise<boolean>;
 
   getValue(scope: string, key: string): Promise<JsonValue | undefined>;
   setValue(scope: string, key: string, value: JsonValue): Promise<void>;
@@ -202,6 +208,8 @@ export type DeadLetterStatus = 'open' | 'replayed' | 'discarded';
 
 export interface DeadLetter extends DeadLetterInput {
   id: number;
+  /** The payload as it failed, when someone corrected it since (`editDeadLetter`). */
+  originalPayload?: string;
   runId: number;
   pipeline: string;
   status: DeadLetterStatus;

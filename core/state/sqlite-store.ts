@@ -5,6 +5,12 @@ import { addMissingColumns, LEDGER_ADDED_COLUMNS, LEDGER_INDEXES, LEDGER_SCHEMA,
 import type { RateLedger } from './rate-ledger.js';
 import { RATE_SCHEMA, SqliteRateLedger } from './sqlite-rate-ledger.js';
 import { SqliteWebhookInbox, WEBHOOK_SCHEMA } from './sqlite-webhook-inbox.js';
+import type { RunDetailLog } from './run-details.js';
+import { RUN_DETAIL_SCHEMA, SqliteRunDetails } from './sqlite-run-details.js';
+import type { SourcePositions } from './source-positions.js';
+import { SqliteSourcePositions } from './sqlite-source-positions.js';
+import type { StatePruning } from './state-pruning.js';
+import { SqliteStatePruning } from './sqlite-state-pruning.js';
 import type { WebhookInbox } from './webhook-inbox.js';
 import type {
   BatchCommit,
@@ -94,6 +100,9 @@ export class SqliteStateStore implements StateStore {
   private readonly ledger: SqliteLedger;
   readonly rates: RateLedger;
   readonly webhooks: WebhookInbox;
+  private readonly details: SqliteRunDetails;
+  readonly positions: SourcePositions;
+  readonly pruning: StatePruning;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path, 10000);
@@ -103,9 +112,13 @@ export class SqliteStateStore implements StateStore {
     this.db.exec(LEDGER_INDEXES);
     this.db.exec(RATE_SCHEMA);
     this.db.exec(WEBHOOK_SCHEMA);
+    this.db.exec(RUN_DETAIL_SCHEMA);
     this.ledger = new SqliteLedger(this.db);
     this.rates = new SqliteRateLedger(this.db);
     this.webhooks = new SqliteWebhookInbox(this.db);
+    this.details = new SqliteRunDetails(this.db);
+    this.positions = new SqliteSourcePositions(this.db);
+    this.pruning = new SqliteStatePruning(this.db);
     const db = this.db;
     this.statements = {
       readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(
@@ -149,6 +162,10 @@ export class SqliteStateStore implements StateStore {
       ),
       leaseRelease: db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?'),
     };
+  }
+
+  get runDetails(): RunDetailLog {
+    return this.details;
   }
 
   async readCursor(pipeline: string, source: string): Promise<StoredCursor | undefined> {
@@ -219,6 +236,7 @@ export class SqliteStateStore implements StateStore {
         for (const [label, count] of Object.entries(c.outcomes)) outcomes.set(label, (outcomes.get(label) ?? 0) + count);
         s.runOutcomesSet.run(JSON.stringify(Object.fromEntries(outcomes)), batch.runId);
       }
+      this.details.addBatch(batch.runId, batch.detail, batch.deadLetters);
       if (batch.cursor !== undefined) {
         s.writeCursor.run(batch.pipeline, batch.source, JSON.stringify(batch.cursor.checkpoint), batch.cursor.skip, now);
       }

@@ -7,6 +7,7 @@ import { registerInit } from './commands/init.js';
 import { registerMap } from './commands/map.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
+import { registerStateAdmin } from './commands/state-admin.js';
 import { registerStateCommands } from './commands/state-commands.js';
 import { registerRoute } from './commands/route.js';
 import { registerStock } from './commands/stock.js';
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerValidate(program);
   registerRun(program, globals);
   registerStateCommands(program, globals);
+  registerStateAdmin(program, globals);
   registerConnectors(program);
   registerConnectorCommands(program);
   registerSchema(program);

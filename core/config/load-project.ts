@@ -27,6 +27,7 @@ import { Redactor } from '../redact.js';
 import { YamlSource, type YamlPath } from './yaml-source.js';
 import { builtInEngines } from '../engines/registry.js';
 import { loadEngineSections } from '../engines/load-sections.js';
+import { DEFAULT_RETENTION, type Retention } from '../state/prune-state.js';
 
 export const PROJECT_FILE = 'keel.yaml';
 
@@ -153,8 +154,18 @@ export async function loadProject(path: string, options: LoadOptions = {}): Prom
       statePath,
       pipelines: ordered,
       engines: engineConfigs,
+      retention: retentionOf(project?.retention),
     },
     registry,
+  };
+}
+
+/** keel.yaml `retention:` over the defaults. */
+function retentionOf(doc: ProjectDocument['retention']): Retention {
+  return {
+    runs: doc?.runs_days ?? DEFAULT_RETENTION.runs,
+    deadLetters: doc?.dead_letters_days ?? DEFAULT_RETENTION.deadLetters,
+    ledger: doc?.ledger_days ?? DEFAULT_RETENTION.ledger,
   };
 }
 

@@ -10,6 +10,7 @@ import { registerSchedule } from './commands/schedule.js';
 import { registerSchema } from './commands/schema.js';
 import { registerServe } from './commands/serve.js';
 import { registerToken } from './commands/token.js';
+import { registerStateAdmin } from './commands/state-admin.js';
 import { registerStateCommands } from './commands/state-commands.js';
 import { registerRoute } from './commands/route.js';
 import { registerStock } from './commands/stock.js';
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerRun(program, globals);
   registerSchedule(program, globals);
   registerStateCommands(program, globals);
+  registerStateAdmin(program, globals);
   registerConnectors(program);
   registerConnectorCommands(program);
   registerSchema(program);

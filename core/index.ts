@@ -40,6 +40,8 @@ export {
   type OnChange,
   type OptionProblem,
   type ReadCapability,
+  type Backfill,
+  type BackfillResult,
   type ReadContext,
   type SourcePage,
   type SourceRecord,
@@ -92,6 +94,9 @@ export { openStateStore } from './state/open-state-store.js';
 export { runPipeline, type RunSummary, type RunOptions } from './runtime/run-pipeline.js';
 export { SqliteStateStore } from './state/sqlite-store.js';
 export type { StateStore, DeadLetter, RunRecord } from './state/state-store.js';
+// Housekeeping a server runs once a day: runs, handled dead letters and settled ledger entries past keel.yaml retention:.
+export { pruneState, DEFAULT_RETENTION, type Retention, type PruneReport, type PrunedPart } from './state/prune-state.js';
+export type { RunDetail, StageCounts, ErrorCount, FileTouch } from './state/run-details.js';
 // HTTP transport for vendor connectors: the client (auth, shared rate budgets, retries, safety),
 // pagination strategies and the incremental walk by updated-at.
 export { HttpClient, HttpConnectionSchema, httpClientFor, type HttpClientOptions, type HttpConnection, type HttpRequest, type HttpResponse } from './http/http-client.js';
@@ -99,7 +104,7 @@ export { HttpClient, HttpConnectionSchema, httpClientFor, type HttpClientOptions
 export { DEFAULT_STATUS_TABLE, extendStatusTable, ruleForStatus, type StatusRule, type StatusTable } from './http/status-table.js';
 export { HttpAuthSchema, type HttpAuth } from './http/auth.js';
 export { PaginationSchema, pagerFor, recordsIn, type Pagination, type PageRequest, type Pager } from './http/pagination.js';
-export { IncrementalSchema, UpdatedAtWalk, type Incremental } from './http/incremental.js';
+export { IncrementalSchema, UpdatedAtWalk, walkBackfill, type Incremental } from './http/incremental.js';
 export { walkIncrementalPages, type FetchedPage, type IncrementalPagesOptions, type IncrementalStep } from './http/incremental-pages.js';
 export { RateBudget, rateBudgetFor, type Priority, type RateLimitSettings, type SharedBucket } from './http/rate-budget.js';
 export type { RateBucket, RateLedger, VendorSaid } from './state/rate-ledger.js';

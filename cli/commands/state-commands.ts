@@ -7,6 +7,7 @@ import { openProject, openProjectHistory } from '../../core/project/open-project
 import { cliLogging, projectDirFor, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { outcomesText, printJson, printLine, reportError, table } from '../output.js';
+import { errorsColumn, registerRunsShow, runView } from './runs-show.js';
 
 /** The project's state store, or undefined before its first run: reading history creates nothing. */
 async function stateFor(project: string): Promise<StateStore | undefined> {
@@ -14,9 +15,9 @@ async function stateFor(project: string): Promise<StateStore | undefined> {
 }
 
 export function registerStateCommands(program: Command, globals: () => GlobalOptions): void {
-  program
+  const runs = program
     .command('runs')
-    .description('run history, newest first')
+    .description('run history, newest first (keel runs show <id> for one run in detail)')
     .option('--project <dir>', 'project directory', '.')
     .option('--pipeline <name>', 'only this pipeline')
     .option('--limit <n>', 'how many', '20')
@@ -24,13 +25,15 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
     .action(async (flags: { project: string; pipeline?: string; limit: string; json?: boolean }) => {
       try {
         const store = await stateFor(projectDirFor(flags.project));
-        const runs = store === undefined ? [] : await store.listRuns({ pipeline: flags.pipeline, limit: positiveInteger(flags.limit, '--limit') });
+        const records = store === undefined ? [] : await store.listRuns({ pipeline: flags.pipeline, limit: positiveInteger(flags.limit, '--limit') });
+        const errors = (await store?.runDetails.errorsOf(records.map((run) => run.id))) ?? new Map();
         await store?.close();
+        const runs = records.map((run) => runView(run, errors.get(run.id) ?? []));
         if (flags.json === true) return printJson({ runs });
         if (runs.length === 0) return printLine('no runs yet');
         printLine(
           table([
-            ['ID', 'PIPELINE', 'KIND', 'STATUS', 'STARTED', 'SECONDS', 'READ', 'WRITTEN', 'DUPLICATES', 'DEAD', 'RE-SENT'],
+            ['ID', 'PIPELINE', 'KIND', 'STATUS', 'STARTED', 'SECONDS', 'READ', 'WRITTEN', 'FILTERED', 'DUPLICATES', 'DEAD', 'RE-SENT', 'ERRORS'],
             ...runs.map((run) => [
               String(run.id),
               run.pipeline,
@@ -40,9 +43,11 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
               run.durationMs === null ? '-' : (run.durationMs / 1000).toFixed(2),
               String(run.read),
               String(run.written),
+              String(run.filtered),
               String(run.duplicates),
               String(run.deadLettered),
               String(run.resent),
+              errorsColumn(run.errors),
             ]),
           ]),
         );
@@ -50,6 +55,7 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
         process.exitCode = reportError(error);
       }
     });
+  registerRunsShow(runs);
 
   const dlq = program.command('dlq').description('the dead-letter queue: records that failed, with the reason and the original payload');
   dlq
@@ -204,7 +210,7 @@ function letterId(id: string | undefined): number | undefined {
 }
 
 /** A numeric option, or a config error naming it. */
-function positiveInteger(text: string, option: string, minimum = 1): number {
+export function positiveInteger(text: string, option: string, minimum = 1): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < minimum) throw new KeelError('config', `${option} must be a whole number of at least ${minimum}, got "${text}"`, { code: 'bad_option', stage: 'cli' });
   return value;

@@ -4,6 +4,7 @@ import { API_EXAMPLES } from './examples.js';
 import { ApiReadOptions, ApiWriteOptions } from './options.js';
 import { readApi } from './read-api.js';
 import { writeApi } from './write-api.js';
+import { walkBackfill } from '../../core/http/incremental.js';
 
 export default defineConnector({
   name: 'http',
@@ -26,6 +27,8 @@ export default defineConnector({
           sync === 'incremental' && options.incremental === undefined
             ? [{ path: [], message: 'incremental sync needs options.incremental (the updated-at field and its query parameter, e.g. { field: updated_at, param: updated_at_min }), or set sync: full' }]
             : [],
+        // A backfill moves the updated-at boundary to the time given.
+        backfill: walkBackfill,
         read: readApi,
       },
       write: {

@@ -12,6 +12,7 @@ import { shopifySettings, type ShopifyConfig } from './config.js';
 import { shopifyGraphqlFor, type Operation } from './graphql-client.js';
 import { readUpdated, type ConnectionReader } from './read-updated.js';
 import { checkUpdatedOptions, updatedReadOptions } from './updated-options.js';
+import { walkBackfill } from '../../core/http/incremental.js';
 
 export const OrderReadOptions = Type.Object(
   {
@@ -118,6 +119,8 @@ export const orders = defineStream<ShopifyConfig, typeof OrderReadOptions, TSche
     // A live API answers differently the second time: resume from the checkpoint, not by counting.
     replayable: false,
     check: (options) => checkUpdatedOptions(options),
+    // A backfill moves the updated-at boundary to the time given.
+    backfill: walkBackfill,
     read: readOrders,
   },
 });

@@ -11,6 +11,7 @@ import { shopifySettings, type ShopifyConfig } from './config.js';
 import { shopifyGraphqlFor, type Operation } from './graphql-client.js';
 import { readUpdated, type ConnectionReader } from './read-updated.js';
 import { checkUpdatedOptions, updatedReadOptions } from './updated-options.js';
+import { walkBackfill } from '../../core/http/incremental.js';
 
 export const ProductReadOptions = Type.Object(
   {
@@ -99,6 +100,8 @@ export const products = defineStream<ShopifyConfig, typeof ProductReadOptions, T
     incremental: { cursor: 'updatedAt with look-back and (id, updatedAt) de-duplication', monotonic: true },
     replayable: false,
     check: (options) => checkUpdatedOptions(options),
+    // A backfill moves the updated-at boundary to the time given.
+    backfill: walkBackfill,
     read: readProducts,
   },
 });

@@ -9,6 +9,7 @@ import { ORDERS_EXAMPLES } from './examples.js';
 import { checkWalkStart } from '../../core/http/walk-read-options.js';
 import { listReadOptions } from './list-options.js';
 import { readCollection } from './rest-api.js';
+import { walkBackfill } from '../../core/http/incremental.js';
 
 export const OrdersReadOptions = Type.Object(
   {
@@ -42,6 +43,8 @@ export const orders = defineStream<WooCommerceConfig, typeof OrdersReadOptions, 
     // A live API answers differently the second time: resume from the checkpoint, not by counting.
     replayable: false,
     check: (options) => checkWalkStart(options),
+    // A backfill moves the updated-at boundary to the time given.
+    backfill: walkBackfill,
     read: readOrders,
   },
 });

@@ -12,6 +12,7 @@ import { PRODUCTS_EXAMPLES } from './examples.js';
 import { checkWalkStart } from '../../core/http/walk-read-options.js';
 import { listReadOptions } from './list-options.js';
 import { readAll, readCollection, type CallContext } from './rest-api.js';
+import { walkBackfill } from '../../core/http/incremental.js';
 
 export const ProductsReadOptions = Type.Object(
   {
@@ -43,6 +44,8 @@ export const products = defineStream<WooCommerceConfig, typeof ProductsReadOptio
     incremental: { cursor: 'date_modified_gmt with look-back and (id, date_modified_gmt) de-duplication', monotonic: true },
     replayable: false,
     check: (options) => checkWalkStart(options),
+    // A backfill moves the updated-at boundary to the time given.
+    backfill: walkBackfill,
     read: readProducts,
   },
 });

@@ -29,6 +29,7 @@ import { YamlSource, type YamlPath } from './yaml-source.js';
 import { builtInEngines } from '../engines/registry.js';
 import { loadEngineSections } from '../engines/load-sections.js';
 import { serveSettings } from '../serve/serve-config.js';
+import { DEFAULT_RETENTION, type Retention } from '../state/prune-state.js';
 
 export const PROJECT_FILE = 'keel.yaml';
 
@@ -156,8 +157,18 @@ export async function loadProject(path: string, options: LoadOptions = {}): Prom
       pipelines: ordered,
       serve: serveSettings(project?.serve),
       engines: engineConfigs,
+      retention: retentionOf(project?.retention),
     },
     registry,
+  };
+}
+
+/** keel.yaml `retention:` over the defaults. */
+function retentionOf(doc: ProjectDocument['retention']): Retention {
+  return {
+    runs: doc?.runs_days ?? DEFAULT_RETENTION.runs,
+    deadLetters: doc?.dead_letters_days ?? DEFAULT_RETENTION.deadLetters,
+    ledger: doc?.ledger_days ?? DEFAULT_RETENTION.ledger,
   };
 }
 

@@ -145,6 +145,26 @@ export const ProjectBaseSchema = Type.Object(
     ),
     schedule: Type.Optional(Type.Object(ScheduleDefaults, { additionalProperties: false, description: 'defaults for every pipeline schedule: timezone, jitter, misfire' })),
     serve: Type.Optional(ServeSection),
+    retention: Type.Optional(
+      Type.Object(
+        {
+          runs_days: Type.Optional(
+            Type.Integer({ minimum: 1, default: 90, description: 'keep run history (with per-step counts, errors and files) this many days; the newest run and newest success of each pipeline stay' }),
+          ),
+          dead_letters_days: Type.Optional(
+            Type.Integer({ minimum: 1, default: 30, description: 'keep replayed and discarded dead letters this many days after they were handled; open ones are never pruned' }),
+          ),
+          ledger_days: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              description:
+                'forget delivered keys this many days after their delivery; default: kept for ever. A record a source reads again after its key is forgotten is sent again, so set it longer than any source could re-read a record (a full sync re-reads everything). Unsettled and in-doubt entries are always kept',
+            }),
+          ),
+        },
+        { additionalProperties: false, description: 'what `keel state prune` (and `keel serve`, once a day) forgets' },
+      ),
+    ),
     defaults: Type.Optional(
       Type.Object(
         { batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), on_error: Type.Optional(OnErrorSchema) },

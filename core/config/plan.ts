@@ -7,6 +7,7 @@ import type { YamlPath, YamlSource } from './yaml-source.js';
 import type { EngineConfigs } from '../engines/load-sections.js';
 import type { StateLocation } from '../sdk/engine.js';
 import type { ServeSettings } from '../serve/serve-config.js';
+import type { Retention } from '../state/prune-state.js';
 
 /** A loaded, validated pipeline: everything the runner needs, nothing it must look up by string. */
 export interface ConnectionPlan {
@@ -93,6 +94,8 @@ export interface ProjectPlan {
   serve: ServeSettings;
   /** What keel.yaml configures of each engine (`inventory:`, `routing:`), by engine name: `engineConfig(plan.engines, inventory)`. */
   engines: EngineConfigs;
+  /** How long the state keeps runs, handled dead letters and delivered keys (keel.yaml `retention:`). */
+  retention: Retention;
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;

@@ -95,6 +95,7 @@ export async function* readFileSource(
     const destination = destinationOf(folders, undecodable);
     yield {
       unit: file.name,
+      unitIsFile: true,
       records: [],
       rejects,
       checkpoint: fileCheckpoint(state),
@@ -182,6 +183,7 @@ class FileReading {
     const { file } = this;
     return {
       unit: file.name,
+      unitIsFile: true,
       positions,
       records,
       rejects,

@@ -55,6 +55,7 @@ export async function writeBatchFiles(ctx: WriteContext<unknown, FileWriteOption
       return results;
     }
     ctx.logger.debug('wrote file', { file: file.name, root: store.label, records: file.indexes.length, bytes: Buffer.byteLength(file.body) });
+    ctx.wroteFile?.(file.name, file.indexes.length);
     if (encoder.singleRecord === true) results[file.indexes[0] as number] = { status: 'ok', ref: file.name };
   }
   return results;

@@ -11,6 +11,8 @@
  * a look-back window behind the boundary to catch records committed late with an older timestamp.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { DateTime } from 'luxon';
+import type { Backfill } from '../sdk/connector.js';
 import { isJsonObject, readPath, type JsonObject, type JsonValue } from '../json.js';
 
 export const IncrementalSchema = Type.Object(
@@ -206,3 +208,24 @@ function parseCursor(value: JsonValue | undefined): WalkCursor {
   if (isJsonObject(raw)) for (const [key, at] of Object.entries(raw)) if (typeof at === 'number') seen[key] = at;
   return { since, seen };
 }
+
+/** An ISO 8601 time with an offset (or a date, taken as midnight UTC), as `Date.parse` would read it but strict. */
+const WITH_OFFSET = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
+/**
+ * `keel state backfill` for a stream read by an updated-at walk: the boundary moves to the time
+ * given and the versions remembered are forgotten, so the next run reads every record updated
+ * from that time on (less the look-back window) and passes each on again.
+ */
+export const walkBackfill: Backfill<unknown> = {
+  accepts: 'an ISO 8601 time with an offset (2024-05-01T00:00:00Z) or a date (2024-05-01, midnight UTC)',
+  checkpointFrom(value) {
+    const text = value.trim();
+    const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
+    const parsed = DateTime.fromISO(text, { zone: 'utc' });
+    if (!parsed.isValid) return { problem: `"${value}" is not an ISO 8601 time (${parsed.invalidExplanation ?? parsed.invalidReason ?? 'unreadable'})` };
+    if (!dateOnly && !WITH_OFFSET.test(text)) return { problem: `"${value}" has no offset; add one (Z for UTC, or +02:00) so the time is not read in the wrong zone` };
+    const checkpoint: WalkCursor & JsonObject = { since: parsed.toMillis(), seen: {} };
+    return { checkpoint };
+  },
+};

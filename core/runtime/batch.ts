@@ -1,6 +1,8 @@
 import type { DecodeReject } from '../sdk/connector.js';
+import type { FileTouch, StageCounts } from '../state/run-details.js';
 import { emptyCounts, type DeadLetterInput, type LedgerEntry, type RunCounts, type StoredCursor } from '../state/state-store.js';
 import { deadLetter } from './dead-letter.js';
+import { sourceStage } from './stage-counts.js';
 import type { ItemInFlight } from './item-in-flight.js';
 import type { SourceContext } from './run-context.js';
 
@@ -19,6 +21,8 @@ export interface ReadBatch extends BatchRecords {
   end: StoredCursor;
   /** For a live source: the identities of the page slices it holds, or undefined when a page had none. */
   pages: string[] | undefined;
+  /** The files its records came from (a file or SFTP source), with how many records of each. */
+  filesRead: ReadonlyMap<string, number>;
 }
 
 /** A batch of dead letters being replayed: its items carry the dead letters they stand for, and it moves no cursor. */
@@ -36,6 +40,8 @@ export interface BatchOutcome {
   deliveries: LedgerEntry[];
   /** Each target's batch counter after this batch. */
   sequences: { target: string; value: number }[];
+  /** What each stage did with the batch, and the files read and written: added to the run's detail with the commit. */
+  detail: { stages: StageCounts[]; files: FileTouch[] };
 }
 
 /** A batch's outcome once read: its records and rejects counted, the rejects dead letters. */
@@ -43,5 +49,11 @@ export function outcomeOfReading(scope: SourceContext, batch: Batch): BatchOutco
   const counts = emptyCounts();
   counts.read = batch.items.length + batch.rejects.length;
   const deadLetters = batch.rejects.map((reject) => deadLetter(scope, reject, { stage: 'decode', code: 'decode_failed', reason: reject.reason }));
-  return { counts, deadLetters, deliveries: [], sequences: [] };
+  const source = sourceStage(scope);
+  source.in = counts.read;
+  source.out = batch.items.length;
+  source.deadLettered = batch.rejects.length;
+  const files: FileTouch[] = [];
+  if (batch.kind === 'read') for (const [name, records] of batch.filesRead) files.push({ direction: 'read', stage: source.stage, name, records });
+  return { counts, deadLetters, deliveries: [], sequences: [], detail: { stages: [source], files } };
 }

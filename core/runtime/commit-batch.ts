@@ -29,6 +29,7 @@ export async function commitBatch(scope: SourceContext, batch: Batch, outcome: B
     deadLetters,
     sequences,
     counts,
+    detail: outcome.detail,
   });
   scope.logger.debug('batch committed', {
     records: counts.read,

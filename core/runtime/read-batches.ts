@@ -42,6 +42,9 @@ export async function* readBatches(scope: SourceContext, config: unknown): Async
       const unit = page.unit;
       const mark = page.positions === 'item' ? '#' : ':';
       const records = page.records;
+      // Listed even when all it held was rejected or read before.
+      const file = page.unitIsFile === true ? unit : undefined;
+      if (file !== undefined) open.noteFile(file, 0);
       let index = 0;
       if (skip > 0) {
         // Resuming inside this page: its first `skip` records (and its rejects) were committed before.
@@ -54,6 +57,7 @@ export async function* readBatches(scope: SourceContext, config: unknown): Async
         const items = open.items;
         const end = Math.min(records.length, index + plan.batchSize - items.length);
         open.addSlice(page.identity, index, end);
+        if (file !== undefined) open.noteFile(file, end - index);
         for (; index < end; index += 1) {
           const record = records[index] as SourceRecord;
           // Every field set, in this order, as replay.ts does too: one shape for all items keeps the path's property reads monomorphic.
@@ -99,6 +103,7 @@ class OpenBatch {
   rejects: DecodeReject[] = [];
   afterCommit: (() => Promise<void>)[] = [];
   private pages: string[] | undefined = [];
+  private files = new Map<string, number>();
 
   constructor(private start: StoredCursor) {}
 
@@ -109,10 +114,15 @@ class OpenBatch {
     else this.pages.push(`${identity}@${from}-${end}`);
   }
 
+  noteFile(name: string, records: number): void {
+    this.files.set(name, (this.files.get(name) ?? 0) + records);
+  }
+
   /** Ends the batch at `end` and opens the next there; undefined when nothing was read, rejected or finished since the last cut. */
   cut(end: StoredCursor): ReadBatch | undefined {
-    const batch: ReadBatch = { kind: 'read', items: this.items, rejects: this.rejects, afterCommit: this.afterCommit, start: this.start, end, pages: this.pages };
+    const batch: ReadBatch = { kind: 'read', items: this.items, rejects: this.rejects, afterCommit: this.afterCommit, start: this.start, end, pages: this.pages, filesRead: this.files };
     this.items = [];
+    this.files = new Map();
     this.rejects = [];
     this.afterCommit = [];
     this.pages = [];

@@ -16,6 +16,8 @@ export interface DeliveryResult {
   resent: number;
   outcomes: Record<string, number>;
   sequence: { target: string; value: number } | undefined;
+  /** Files the target wrote (a file or SFTP target), with their records; written again in a retry, a file counts once. */
+  files: Map<string, number>;
 }
 
 const OUTCOME_LABEL = /^[a-z][a-z0-9_-]{0,39}$/;
@@ -28,7 +30,7 @@ const NOT_WRITTEN = new Set(['duplicate', 'stale']);
  * retry loop decide; this only counts and remembers.
  */
 export class TargetTally {
-  readonly result: DeliveryResult = { deliveries: [], deadLetters: [], written: 0, duplicates: 0, resent: 0, outcomes: {}, sequence: undefined };
+  readonly result: DeliveryResult = { deliveries: [], deadLetters: [], written: 0, duplicates: 0, resent: 0, outcomes: {}, sequence: undefined, files: new Map() };
   private readonly stage: string;
 
   constructor(

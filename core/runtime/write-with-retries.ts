@@ -120,6 +120,9 @@ function writeContext(
       answered.set(index, answer);
       if (target.recordsAnswers && answer.status === 'ok') scope.journal.acceptedEffect(tally.entryOf(candidate, answer.ref, answer.outcome));
     },
+    wroteFile: (file, records) => {
+      tally.result.files.set(file, records);
+    },
   };
 }
 

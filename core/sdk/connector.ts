@@ -42,6 +42,8 @@ export interface SourcePage {
   unit?: string;
   /** Whether `at` counts lines (`orders.csv:17`) or items (`orders.json#17`). */
   positions?: 'line' | 'item';
+  /** `unit` names a file (a file or SFTP source): the run lists it among the files it read (`keel runs show`). */
+  unitIsFile?: boolean;
   records: SourceRecord[];
   rejects?: DecodeReject[];
   checkpoint?: JsonValue;
@@ -118,6 +120,8 @@ export interface WriteContext<Config = unknown, Options = unknown> extends Strea
    * the next group commit, milliseconds later, so a crash later in the batch does not send it again.
    */
   settled?(index: number, result: WriteResult): void;
+  /** A target that writes files: call once a file is written whole, so the run lists it among the files it wrote (`keel runs show`). */
+  wroteFile?(name: string, records: number): void;
 }
 
 /**
@@ -177,7 +181,22 @@ export interface ReadCapability<Config, OptionsSchema extends TSchema> {
   recordSchema?: TSchema;
   /** Offline checks of the options beyond their schema (paths that leave the root, settings a sync mode needs). */
   check?(options: Static<OptionsSchema>, ctx: { sync: SyncMode }): OptionProblem[];
+  /**
+   * For `keel state backfill`: the checkpoint from which an incremental read starts at the value a
+   * person gave (an ISO 8601 time for a stream read by updated-at). A value the stream cannot
+   * start from is a problem, not an exception. Without it the stream cannot be backfilled.
+   */
+  backfill?: Backfill<Static<OptionsSchema>>;
   read(ctx: ReadContext<Config, Static<OptionsSchema>>): AsyncIterable<SourcePage>;
+}
+
+/** What a backfill value comes to: the checkpoint to start from, or why the value does not do. */
+export type BackfillResult = { checkpoint: JsonValue } | { problem: string };
+
+export interface Backfill<Options> {
+  /** What a value is, for help and errors: "an ISO 8601 time (2024-05-01T00:00:00Z)". */
+  accepts: string;
+  checkpointFrom(value: string, options: Options): BackfillResult;
 }
 
 /** A problem in a stream's options found offline: where in the options, and what to do. */

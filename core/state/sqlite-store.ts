@@ -11,6 +11,12 @@ import { API_TOKEN_SCHEMA, SqliteApiTokens } from './sqlite-api-tokens.js';
 import { RETURNS_SCHEMA, SqliteAnnouncedReturns } from './sqlite-announced-returns.js';
 import type { AnnouncedReturns } from './announced-returns.js';
 import type { ApiTokens } from './api-tokens.js';
+import type { RunDetailLog } from './run-details.js';
+import { RUN_DETAIL_SCHEMA, SqliteRunDetails } from './sqlite-run-details.js';
+import type { SourcePositions } from './source-positions.js';
+import { SqliteSourcePositions } from './sqlite-source-positions.js';
+import type { StatePruning } from './state-pruning.js';
+import { SqliteStatePruning } from './sqlite-state-pruning.js';
 import type { WebhookInbox } from './webhook-inbox.js';
 import type {
   BatchCommit,
@@ -105,6 +111,9 @@ export class SqliteStateStore implements StateStore {
   readonly fires: ScheduleFires;
   readonly tokens: ApiTokens;
   readonly returns: AnnouncedReturns;
+  private readonly details: SqliteRunDetails;
+  readonly positions: SourcePositions;
+  readonly pruning: StatePruning;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path, 10000);
@@ -123,6 +132,10 @@ export class SqliteStateStore implements StateStore {
     this.db.exec(RETURNS_SCHEMA);
     this.tokens = new SqliteApiTokens(this.db);
     this.returns = new SqliteAnnouncedReturns(this.db);
+    this.db.exec(RUN_DETAIL_SCHEMA);
+    this.details = new SqliteRunDetails(this.db);
+    this.positions = new SqliteSourcePositions(this.db);
+    this.pruning = new SqliteStatePruning(this.db);
     const db = this.db;
     this.statements = {
       readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(
@@ -166,6 +179,10 @@ export class SqliteStateStore implements StateStore {
       ),
       leaseRelease: db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?'),
     };
+  }
+
+  get runDetails(): RunDetailLog {
+    return this.details;
   }
 
   async readCursor(pipeline: string, source: string): Promise<StoredCursor | undefined> {
@@ -236,6 +253,7 @@ export class SqliteStateStore implements StateStore {
         for (const [label, count] of Object.entries(c.outcomes)) outcomes.set(label, (outcomes.get(label) ?? 0) + count);
         s.runOutcomesSet.run(JSON.stringify(Object.fromEntries(outcomes)), batch.runId);
       }
+      this.details.addBatch(batch.runId, batch.detail, batch.deadLetters);
       if (batch.cursor !== undefined) {
         s.writeCursor.run(batch.pipeline, batch.source, JSON.stringify(batch.cursor.checkpoint), batch.cursor.skip, now);
       }

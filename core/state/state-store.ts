@@ -3,6 +3,9 @@ import type { AnnouncedReturns } from './announced-returns.js';
 import type { ApiTokens } from './api-tokens.js';
 import type { RateLedger } from './rate-ledger.js';
 import type { ScheduleFires } from './schedule-fires.js';
+import type { BatchDetail, RunDetailLog } from './run-details.js';
+import type { SourcePositions } from './source-positions.js';
+import type { StatePruning } from './state-pruning.js';
 import type { WebhookInbox } from './webhook-inbox.js';
 
 /**
@@ -78,6 +81,14 @@ export interface StateStore {
 
   /** Returns announced at touchpoints through `keel serve`, until the returns flow reads them (see announced-returns.ts). */
   readonly returns: AnnouncedReturns;
+  /** Per-stage counts, error codes and files of each run, added to by `commit` (see run-details.ts). */
+  readonly runDetails: RunDetailLog;
+
+  /** Source positions for people: listed, set by a backfill, forgotten (see source-positions.ts). */
+  readonly positions: SourcePositions;
+
+  /** Forgetting old runs, handled dead letters and ledger entries, a window at a time (see state-pruning.ts). */
+  readonly pruning: StatePruning;
 
   close(): Promise<void>;
 }
@@ -177,6 +188,8 @@ export interface BatchCommit {
   deadLetters: readonly DeadLetterInput[];
   sequences: readonly { target: string; value: number }[];
   counts: RunCounts;
+  /** Per-stage counts and files of the batch, added to its run's detail (its dead letters' codes are counted from `deadLetters`). */
+  detail?: BatchDetail | undefined;
 }
 
 export type RunStatus = 'running' | 'ok' | 'dead_letters' | 'failed' | 'interrupted';

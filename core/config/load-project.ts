@@ -21,7 +21,6 @@ import {
 } from './plan.js';
 import { checkAgainstSchema, formatPath, suggest } from './schema-check.js';
 import { checkRecordShapes } from './shape-flow.js';
-import { durationMs } from './duration.js';
 import { scheduleProblem, type ScheduleSpec } from '../schedule/cron-schedule.js';
 import { checkReferences, referencePaths, resolveReferences } from './secrets.js';
 import { Redactor } from '../redact.js';
@@ -566,11 +565,11 @@ async function planPipeline(
 function planSchedule(doc: PipelineDocument['schedule'], defaults: ProjectDocument['schedule']): ScheduleSpec | undefined {
   if (doc === undefined) return undefined;
   const own = typeof doc === 'string' ? { cron: doc } : doc;
-  const jitter = own.jitter ?? defaults?.jitter;
+  const jitterSeconds = own.jitter_seconds ?? defaults?.jitter_seconds ?? 0;
   return {
     cron: own.cron,
     timezone: own.timezone ?? defaults?.timezone ?? 'UTC',
-    jitterMs: jitter === undefined ? 0 : durationMs(jitter),
+    jitterMs: jitterSeconds * 1000,
     misfire: own.misfire ?? defaults?.misfire ?? 'skip',
   };
 }

@@ -1,5 +1,4 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
-import { DurationSchema } from './duration.js';
 import { ServeSection } from '../serve/serve-config.js';
 
 /**
@@ -93,7 +92,9 @@ const CronSchema = Type.String({ minLength: 1, description: 'cron: five fields (
 /** What a pipeline's schedule may set and keel.yaml's `schedule:` sets for every pipeline. */
 const ScheduleDefaults = {
   timezone: Type.Optional(Type.String({ minLength: 1, description: 'IANA time zone the cron fields are read in, e.g. Europe/Berlin (default UTC)' })),
-  jitter: Type.Optional(DurationSchema('start each fire up to this much later, the same delay for a fire on every scheduler (default 0s)')),
+  jitter_seconds: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 86_400, description: 'start each fire up to this many seconds later, the same delay for a fire on every scheduler (default 0)' }),
+  ),
   misfire: Type.Optional(
     Type.Union([Type.Literal('skip'), Type.Literal('run_once')], { description: 'fires missed while no scheduler ran: skip them (default) or run_once to make up for them with one run' }),
   ),
@@ -106,7 +107,7 @@ export const PipelineSchema = Type.Object(
     description: Type.Optional(Type.String()),
     schedule: Type.Optional(
       Type.Union([CronSchema, Type.Object({ cron: CronSchema, ...ScheduleDefaults }, { additionalProperties: false })], {
-        description: 'when `keel schedule` and `keel serve` start this pipeline: a cron expression, or { cron, timezone, jitter, misfire }',
+        description: 'when `keel schedule` and `keel serve` start this pipeline: a cron expression, or { cron, timezone, jitter_seconds, misfire }',
       }),
     ),
     after: Type.Optional(
@@ -143,7 +144,7 @@ export const ProjectBaseSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    schedule: Type.Optional(Type.Object(ScheduleDefaults, { additionalProperties: false, description: 'defaults for every pipeline schedule: timezone, jitter, misfire' })),
+    schedule: Type.Optional(Type.Object(ScheduleDefaults, { additionalProperties: false, description: 'defaults for every pipeline schedule: timezone, jitter_seconds, misfire' })),
     serve: Type.Optional(ServeSection),
     retention: Type.Optional(
       Type.Object(

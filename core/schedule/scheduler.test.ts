@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scheduleProject } from '../../test-support/schedule-project.js';
-import type { TempProject } from '../../test-support/temp-project.js';
+import { tempProject, type TempProject } from '../../test-support/temp-project.js';
+
 import { openProject, type OpenProject } from '../project/open-project.js';
 import type { FireRecord } from '../state/schedule-fires.js';
 import { fireWave, jitterFor } from './fire-wave.js';
@@ -147,5 +148,20 @@ describe('fireWave and jitterFor', () => {
     expect(new Set(delays).size).toBeGreaterThan(3);
     expect(jitterFor('a', at, 30_000)).toBe(delays[0]);
     expect(jitterFor('a', at, 0)).toBe(0);
+  });
+});
+
+describe('schedules in keel.yaml and pipeline files', () => {
+  it("fills a pipeline's schedule from keel.yaml's schedule: defaults, the pipeline's own settings first", async () => {
+    project = tempProject({
+      'keel.yaml': 'name: s\nschedule: { timezone: Europe/Berlin, jitter_seconds: 30, misfire: run_once }\nconnections:\n  inbox: { connector: file, config: { root: ./in } }\n',
+      'pipelines/a.yaml': 'name: a\nschedule: "0 2 * * *"\nsource: { connection: inbox, stream: files, options: { path: "*.ndjson" } }\ntargets: [{ connection: inbox, stream: files, options: { path: "out-{seq}.ndjson" } }]\n',
+      'pipelines/b.yaml': 'name: b\nschedule: { cron: "*/5 * * * *", timezone: UTC, jitter_seconds: 0, misfire: skip }\nsource: { connection: inbox, stream: files, options: { path: "*.ndjson" } }\ntargets: [{ connection: inbox, stream: files, options: { path: "out-{seq}.ndjson" } }]\n',
+    });
+    const session = await open(project.dir);
+    expect(Object.fromEntries(session.plan.pipelines.map((pipeline) => [pipeline.name, pipeline.schedule]))).toEqual({
+      a: { cron: '0 2 * * *', timezone: 'Europe/Berlin', jitterMs: 30_000, misfire: 'run_once' },
+      b: { cron: '*/5 * * * *', timezone: 'UTC', jitterMs: 0, misfire: 'skip' },
+    });
   });
 });

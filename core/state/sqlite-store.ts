@@ -2,7 +2,11 @@ import type Database from 'better-sqlite3';
 import { openStateDatabase } from './open-database.js';
 import type { JsonValue } from '../json.js';
 import { addMissingColumns, LEDGER_ADDED_COLUMNS, LEDGER_INDEXES, LEDGER_SCHEMA, SqliteLedger } from './sqlite-ledger.js';
+import type { IncidentLog } from './incident-log.js';
 import type { RateLedger } from './rate-ledger.js';
+import type { RunStats } from './run-stats.js';
+import { INCIDENT_SCHEMA, SqliteIncidentLog } from './sqlite-incident-log.js';
+import { RUN_STATS_SCHEMA, SqliteRunStats } from './sqlite-run-stats.js';
 import { RATE_SCHEMA, SqliteRateLedger } from './sqlite-rate-ledger.js';
 import { SqliteWebhookInbox, WEBHOOK_SCHEMA } from './sqlite-webhook-inbox.js';
 import type { WebhookInbox } from './webhook-inbox.js';
@@ -94,6 +98,8 @@ export class SqliteStateStore implements StateStore {
   private readonly ledger: SqliteLedger;
   readonly rates: RateLedger;
   readonly webhooks: WebhookInbox;
+  readonly runStats: RunStats;
+  readonly incidents: IncidentLog;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path, 10000);
@@ -103,9 +109,13 @@ export class SqliteStateStore implements StateStore {
     this.db.exec(LEDGER_INDEXES);
     this.db.exec(RATE_SCHEMA);
     this.db.exec(WEBHOOK_SCHEMA);
+    this.db.exec(RUN_STATS_SCHEMA);
+    this.db.exec(INCIDENT_SCHEMA);
     this.ledger = new SqliteLedger(this.db);
     this.rates = new SqliteRateLedger(this.db);
     this.webhooks = new SqliteWebhookInbox(this.db);
+    this.runStats = new SqliteRunStats(this.db);
+    this.incidents = new SqliteIncidentLog(this.db);
     const db = this.db;
     this.statements = {
       readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(

@@ -1,5 +1,7 @@
 import type { JsonValue } from '../json.js';
+import type { IncidentLog } from './incident-log.js';
 import type { RateLedger } from './rate-ledger.js';
+import type { RunStats } from './run-stats.js';
 import type { WebhookInbox } from './webhook-inbox.js';
 
 /**
@@ -60,6 +62,12 @@ export interface StateStore {
 
   /** Webhook deliveries the listener stored, until pipelines read them (see webhook-inbox.ts). */
   readonly webhooks: WebhookInbox;
+
+  /** Totals of the run history and open dead letters, in aggregate queries (see run-stats.ts). */
+  readonly runStats: RunStats;
+
+  /** Alert incidents and their notifications, each sent once (see incident-log.ts). */
+  readonly incidents: IncidentLog;
 
   close(): Promise<void>;
 }

@@ -27,6 +27,7 @@ import { Redactor } from '../redact.js';
 import { YamlSource, type YamlPath } from './yaml-source.js';
 import { builtInEngines } from '../engines/registry.js';
 import { loadEngineSections } from '../engines/load-sections.js';
+import { loadAlerts } from '../ops/alerts-config.js';
 
 export const PROJECT_FILE = 'keel.yaml';
 
@@ -142,6 +143,8 @@ export async function loadProject(path: string, options: LoadOptions = {}): Prom
   }
 
   const ordered = orderPipelines(pipelines, sources, knownNames, problems);
+  const alerts = project?.alerts !== undefined && projectSource !== undefined ? loadAlerts(project.alerts, projectSource, knownNames) : undefined;
+  problems.push(...(alerts?.problems ?? []));
   if (problems.length > 0) throw new ConfigError(problems);
   const statePath = process.env['KEEL_STATE'] ?? resolve(projectDir, project?.state?.path ?? '.keel/state.db');
   return {
@@ -153,6 +156,7 @@ export async function loadProject(path: string, options: LoadOptions = {}): Prom
       statePath,
       pipelines: ordered,
       engines: engineConfigs,
+      alerts: alerts?.plan,
     },
     registry,
   };

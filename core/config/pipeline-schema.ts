@@ -1,4 +1,5 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+import { AlertsSchema } from '../ops/alerts-schema.js';
 
 /**
  * The shape of pipeline and project files. Connector configs, stream options and step configs
@@ -129,6 +130,7 @@ export const ProjectBaseSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    alerts: Type.Optional(AlertsSchema),
   },
   { additionalProperties: false },
 );

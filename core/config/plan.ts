@@ -5,6 +5,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { YamlPath, YamlSource } from './yaml-source.js';
 import type { EngineConfigs } from '../engines/load-sections.js';
 import type { StateLocation } from '../sdk/engine.js';
+import type { AlertsPlan } from '../ops/alerts-config.js';
 
 /** A loaded, validated pipeline: everything the runner needs, nothing it must look up by string. */
 export interface ConnectionPlan {
@@ -88,6 +89,8 @@ export interface ProjectPlan {
   pipelines: PipelinePlan[];
   /** What keel.yaml configures of each engine (`inventory:`, `routing:`), by engine name: `engineConfig(plan.engines, inventory)`. */
   engines: EngineConfigs;
+  /** keel.yaml `alerts:`, checked (core/ops/alerts-config.ts); undefined without one. */
+  alerts?: AlertsPlan | undefined;
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;

@@ -82,8 +82,9 @@ function emailSender(config: EmailDestinationDocument, project: string): AlertSe
         headers: { 'X-Keel-Incident': String(note.incident.id), 'X-Keel-Event': note.event, 'X-Keel-Rule': note.incident.rule },
       });
     } catch (error) {
-      const { code, responseCode } = error as { code?: unknown; responseCode?: unknown };
-      throw new Error(`the mail server did not take the message (${typeof code === 'string' ? code : 'error'}${typeof responseCode === 'number' ? ` ${responseCode}` : ''})`);
+      // Nodemailer's messages name the server and its answer, never the password (the monitor redacts them besides).
+      const { code, message: said } = error as { code?: unknown; message?: unknown };
+      throw new Error(`the mail server did not take the message (${typeof code === 'string' ? code : 'error'}: ${typeof said === 'string' ? said.slice(0, 200) : 'no detail'})`);
     }
   };
 }

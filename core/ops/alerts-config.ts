@@ -70,7 +70,7 @@ export function loadAlerts(doc: AlertsDocument, source: YamlSource, pipelines: R
     } else if (entry.email !== undefined) {
       problems.push(...checkReferences(entry.email, EmailDestinationSchema, source, ['alerts', ...at, 'email']));
       for (const [index, address] of [entry.email.from, ...entry.email.to].entries()) {
-        if (!ADDRESS.test(address)) problem([...at, 'email', ...(index === 0 ? ['from'] : ['to', index - 1])], `"${address}" is not an email address (one address, with @, on one line)`);
+        if (!ADDRESS.test(address)) problem([...at, 'email', ...(index === 0 ? ['from'] : ['to', index - 1])], `${JSON.stringify(address)} is not an email address (one address, with @, on one line)`);
       }
       destinations.push({ name, kind: 'email', config: entry.email });
     }

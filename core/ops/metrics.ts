@@ -64,8 +64,7 @@ export function createMetrics(project: OpenProject, options: MetricsOptions = {}
       m.written.inc({ pipeline }, row.written);
       m.deadLettered.inc({ pipeline }, row.deadLettered);
       if (status === 'running') {
-        // Pruned runs that were still marked running count in the totals, not as under way.
-        if (row.last !== undefined) m.running.set({ pipeline }, row.runs);
+        m.running.set({ pipeline }, row.runs);
         continue;
       }
       m.runs.inc({ pipeline, kind, status }, row.runs);

@@ -6,7 +6,7 @@ import type { IncidentLog } from './incident-log.js';
 import type { RateLedger } from './rate-ledger.js';
 import type { RunStats } from './run-stats.js';
 import { INCIDENT_SCHEMA, SqliteIncidentLog } from './sqlite-incident-log.js';
-import { RUN_STATS_SCHEMA, SqliteRunStats } from './sqlite-run-stats.js';
+import { SqliteRunStats } from './sqlite-run-stats.js';
 import { RATE_SCHEMA, SqliteRateLedger } from './sqlite-rate-ledger.js';
 import { SqliteWebhookInbox, WEBHOOK_SCHEMA } from './sqlite-webhook-inbox.js';
 import type { WebhookInbox } from './webhook-inbox.js';
@@ -109,7 +109,6 @@ export class SqliteStateStore implements StateStore {
     this.db.exec(LEDGER_INDEXES);
     this.db.exec(RATE_SCHEMA);
     this.db.exec(WEBHOOK_SCHEMA);
-    this.db.exec(RUN_STATS_SCHEMA);
     this.db.exec(INCIDENT_SCHEMA);
     this.ledger = new SqliteLedger(this.db);
     this.rates = new SqliteRateLedger(this.db);

@@ -1,9 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { smtpReceiver, webhookReceiver } from '../../test-support/alert-receivers.js';
 import { opsProject } from '../../test-support/ops-project.js';
 import { runProject } from '../../test-support/run-project.js';
 import type { TempProject } from '../../test-support/temp-project.js';
+import inventory from '../../engines/inventory/index.js';
+import type { EvaluationReport } from './alert-monitor.js';
 import { createLogger } from '../logger.js';
 import { openProject, type OpenProject } from '../project/open-project.js';
 import { Redactor } from '../redact.js';
@@ -165,5 +169,57 @@ describe('alerts', () => {
     monitor.start(10);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await monitor.stop();
+  });
+
+  it('sends each notification once when two processes evaluate the same state at the same moment', async () => {
+    const hook = await webhookReceiver();
+    const smtp = await smtpReceiver('alerts', SMTP_PASSWORD);
+    cleanups.push(hook.close, smtp.close);
+    const project = alertingProject(hook.url, smtp.port, '    - { name: export-failed, run_failed: true }\n');
+    await runProject(project.dir, { pipeline: 'export', env: {} });
+    const script = fileURLToPath(new URL('../../dist/test-support/alert-once.js', import.meta.url));
+    const evaluateInChild = (start: number, now: number): Promise<EvaluationReport> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [script, project.dir, String(start), String(now)], { env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', () => resolve(JSON.parse(out) as EvaluationReport));
+      });
+    const round = async (now: number): Promise<EvaluationReport[]> => {
+      const start = Date.now() + 1500;
+      return Promise.all([evaluateInChild(start, now), evaluateInChild(start, now)]);
+    };
+    const T = Date.now();
+    const opened = await round(T);
+    expect(opened.flatMap((report) => report.opened)).toEqual(['export-failed/export']);
+    expect(opened.reduce((sum, report) => sum + report.sent, 0)).toBe(2);
+    await runProject(project.dir, { pipeline: 'export', env: { OUT_ROOT: project.path('out') } });
+    const resolved = await round(T + 60_000);
+    expect(resolved.flatMap((report) => report.resolved)).toEqual(['export-failed/export']);
+    expect(resolved.reduce((sum, report) => sum + report.sent, 0)).toBe(2);
+    expect(hook.received.map((one) => verified(one)['event'])).toEqual(['open', 'resolve']);
+    expect(smtp.received.map((mail) => mail.headers.get('x-keel-event'))).toEqual(['open', 'resolve']);
+  }, 60_000);
+
+  it("opens an incident for a channel's drift and for a pipeline with no completed run for too long, and resolves the latter when one completes", async () => {
+    const hook = await webhookReceiver();
+    cleanups.push(hook.close);
+    const project = alertingProject(hook.url, 1, ['    - { name: drift, drift_skus_above: 0, notify: [ops-hook] }', '    - { name: stale, no_success_for_seconds: 600, pipelines: [stock], notify: [ops-hook] }', ''].join('\n'));
+    const T = Date.parse('2026-11-23T08:00:00Z');
+    let clock = T;
+    const { project: open, monitor } = await monitorOn(project.dir, () => clock);
+    expect(await monitor.evaluate()).toMatchObject({ opened: [], sent: 0 });
+    await open.engines.get(inventory)?.reconcile('shop', [{ sku: 'TEE', quantity: 4 }, { sku: 'MUG', quantity: 0 }], new Date(T));
+    clock = T + 601_000;
+    expect(await monitor.evaluate()).toMatchObject({ opened: ['drift/shop', 'stale/stock'], sent: 2 });
+    expect(hook.received.map((one) => verified(one)['message'])).toEqual([
+      'channel shop shows 1 SKUs with another quantity than it should (4 units apart), more than 0',
+      'pipeline stock: no run completed for more than 10 min (last: never)',
+    ]);
+    await runProject(project.dir, { pipeline: 'stock', env: {} });
+    clock = Date.now();
+    expect(await monitor.evaluate()).toMatchObject({ opened: [], resolved: ['stale/stock'], sent: 1 });
+    expect(verified(hook.received[2] ?? { headers: {}, body: '' })).toMatchObject({ event: 'resolve', rule: 'stale', resolved_facts: { pipeline: 'stock', last_success_at: expect.any(String) } });
   });
 });

@@ -29,6 +29,7 @@ import { builtInEngines } from '../engines/registry.js';
 import { loadEngineSections } from '../engines/load-sections.js';
 import { serveSettings } from '../serve/serve-config.js';
 import { DEFAULT_RETENTION, type Retention } from '../state/prune-state.js';
+import { loadAlerts } from '../ops/alerts-config.js';
 
 export const PROJECT_FILE = 'keel.yaml';
 
@@ -144,6 +145,8 @@ export async function loadProject(path: string, options: LoadOptions = {}): Prom
   }
 
   const ordered = orderPipelines(pipelines, sources, knownNames, problems);
+  const alerts = project?.alerts !== undefined && projectSource !== undefined ? loadAlerts(project.alerts, projectSource, knownNames) : undefined;
+  problems.push(...(alerts?.problems ?? []));
   if (problems.length > 0) throw new ConfigError(problems);
   const statePath = process.env['KEEL_STATE'] ?? resolve(projectDir, project?.state?.path ?? '.keel/state.db');
   return {
@@ -157,6 +160,7 @@ export async function loadProject(path: string, options: LoadOptions = {}): Prom
       serve: serveSettings(project?.serve),
       engines: engineConfigs,
       retention: retentionOf(project?.retention),
+      alerts: alerts?.plan,
     },
     registry,
   };

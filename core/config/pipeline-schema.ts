@@ -1,5 +1,6 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { ServeSection } from '../serve/serve-config.js';
+import { AlertsSchema } from '../ops/alerts-schema.js';
 
 /**
  * The shape of pipeline and project files. Connector configs, stream options and step configs
@@ -172,6 +173,7 @@ export const ProjectBaseSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    alerts: Type.Optional(AlertsSchema),
   },
   { additionalProperties: false },
 );

@@ -8,6 +8,7 @@ import type { EngineConfigs } from '../engines/load-sections.js';
 import type { StateLocation } from '../sdk/engine.js';
 import type { ServeSettings } from '../serve/serve-config.js';
 import type { Retention } from '../state/prune-state.js';
+import type { AlertsPlan } from '../ops/alerts-config.js';
 
 /** A loaded, validated pipeline: everything the runner needs, nothing it must look up by string. */
 export interface ConnectionPlan {
@@ -96,6 +97,8 @@ export interface ProjectPlan {
   engines: EngineConfigs;
   /** How long the state keeps runs, handled dead letters and delivered keys (keel.yaml `retention:`). */
   retention: Retention;
+  /** keel.yaml `alerts:`, checked (core/ops/alerts-config.ts); undefined without one. */
+  alerts?: AlertsPlan | undefined;
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;

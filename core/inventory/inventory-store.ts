@@ -159,6 +159,22 @@ export interface PublishState {
   rules: number;
 }
 
+export interface DriftTotal {
+  channel: string;
+  skus: number;
+  /** The sum over those SKUs of |shown − expected|. */
+  units: number;
+}
+
+export interface ReservationTotalsRow {
+  channel: string;
+  kind: ReservationKind;
+  /** Held at a location for a routed order, rather than charged against the channel's locations. */
+  atLocation: boolean;
+  reservations: number;
+  units: number;
+}
+
 /**
  * The stock ledger, reservations and what each channel was last shown. SQLite implements it in
  * the project's state file; a PostgreSQL implementation will follow the same interface.
@@ -219,6 +235,10 @@ export interface InventoryStore {
   setPublishState(channel: string, state: PublishState): Promise<void>;
   recordDrift(channel: string, drift: readonly { sku: string; shown: number; expected: number }[], now: number): Promise<void>;
   drift(channel: string): Promise<{ sku: string; shown: number; expected: number; at: number }[]>;
+  /** Per channel with drift: how many SKUs it shows another quantity of than it should, and the units apart in all. */
+  driftTotals(): Promise<DriftTotal[]>;
+  /** Active reservations not expired at `now`, per channel, kind and whether they are held at a location (routed). */
+  reservationTotals(now: number): Promise<ReservationTotalsRow[]>;
 
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { claimsOnStock, incomingUnits, type ReservationTotal } from './promises-
 import type {
   ApplyOutcome,
   AssignRequest,
+  DriftTotal,
   AssignResult,
   IncomingInput,
   InventoryStore,
@@ -14,6 +15,7 @@ import type {
   PublishState,
   ReservationKind,
   ReservationRow,
+  ReservationTotalsRow,
   ReserveDecision,
   ReserveRequest,
   ReserveResult,
@@ -48,6 +50,7 @@ CREATE TABLE IF NOT EXISTS inv_published (
   PRIMARY KEY (channel, sku)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS inv_orders (
   order_key TEXT PRIMARY KEY, channel TEXT NOT NULL, version_at INTEGER, content TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS inv_reservations_active ON inv_reservations (channel) WHERE status = 'active';
 CREATE TABLE IF NOT EXISTS inv_drift (
   channel TEXT NOT NULL, sku TEXT NOT NULL, shown INTEGER NOT NULL, expected INTEGER NOT NULL, at INTEGER NOT NULL,
   PRIMARY KEY (channel, sku)) WITHOUT ROWID;
@@ -760,6 +763,22 @@ export class SqliteInventoryStore implements InventoryStore {
 
   async drift(channel: string): Promise<{ sku: string; shown: number; expected: number; at: number }[]> {
     return this.sql.drift.all(channel);
+  }
+
+  async driftTotals(): Promise<DriftTotal[]> {
+    return this.db
+      .prepare<[], DriftTotal>('SELECT channel, COUNT(*) AS skus, SUM(abs(shown - expected)) AS units FROM inv_drift GROUP BY channel ORDER BY channel')
+      .all();
+  }
+
+  async reservationTotals(now: number): Promise<ReservationTotalsRow[]> {
+    const rows = this.db
+      .prepare<[number], { channel: string; kind: ReservationKind; at_location: number; reservations: number; units: number }>(
+        `SELECT channel, kind, location_id IS NOT NULL AS at_location, COUNT(*) AS reservations, SUM(quantity) AS units
+         FROM inv_reservations WHERE status = 'active' AND expires_at > ? GROUP BY channel, kind, at_location ORDER BY channel, kind, at_location`,
+      )
+      .all(now);
+    return rows.map(({ at_location, ...row }) => ({ ...row, atLocation: at_location === 1 }));
   }
 
   async close(): Promise<void> {

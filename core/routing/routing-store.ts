@@ -95,6 +95,8 @@ export interface RoutingStore {
   expiredOffers(now: number): Promise<RouteRequest[]>;
   /** Requests held (no location) at the moment, oldest first. */
   held(limit: number): Promise<RouteRequest[]>;
+  /** How many orders have a part held at the moment, and since when the oldest hold (epoch ms; undefined: none). */
+  heldTotals(): Promise<{ orders: number; oldestAt: number | undefined }>;
   /**
    * Unsent messages after `after`, in order, for the given locations (all when undefined). Offers
    * whose request was given back, withdrawn or cancelled before they went out are dropped.

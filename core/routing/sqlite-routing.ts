@@ -194,6 +194,13 @@ export class SqliteRoutingStore implements RoutingStore {
     return this.sql.held.all(limit).map(toRequest);
   }
 
+  async heldTotals(): Promise<{ orders: number; oldestAt: number | undefined }> {
+    const row = this.db
+      .prepare<[], { orders: number; oldest: number | null }>("SELECT COUNT(DISTINCT order_key) AS orders, MIN(created_at) AS oldest FROM route_requests WHERE status = 'held'")
+      .get();
+    return { orders: row?.orders ?? 0, oldestAt: row?.oldest ?? undefined };
+  }
+
   async outbox(after: number, locations: ReadonlySet<string> | undefined, limit: number, settleStale = true): Promise<OutboxMessage[]> {
     const out: OutboxMessage[] = [];
     let cursor = after;

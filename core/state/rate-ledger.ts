@@ -26,6 +26,20 @@ export interface RateLedger {
    * Neither lowers what the ledger holds: another process may have requests in flight.
    */
   report(account: string, bucket: RateBucket, said: VendorSaid, now: number): Promise<void>;
+  /**
+   * Every account's bucket as of `now`, for metrics: what is used of it (leaked at the rate the
+   * last caller gave), its capacity (undefined: unlimited, or not known for buckets stored before
+   * shapes were kept) and the end of a pause the vendor asked for.
+   */
+  budgets(now: number): Promise<AccountBudget[]>;
+}
+
+export interface AccountBudget {
+  account: string;
+  used: number;
+  capacity: number | undefined;
+  /** ms since the epoch; 0: no pause. */
+  pausedUntil: number;
 }
 
 /** The bucket as the caller knows it: `capacity` requests, leaking `leakPerMs`. Either may be infinite. */

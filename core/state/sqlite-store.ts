@@ -2,7 +2,11 @@ import type Database from 'better-sqlite3';
 import { openStateDatabase } from './open-database.js';
 import type { JsonValue } from '../json.js';
 import { addMissingColumns, LEDGER_ADDED_COLUMNS, LEDGER_INDEXES, LEDGER_SCHEMA, SqliteLedger } from './sqlite-ledger.js';
+import type { IncidentLog } from './incident-log.js';
 import type { RateLedger } from './rate-ledger.js';
+import type { RunStats } from './run-stats.js';
+import { INCIDENT_SCHEMA, SqliteIncidentLog } from './sqlite-incident-log.js';
+import { SqliteRunStats } from './sqlite-run-stats.js';
 import { RATE_SCHEMA, SqliteRateLedger } from './sqlite-rate-ledger.js';
 import { SCHEDULE_FIRES_SCHEMA, SqliteScheduleFires } from './sqlite-schedule-fires.js';
 import type { ScheduleFires } from './schedule-fires.js';
@@ -114,6 +118,8 @@ export class SqliteStateStore implements StateStore {
   private readonly details: SqliteRunDetails;
   readonly positions: SourcePositions;
   readonly pruning: StatePruning;
+  readonly runStats: RunStats;
+  readonly incidents: IncidentLog;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path, 10000);
@@ -136,6 +142,9 @@ export class SqliteStateStore implements StateStore {
     this.details = new SqliteRunDetails(this.db);
     this.positions = new SqliteSourcePositions(this.db);
     this.pruning = new SqliteStatePruning(this.db);
+    this.db.exec(INCIDENT_SCHEMA);
+    this.runStats = new SqliteRunStats(this.db);
+    this.incidents = new SqliteIncidentLog(this.db);
     const db = this.db;
     this.statements = {
       readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(

@@ -6,6 +6,8 @@ import type { ScheduleFires } from './schedule-fires.js';
 import type { BatchDetail, RunDetailLog } from './run-details.js';
 import type { SourcePositions } from './source-positions.js';
 import type { StatePruning } from './state-pruning.js';
+import type { IncidentLog } from './incident-log.js';
+import type { RunStats } from './run-stats.js';
 import type { WebhookInbox } from './webhook-inbox.js';
 
 /**
@@ -89,6 +91,11 @@ export interface StateStore {
 
   /** Forgetting old runs, handled dead letters and ledger entries, a window at a time (see state-pruning.ts). */
   readonly pruning: StatePruning;
+  /** Totals of the run history and open dead letters, in aggregate queries (see run-stats.ts). */
+  readonly runStats: RunStats;
+
+  /** Alert incidents and their notifications, each sent once (see incident-log.ts). */
+  readonly incidents: IncidentLog;
 
   close(): Promise<void>;
 }

@@ -331,6 +331,22 @@ export function testInventoryStore(open: () => Promise<ReopenableStore<Inventory
         expect(await store.expire(later)).toBe(0);
         expect(await holding(store, 'web:2')).toEqual(['TEE 1 - stock']);
       });
+
+      it('totals the active reservations not expired per channel, kind and whether held at a location', async () => {
+        const { store } = await opened();
+        expect(await store.reservationTotals(NOW)).toEqual([]);
+        await store.applySnapshots([count('TEE', 'wh-a', 10), count('MUG', 'wh-a', 10)]);
+        await store.reserve(reserveRequest('web:1', [{ sku: 'TEE', quantity: 2 }, { sku: 'MUG', quantity: 1 }]), IN_STOCK);
+        await store.reserve(reserveRequest('web:2', [{ sku: 'TEE', quantity: 3 }], { ttlMs: 10 * TTL }), IN_STOCK);
+        await store.assign(assignRequest('cc:1', [{ sku: 'MUG', location_id: 'wh-a', quantity: 4 }], { channel: 'callcenter' }));
+        await store.reserve(reserveRequest('web:3', [{ sku: 'TEE', quantity: 1 }]), IN_STOCK);
+        await store.release('web:3', NOW);
+        expect(await store.reservationTotals(NOW)).toEqual([
+          { channel: 'callcenter', kind: 'stock', atLocation: true, reservations: 1, units: 4 },
+          { channel: 'web', kind: 'stock', atLocation: false, reservations: 3, units: 6 },
+        ]);
+        expect(await store.reservationTotals(NOW + TTL + 1)).toEqual([{ channel: 'web', kind: 'stock', atLocation: false, reservations: 1, units: 3 }]);
+      });
     });
 
     describe('units held for routed orders', () => {
@@ -496,6 +512,17 @@ export function testInventoryStore(open: () => Promise<ReopenableStore<Inventory
         expect((await store.changedSince(before)).skus).toEqual(['A']);
         await store.markPublished('shop', [{ sku: 'A', quantity: 5, revision: 3, status: 'in_stock' }], NOW + 2);
         expect(await store.drift('shop')).toEqual([]);
+      });
+
+      it('totals the drift per channel: SKUs apart and units apart', async () => {
+        const { store } = await opened();
+        expect(await store.driftTotals()).toEqual([]);
+        await store.recordDrift('shop', [{ sku: 'A', shown: 3, expected: 5 }, { sku: 'B', shown: 9, expected: 1 }], NOW);
+        await store.recordDrift('market', [{ sku: 'A', shown: 0, expected: 1 }], NOW);
+        expect(await store.driftTotals()).toEqual([
+          { channel: 'market', skus: 1, units: 1 },
+          { channel: 'shop', skus: 2, units: 10 },
+        ]);
       });
     });
 

@@ -212,6 +212,17 @@ export function testRoutingStore(open: () => Promise<ReopenableStore<RoutingStor
         await store.write(decision(routedOrder('shop:2', { updated_at: at(4) }), { updates: [{ request_id: 'h1', status: 'released' }] }));
         expect((await store.held(10)).map((one) => one.request_id)).toEqual(['h2', 'h3']);
       });
+
+      it('counts the orders with a part held, and since when the oldest hold', async () => {
+        const { store } = await opened();
+        expect(await store.heldTotals()).toEqual({ orders: 0, oldestAt: undefined });
+        const hold = (id: string, order: string, createdAt: number): RouteRequest => request(id, order, { kind: 'hold', location_id: '', status: 'held', note: 'no_stock', created_at: createdAt });
+        await store.write(decision(routedOrder('shop:1'), { requests: [hold('a1', 'shop:1', at(5)), hold('a2', 'shop:1', at(6)), request('f1', 'shop:1')] }));
+        await store.write(decision(routedOrder('shop:2'), { requests: [hold('b1', 'shop:2', at(2))] }));
+        expect(await store.heldTotals()).toEqual({ orders: 2, oldestAt: at(2) });
+        await store.write(decision(routedOrder('shop:2', { updated_at: at(7) }), { updates: [{ request_id: 'b1', status: 'released' }] }));
+        expect(await store.heldTotals()).toEqual({ orders: 1, oldestAt: at(5) });
+      });
     });
 
     describe('the outbox', () => {

@@ -493,6 +493,19 @@ export function testStateStore(open: () => Promise<ReopenableStore<StateStore>>)
         expect(await two.rates.take('shop', bucket, T)).toBe(64);
         expect((await takeUntilFull([two], 'shop', T + 1000 + 64)).granted).toBe(1);
       });
+
+      it("answers every account's budget as of a time: used (leaked), capacity and pause, to any store on the state", async () => {
+        const { store: one, reopen } = await opened();
+        expect(await one.rates.budgets(T)).toEqual([]);
+        await takeUntilFull([one], 'shop', T);
+        await one.rates.report('erp', { capacity: Number.POSITIVE_INFINITY, leakPerMs: Number.POSITIVE_INFINITY }, { pausedUntil: T + 500 }, T);
+        const two = await reopen();
+        expect(await two.rates.budgets(T + 2 * 64)).toEqual([
+          { account: 'erp', used: 0, capacity: undefined, pausedUntil: T + 500 },
+          { account: 'shop', used: 3, capacity: 5, pausedUntil: 0 },
+        ]);
+        expect((await two.rates.budgets(T + 3_600_000)).find((budget) => budget.account === 'shop')?.used).toBe(0);
+      });
     });
 
     describe('webhook inbox', () => {

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listeningUrl, runCli, startCli } from '../test-support/run-cli.js';
+import { scheduleProject } from '../test-support/schedule-project.js';
 import { SERVE_ENV, serveProject } from '../test-support/serve-project.js';
 import type { TempProject } from '../test-support/temp-project.js';
 
@@ -55,5 +56,46 @@ describe('keel serve', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/SIGTERM/);
     expect(result.stdout + result.stderr).not.toContain(token);
+  }, 60_000);
+});
+
+describe('keel serve with schedules', () => {
+  const tokenFor = async (dir: string): Promise<string> =>
+    (JSON.parse((await runCli(['token', 'create', '--name', 'ops', '--scope', 'ops', '--json', '--project', dir])).stdout) as { token: string }).token;
+
+  it('runs the scheduler: /ready says so, fires run and show in /api/runs and /metrics, SIGTERM stops both', async () => {
+    project = scheduleProject({ cron: '* * * * * *' });
+    const token = await tokenFor(project.dir);
+    const started = startCli(['serve', '--project', project.dir, '--port', '0'], { env: { KEEL_LOG_LEVEL: 'warn' } });
+    child = started.child;
+    const url = await listeningUrl(started);
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    let runs: { pipeline: string; status: string }[] = [];
+    for (let attempt = 0; attempt < 100 && runs.length < 2; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      runs = ((await (await fetch(`${url}/api/runs?status=ok`, auth)).json()) as { runs: typeof runs }).runs;
+    }
+    expect(runs.slice(0, 2).map((run) => run.pipeline)).toEqual(['tick', 'tick']);
+    expect(await (await fetch(`${url}/ready`)).json()).toEqual({ status: 'ready', checks: { state: 'ok', scheduler: 'running' } });
+    const metrics = await (await fetch(`${url}/metrics`, auth)).text();
+    expect(metrics).toMatch(/keel_runs_total\{pipeline="tick",kind="run",status="ok"\} [1-9]/);
+    child.kill('SIGTERM');
+    const result = await started.done;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/tick \(fire [^)]+\): ok/);
+    expect(result.stdout).toContain('keel schedule: stopped');
+  }, 60_000);
+
+  it('--no-schedule runs nothing by itself and says the scheduler is not configured', async () => {
+    project = scheduleProject({ cron: '* * * * * *' });
+    const token = await tokenFor(project.dir);
+    const started = startCli(['serve', '--project', project.dir, '--port', '0', '--no-schedule']);
+    child = started.child;
+    const url = await listeningUrl(started);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(await (await fetch(`${url}/ready`)).json()).toEqual({ status: 'ready', checks: { state: 'ok', scheduler: 'not_configured' } });
+    expect(((await (await fetch(`${url}/api/runs`, { headers: { authorization: `Bearer ${token}` } })).json()) as { runs: unknown[] }).runs).toEqual([]);
+    child.kill('SIGTERM');
+    expect((await started.done).code).toBe(0);
   }, 60_000);
 });

@@ -5,11 +5,12 @@ import { loadProject } from '../../core/config/load-project.js';
 import type { PipelinePlan } from '../../core/config/plan.js';
 import { openProject, openProjectHistory } from '../../core/project/open-project.js';
 import { CronSchedule } from '../../core/schedule/cron-schedule.js';
-import { Scheduler, type ScheduleEvent } from '../../core/schedule/scheduler.js';
+import { startOperations, type Operations } from '../../core/ops/operations.js';
 import type { FireRecord } from '../../core/state/schedule-fires.js';
 import { cliLogging, projectDirFor, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { outcomesText, printJson, printLine, reportError, table } from '../output.js';
+import { printJson, printLine, reportError, table } from '../output.js';
+import { scheduleEventPrinter } from '../schedule-events.js';
 
 interface ScheduleFlags {
   list?: boolean;
@@ -104,16 +105,17 @@ async function schedule(dir: string, flags: ScheduleFlags, globals: GlobalOption
   } catch (error) {
     return reportError(error);
   }
-  const print = flags.json === true ? (event: ScheduleEvent) => printLine(JSON.stringify({ at: new Date().toISOString(), ...event })) : printEvent;
-  let scheduler: Scheduler | undefined;
+  let operations: Operations | undefined;
+  let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
-    const again = scheduler !== undefined && !scheduler.running();
+    const again = signalled;
+    signalled = true;
     process.stderr.write(
       again
         ? `\nkeel schedule: ${signal} again: cancelling the writes in flight; what they did is checked on the next run\n`
         : `\nkeel schedule: ${signal}: starting nothing new; running pipelines finish their batch and save their state (${signal} again cancels the writes in flight)\n`,
     );
-    void scheduler?.stop();
+    void operations?.stop();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -123,8 +125,10 @@ async function schedule(dir: string, flags: ScheduleFlags, globals: GlobalOption
       process.stderr.write('keel schedule: no pipeline has a schedule: give one a schedule: (a cron expression, e.g. "*/5 * * * *") in its file\n');
       return EXIT.invalid;
     }
-    scheduler = await Scheduler.start(session, { pipelines: flags.pipeline, onEvent: print });
-    await scheduler.stopped;
+    operations = await startOperations(session, { schedule: true, pipelines: flags.pipeline, onEvent: scheduleEventPrinter(flags.json === true) });
+    if (signalled) await operations.stop();
+    await operations.scheduler?.stopped;
+    await operations.stop();
     return EXIT.ok;
   } catch (error) {
     return reportError(error);
@@ -132,35 +136,5 @@ async function schedule(dir: string, flags: ScheduleFlags, globals: GlobalOption
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await session.close();
-  }
-}
-
-function printEvent(event: ScheduleEvent): void {
-  const at = new Date().toISOString();
-  switch (event.type) {
-    case 'started':
-      printLine(`${at} keel schedule: started; next: ${event.pipelines.map(({ pipeline, next }) => `${pipeline} ${next ?? 'never'}`).join(', ')}`);
-      return;
-    case 'missed':
-      printLine(`${at} ${event.pipeline}: missed ${event.count} fire${event.count === 1 ? '' : 's'} since ${event.since} while no scheduler ran; ${event.policy === 'skip' ? 'skipped (misfire: skip)' : 'running once now (misfire: run_once)'}`);
-      return;
-    case 'run': {
-      const { summary } = event;
-      printLine(
-        `${at} ${event.pipeline} (fire ${event.fireAt}): ${summary.status} — read ${summary.read}, written ${summary.written}, ` +
-          `dead-lettered ${summary.deadLettered}${outcomesText(summary.outcomes)}, ${(summary.durationMs / 1000).toFixed(2)}s (run ${summary.runId})`,
-      );
-      if (summary.error !== undefined) printLine(`  error: ${summary.error}`);
-      return;
-    }
-    case 'not_run':
-      process.stderr.write(`${at} ${event.pipeline} (fire ${event.fireAt}): not run (${event.outcome}): ${event.reason}\n`);
-      return;
-    case 'stopping':
-      printLine(`${at} keel schedule: stopping${event.running.length > 0 ? `; waiting for ${event.running.join(', ')}` : ''}`);
-      return;
-    case 'stopped':
-      printLine(`${at} keel schedule: stopped`);
-      return;
   }
 }

@@ -2,10 +2,14 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { openProject } from '../../core/project/open-project.js';
 import { buildServer } from '../../core/serve/build-server.js';
+import { createMetrics } from '../../core/ops/metrics.js';
+import { startOperations, type Operations } from '../../core/ops/operations.js';
+import type { Scheduler } from '../../core/schedule/scheduler.js';
 import type { ServeSettings } from '../../core/serve/serve-config.js';
 import { cliLogging, projectDirFor, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { printLine, reportError } from '../output.js';
+import { scheduleEventPrinter } from '../schedule-events.js';
 
 interface ServeFlags {
   project: string;
@@ -43,11 +47,17 @@ async function serve(flags: ServeFlags, globals: GlobalOptions): Promise<number>
   }
   try {
     const settings: Partial<ServeSettings> = { ...(flags.host !== undefined ? { host: flags.host } : {}), ...(flags.port !== undefined ? { port: flags.port } : {}) };
-    const app = await buildServer(session, { settings });
+    const metrics = createMetrics(session);
+    // /ready says not ready until the scheduler runs (and after it stopped).
+    const ready: { scheduler: Scheduler | undefined } = { scheduler: undefined };
+    const scheduler = flags.schedule ? { running: () => ready.scheduler?.running() ?? false } : undefined;
+    const app = await buildServer(session, { settings, scheduler, metrics: () => metrics.collect() });
     const { host, port: chosen } = { ...session.plan.serve, ...settings };
     const url = await app.listen({ host, port: chosen });
-    printLine(`keel serve: listening on ${url} (API description: ${url}/openapi.json)`);
-    await untilSignalled(app);
+    printLine(`keel serve: listening on ${url} (API description: ${url}/openapi.json, ops page: ${url}/ops)`);
+    const operations = await startOperations(session, { schedule: flags.schedule, onEvent: scheduleEventPrinter(false) });
+    ready.scheduler = operations.scheduler;
+    await untilSignalled(app, operations);
     return EXIT.ok;
   } catch (error) {
     return reportError(error);
@@ -56,17 +66,18 @@ async function serve(flags: ServeFlags, globals: GlobalOptions): Promise<number>
   }
 }
 
-function untilSignalled(app: { close(): Promise<void> }): Promise<void> {
+function untilSignalled(app: { close(): Promise<void> }, operations: Operations): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
-        process.stderr.write(`\nkeel serve: ${signal} again: exiting now\n`);
-        process.exit(EXIT.interrupted);
+        process.stderr.write(`\nkeel serve: ${signal} again: cancelling the writes in flight; what they did is checked on the next run\n`);
+        void operations.stop();
+        return;
       }
       stopping = true;
-      process.stderr.write(`\nkeel serve: ${signal}: answering the requests in flight, stopping the runs it started after their batch\n`);
-      void app.close().finally(() => {
+      process.stderr.write(`\nkeel serve: ${signal}: answering the requests in flight; running pipelines finish their batch and save their state\n`);
+      void Promise.allSettled([app.close(), operations.stop()]).finally(() => {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         resolve();

@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenProject } from '../project/open-project.js';
 import { openServeProject, SERVE_ENV, serveProject } from '../../test-support/serve-project.js';
@@ -66,6 +67,20 @@ describe('the OpenAPI document keel serve serves', () => {
     expect(doc.components.securitySchemes['bearer']).toMatchObject({ type: 'http', scheme: 'bearer' });
     const listed = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
     expect(listed.sort()).toEqual(ROUTES.map(([method, path]) => `${method} ${path}`).sort());
+  });
+
+  it('validates against the official OpenAPI 3.1 schema, and a broken copy does not', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<Record<string, unknown>>();
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(doc));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+    // The check can fail: a path item with an operation missing its answers is refused.
+    const broken = structuredClone(doc) as { paths: Record<string, Record<string, Record<string, unknown>>> };
+    delete broken.paths['/health']?.['get']?.['responses'];
+    (broken.paths['/health'] as Record<string, unknown>)['get'] = { responses: 'none' };
+    expect((await new Validator().validate(broken)).valid).toBe(false);
   });
 
   it.each(ROUTES)('%s %s declares its security and its answers', async (method, path, scopes) => {

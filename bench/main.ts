@@ -16,8 +16,9 @@ import { sftpFilesScenario } from './sftp-files.js';
 import { shopifySyncScenario } from './shopify-sync.js';
 import { amazonSyncScenario } from './amazon-sync.js';
 import { stockCsvScenario } from './stock-csv.js';
+import { serveScenario } from './serve.js';
 
-const SCENARIOS: readonly Scenario[] = [stockCsvScenario, mappingScenario, httpOrdersScenario, sftpFilesScenario, inventoryScenario, routingScenario, shopifySyncScenario, amazonSyncScenario];
+const SCENARIOS: readonly Scenario[] = [stockCsvScenario, mappingScenario, httpOrdersScenario, sftpFilesScenario, inventoryScenario, routingScenario, shopifySyncScenario, amazonSyncScenario, serveScenario];
 const DEFAULT_ROWS = 1_000_000;
 
 const USAGE = `usage: npm run bench -- [scenario...] [--rows N] [--repeat N] [--cpu-prof]

@@ -1,4 +1,4 @@
-import { NEAREST_PROFILE, TWO_LOCATIONS } from './routing-fixtures.js';
+import { NEAREST_PROFILE, STOCK_THEN_ROUTE, TWO_LOCATIONS } from './routing-fixtures.js';
 import { tempProject, type TempProject } from './temp-project.js';
 
 const order = (id: string, sku: string, quantity: number) => ({
@@ -29,19 +29,7 @@ connections:
   routing: { connector: routing }
 ${TWO_LOCATIONS}`,
     'profile.yaml': NEAREST_PROFILE,
-    'pipelines/stock.yaml': `name: stock
-source: { connection: counts, stream: files, options: { path: "*.csv" } }
-steps:
-  - set: { fields: { source: { value: wms } } }
-targets:
-  - { connection: inventory, stream: ledger }
-`,
-    'pipelines/route.yaml': `name: route
-after: [stock]
-source: { connection: orders, stream: files, options: { path: "*.json" } }
-targets:
-  - { connection: routing, stream: orders }
-`,
+    ...STOCK_THEN_ROUTE,
     'pipelines/export.yaml': `name: export
 source: { connection: rows, stream: files, options: { path: "*.csv" } }
 steps:

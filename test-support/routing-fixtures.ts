@@ -70,3 +70,20 @@ strategies:
     ratings: { distance: 1 }
     split: { allowed: false }
 `;
+
+/** Two pipelines of a routing project: counts (`counts` connection) into the ledger, then orders (`orders`) routed after them. */
+export const STOCK_THEN_ROUTE = {
+  'pipelines/stock.yaml': `name: stock
+source: { connection: counts, stream: files, options: { path: "*.csv" } }
+steps:
+  - set: { fields: { source: { value: wms } } }
+targets:
+  - { connection: inventory, stream: ledger }
+`,
+  'pipelines/route.yaml': `name: route
+after: [stock]
+source: { connection: orders, stream: files, options: { path: "*.json" } }
+targets:
+  - { connection: routing, stream: orders }
+`,
+};

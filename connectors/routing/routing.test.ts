@@ -4,7 +4,7 @@ import { loadProject } from '../../core/config/load-project.js';
 import { SqliteStateStore } from '../../core/state/sqlite-store.js';
 import { runProject } from '../../test-support/run-project.js';
 import { tempProject, type TempProject } from '../../test-support/temp-project.js';
-import { NEAREST_PROFILE, TWO_LOCATIONS } from '../../test-support/routing-fixtures.js';
+import { NEAREST_PROFILE, STOCK_THEN_ROUTE, TWO_LOCATIONS } from '../../test-support/routing-fixtures.js';
 
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
@@ -23,19 +23,7 @@ ${TWO_LOCATIONS}`;
 const PROFILE = NEAREST_PROFILE;
 
 const PIPELINES = {
-  'pipelines/stock.yaml': `name: stock
-source: { connection: counts, stream: files, options: { path: "*.csv" } }
-steps:
-  - set: { fields: { source: { value: wms } } }
-targets:
-  - { connection: inventory, stream: ledger }
-`,
-  'pipelines/route.yaml': `name: route
-after: [stock]
-source: { connection: orders, stream: files, options: { path: "*.json" } }
-targets:
-  - { connection: routing, stream: orders }
-`,
+  ...STOCK_THEN_ROUTE,
   'pipelines/answers.yaml': `name: answers
 after: [route]
 source: { connection: answers, stream: files, options: { path: "*.csv" } }

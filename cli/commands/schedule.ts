@@ -6,6 +6,7 @@ import type { PipelinePlan } from '../../core/config/plan.js';
 import { openProject, openProjectHistory } from '../../core/project/open-project.js';
 import { CronSchedule } from '../../core/schedule/cron-schedule.js';
 import { startOperations, type Operations } from '../../core/ops/operations.js';
+import { checkPipelineNames } from '../../core/schedule/scheduler.js';
 import type { FireRecord } from '../../core/state/schedule-fires.js';
 import { cliLogging, projectDirFor, type GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -52,6 +53,7 @@ interface ListedSchedule {
 async function list(dir: string, flags: ScheduleFlags): Promise<number> {
   try {
     const { plan } = await loadProject(dir);
+    checkPipelineNames(plan.pipelines, flags.pipeline);
     const history = await openProjectHistory(dir);
     const now = new Date();
     const listed: ListedSchedule[] = [];
@@ -120,6 +122,7 @@ async function schedule(dir: string, flags: ScheduleFlags, globals: GlobalOption
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    checkPipelineNames(session.plan.pipelines, flags.pipeline);
     const selected = session.plan.pipelines.filter((pipeline) => flags.pipeline === undefined || flags.pipeline.includes(pipeline.name));
     if (!selected.some((pipeline) => pipeline.schedule !== undefined)) {
       process.stderr.write('keel schedule: no pipeline has a schedule: give one a schedule: (a cron expression, e.g. "*/5 * * * *") in its file\n');

@@ -7,6 +7,17 @@ import type { FireOutcome } from '../state/schedule-fires.js';
 import { CronSchedule } from './cron-schedule.js';
 import { fireWave, jitterFor, type FireWave } from './fire-wave.js';
 
+/** Names given to choose pipelines (`-p`) must be pipelines of the project. */
+export function checkPipelineNames(pipelines: readonly PipelinePlan[], names: readonly string[] | undefined): void {
+  const unknown = (names ?? []).filter((name) => !pipelines.some((pipeline) => pipeline.name === name));
+  if (unknown.length > 0) {
+    throw new KeelError('config', `no pipeline named ${unknown.join(', ')}; have: ${pipelines.map((pipeline) => pipeline.name).join(', ')}`, {
+      code: 'pipeline_unknown',
+      stage: 'schedule',
+    });
+  }
+}
+
 /** What the scheduler did, for the terminal and for logs. */
 export type ScheduleEvent =
   | { type: 'started'; pipelines: { pipeline: string; next: string | undefined }[] }
@@ -65,13 +76,7 @@ export class Scheduler {
 
   /** Starts scheduling: first the fires missed while no scheduler ran (by each pipeline's misfire policy), then the timer. */
   static async start(project: OpenProject, options: SchedulerOptions = {}): Promise<Scheduler> {
-    const unknown = (options.pipelines ?? []).filter((name) => !project.plan.pipelines.some((pipeline) => pipeline.name === name));
-    if (unknown.length > 0) {
-      throw new KeelError('config', `no pipeline named ${unknown.join(', ')}; have: ${project.plan.pipelines.map((pipeline) => pipeline.name).join(', ')}`, {
-        code: 'pipeline_unknown',
-        stage: 'schedule',
-      });
-    }
+    checkPipelineNames(project.plan.pipelines, options.pipelines);
     const scheduler = new Scheduler(project, options);
     const now = new Date();
     for (const [name, schedule] of scheduler.schedules) {

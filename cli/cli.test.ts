@@ -1,5 +1,6 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -76,6 +77,22 @@ describe('keel CLI', () => {
 
     const history = await runCli(['runs', '--json', '--limit', '100', '--project', project.dir]);
     expect((JSON.parse(history.stdout) as { runs: unknown[] }).runs).toHaveLength(34);
+
+    // The marketplace row gets its order id by hand and goes through: corrected, then replayed.
+    const marketplaceRow = list[0]?.id ?? 0;
+    const original = JSON.parse((await runCli(['dlq', 'show', String(marketplaceRow), '--json', '--project', project.dir])).stdout) as { payload: string };
+    project.write({ 'fixed.json': '[1]' });
+    const notARecord = await runCli(['dlq', 'edit', String(marketplaceRow), '--payload-file', project.path('fixed.json'), '--project', project.dir]);
+    expect([notARecord.code, notARecord.stderr]).toEqual([2, `keel: dead letter ${marketplaceRow} holds a JSON record; the corrected payload must be a JSON object too\n`]);
+    project.write({ 'fixed.json': JSON.stringify({ ...(JSON.parse(original.payload) as object), 'amazon-order-id': '303-7777777-1234567' }) });
+    const edited = await runCli(['dlq', 'edit', String(marketplaceRow), '--payload-file', project.path('fixed.json'), '--project', project.dir]);
+    expect(edited.stdout).toContain(`dead letter ${marketplaceRow} corrected; replay it with: keel dlq replay ${marketplaceRow}`);
+    const replayed = await runCli(['dlq', 'replay', String(marketplaceRow), '--project', project.dir]);
+    expect(replayed.code).toBe(0);
+    const after = JSON.parse((await runCli(['dlq', 'show', String(marketplaceRow), '--json', '--project', project.dir])).stdout) as { status: string; originalPayload: string };
+    expect(after).toMatchObject({ status: 'replayed', originalPayload: original.payload });
+    const outbox = project.path('data/erp-outbox');
+    expect(readdirSync(outbox).some((name) => readFileSync(join(outbox, name), 'utf8').includes('303-7777777-1234567'))).toBe(true);
   }, 240_000); // about 15 s alone, 50 s beside a second suite (the default is 60 s): a bound for a hang, not a pace
 
   it('exits 2 with file:line:col on stderr for an invalid pipeline', async () => {

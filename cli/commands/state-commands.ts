@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { KeelError } from '../../core/errors.js';
-import { deadLetterPage, openLetters, replayDeadLetters, withoutPayload } from '../../core/ops/dead-letters.js';
+import { correctDeadLetter, deadLetterPage, openLetters, replayDeadLetters, withoutPayload } from '../../core/ops/dead-letters.js';
 import type { StateStore } from '../../core/state/state-store.js';
 import { openProject, openProjectHistory } from '../../core/project/open-project.js';
 import { cliLogging, projectDirFor, type GlobalOptions } from '../context.js';
@@ -117,6 +117,28 @@ export function registerStateCommands(program: Command, globals: () => GlobalOpt
         printLine(`  reason: ${letter.reason}`);
         printLine(`  payload:`);
         printLine(prettyPayload(letter.payload));
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
+    });
+  dlq
+    .command('edit')
+    .description('correct an open dead letter before replaying it: its payload is replaced, the one that failed is kept (dlq show --json: originalPayload)')
+    .argument('<id>', 'dead letter id')
+    .requiredOption('--payload-file <file>', 'the corrected payload (a JSON object for a JSON record); - reads stdin')
+    .option('--project <dir>', 'project directory', '.')
+    .action(async (id: string, flags: { project: string; payloadFile: string }) => {
+      try {
+        const payload = readFileSync(flags.payloadFile === '-' ? 0 : flags.payloadFile, 'utf8').trim();
+        const store = await stateFor(projectDirFor(flags.project));
+        const correction = store === undefined ? { refused: 'dead_letter_unknown', message: `no dead letter ${id}` } : await correctDeadLetter(store, positiveInteger(id, '<id>'), payload);
+        await store?.close();
+        if (!('corrected' in correction)) {
+          process.stderr.write(`keel: ${correction.message}\n`);
+          process.exitCode = EXIT.invalid;
+          return;
+        }
+        printLine(`dead letter ${id} corrected; replay it with: keel dlq replay ${id}${flags.project === '.' ? '' : ` --project ${flags.project}`}`);
       } catch (error) {
         process.exitCode = reportError(error);
       }

@@ -58,3 +58,30 @@ export async function replayDeadLetters(
   }
   return results;
 }
+
+/** Why a correction was refused, or the letter as corrected. */
+export type Correction = { corrected: DeadLetter } | { refused: 'dead_letter_unknown' | 'dead_letter_not_open' | 'payload_not_object'; message: string };
+
+/**
+ * Replaces an open dead letter's payload with a corrected one (`keel dlq edit`, `PUT
+ * /api/dead-letters/{id}/payload`); the payload that failed is kept as `originalPayload`. A letter
+ * holding a JSON record takes only a JSON object, so a replay gets a record again.
+ */
+export async function correctDeadLetter(store: StateStore, id: number, payload: string): Promise<Correction> {
+  const letter = await store.getDeadLetter(id);
+  if (letter === undefined) return { refused: 'dead_letter_unknown', message: `no dead letter ${id}` };
+  if (letter.payload.trimStart().startsWith('{') && !isJsonObject(payload)) {
+    return { refused: 'payload_not_object', message: `dead letter ${id} holds a JSON record; the corrected payload must be a JSON object too` };
+  }
+  if (!(await store.editDeadLetter(id, payload))) return { refused: 'dead_letter_not_open', message: `dead letter ${id} is ${letter.status}, not open` };
+  return { corrected: (await store.getDeadLetter(id)) ?? letter };
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}

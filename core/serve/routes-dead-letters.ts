@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { deadLetterPage, withoutPayload } from '../ops/dead-letters.js';
+import { correctDeadLetter, deadLetterPage, withoutPayload } from '../ops/dead-letters.js';
 import type { DeadLetter } from '../state/state-store.js';
 import { securityOf } from './guard.js';
 import { AUTH_ERRORS, responses } from './http-schemas.js';
@@ -123,14 +123,10 @@ export function deadLetterRoutes(app: KeelServer, ctx: ServeContext): void {
       preHandler: ctx.guard(OPS),
     },
     async (request, reply) => {
-      const letter = await store.getDeadLetter(request.params.id);
-      if (letter === undefined) return reply.code(404).send({ error: 'dead_letter_unknown', message: `no dead letter ${request.params.id}` });
-      const { payload } = request.body;
-      if (letter.payload.trimStart().startsWith('{') && !isJsonObject(payload)) {
-        return reply.code(400).send({ error: 'invalid_request', message: `dead letter ${letter.id} holds a JSON record; the corrected payload must be a JSON object too` });
-      }
-      if (!(await store.editDeadLetter(letter.id, payload))) return reply.code(409).send({ error: 'dead_letter_not_open', message: `dead letter ${letter.id} is ${letter.status}, not open` });
-      return (await store.getDeadLetter(letter.id)) as DeadLetter;
+      const correction = await correctDeadLetter(store, request.params.id, request.body.payload);
+      if ('corrected' in correction) return correction.corrected;
+      const status = { dead_letter_unknown: 404, dead_letter_not_open: 409, payload_not_object: 400 }[correction.refused];
+      return reply.code(status).send({ error: correction.refused === 'payload_not_object' ? 'invalid_request' : correction.refused, message: correction.message });
     },
   );
 
@@ -156,11 +152,3 @@ export function deadLetterRoutes(app: KeelServer, ctx: ServeContext): void {
   );
 }
 
-function isJsonObject(text: string): boolean {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}

@@ -1,4 +1,5 @@
 import { tempProject } from '../../test-support/temp-project.js';
+import { testDocumentNumbers } from '../../test-support/contracts/document-numbers-contract.js';
 import { testIncidentLog } from '../../test-support/contracts/incident-log-contract.js';
 import { testRunStats } from '../../test-support/contracts/run-stats-contract.js';
 import { testStateStore } from '../../test-support/contracts/state-store-contract.js';
@@ -13,3 +14,4 @@ const open = async () => {
 testStateStore(open);
 testRunStats(open);
 testIncidentLog(open);
+testDocumentNumbers(open);

@@ -8,6 +8,7 @@ import type { RunStats } from './run-stats.js';
 import { INCIDENT_SCHEMA, SqliteIncidentLog } from './sqlite-incident-log.js';
 import { SqliteRunStats } from './sqlite-run-stats.js';
 import { RATE_SCHEMA, SqliteRateLedger } from './sqlite-rate-ledger.js';
+import { DOCUMENT_NUMBERS_SCHEMA, SqliteDocumentNumbers } from './sqlite-document-numbers.js';
 import { SCHEDULE_FIRES_SCHEMA, SqliteScheduleFires } from './sqlite-schedule-fires.js';
 import type { ScheduleFires } from './schedule-fires.js';
 import { SqliteWebhookInbox, WEBHOOK_SCHEMA } from './sqlite-webhook-inbox.js';
@@ -15,6 +16,7 @@ import { API_TOKEN_SCHEMA, SqliteApiTokens } from './sqlite-api-tokens.js';
 import { RETURNS_SCHEMA, SqliteAnnouncedReturns } from './sqlite-announced-returns.js';
 import type { AnnouncedReturns } from './announced-returns.js';
 import type { ApiTokens } from './api-tokens.js';
+import type { DocumentNumbers } from './document-numbers.js';
 import type { RunDetailLog } from './run-details.js';
 import { RUN_DETAIL_SCHEMA, SqliteRunDetails } from './sqlite-run-details.js';
 import type { SourcePositions } from './source-positions.js';
@@ -120,6 +122,7 @@ export class SqliteStateStore implements StateStore {
   readonly pruning: StatePruning;
   readonly runStats: RunStats;
   readonly incidents: IncidentLog;
+  readonly documentNumbers: DocumentNumbers;
 
   constructor(readonly path: string) {
     this.db = openStateDatabase(path, 10000);
@@ -145,6 +148,8 @@ export class SqliteStateStore implements StateStore {
     this.db.exec(INCIDENT_SCHEMA);
     this.runStats = new SqliteRunStats(this.db);
     this.incidents = new SqliteIncidentLog(this.db);
+    this.db.exec(DOCUMENT_NUMBERS_SCHEMA);
+    this.documentNumbers = new SqliteDocumentNumbers(this.db);
     const db = this.db;
     this.statements = {
       readCursor: db.prepare<[string, string], { checkpoint: string | null; skip: number }>(

@@ -1,6 +1,7 @@
 import type { JsonValue } from '../json.js';
 import type { AnnouncedReturns } from './announced-returns.js';
 import type { ApiTokens } from './api-tokens.js';
+import type { DocumentNumbers } from './document-numbers.js';
 import type { RateLedger } from './rate-ledger.js';
 import type { ScheduleFires } from './schedule-fires.js';
 import type { BatchDetail, RunDetailLog } from './run-details.js';
@@ -96,6 +97,9 @@ export interface StateStore {
 
   /** Alert incidents and their notifications, each sent once (see incident-log.ts). */
   readonly incidents: IncidentLog;
+
+  /** Gap-free numbers of invoices, credit notes and delivery notes, given once per document (see document-numbers.ts). */
+  readonly documentNumbers: DocumentNumbers;
 
   close(): Promise<void>;
 }

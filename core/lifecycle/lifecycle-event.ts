@@ -119,9 +119,26 @@ export function checkEvent(input: unknown): CheckedEvent | RecordRejection {
     const field = `data${error?.instancePath.replace(/\//g, '.') ?? ''}`;
     return new RecordRejection(`lifecycle event ${event.type} for ${event.order}: ${field} ${error?.message ?? 'is invalid'}`, 'lifecycle_event_invalid', { field });
   }
+  const tooBig = sizeProblem(data);
+  if (tooBig !== undefined) return new RecordRejection(`lifecycle event ${event.type} for ${event.order}: data ${tooBig}`, 'lifecycle_event_invalid', { field: 'data' });
   const at = Date.parse(event.at);
   const fingerprint = fingerprintOf(event.type, data);
   return { order_key: event.order, event_id: event.event_id ?? `content:${fingerprint}`, type: event.type, at, source: event.source, data, fingerprint };
+}
+
+/** An event's data is a few facts, kept forever in the order's log: bounded in size and depth. */
+export const MAX_DATA_CHARS = 64 * 1024;
+export const MAX_DATA_DEPTH = 16;
+
+function sizeProblem(data: JsonObject): string | undefined {
+  const pending: { node: unknown; depth: number }[] = [{ node: data, depth: 1 }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (typeof item.node !== 'object' || item.node === null) continue;
+    if (item.depth > MAX_DATA_DEPTH) return `is nested deeper than ${MAX_DATA_DEPTH} levels`;
+    for (const child of Object.values(item.node)) pending.push({ node: child, depth: item.depth + 1 });
+  }
+  const size = JSON.stringify(data).length;
+  return size > MAX_DATA_CHARS ? `is ${size} characters as JSON, more than ${MAX_DATA_CHARS}` : undefined;
 }
 
 /** A hash of the type and the data with keys sorted, so key order in the sender's JSON does not matter. */

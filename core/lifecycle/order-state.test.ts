@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RecordRejection } from '../errors.js';
 import { decideEvent, type EventDecision } from './decide-event.js';
-import { checkEvent, type LifecycleEvent } from './lifecycle-event.js';
+import { checkEvent, MAX_DATA_CHARS, type LifecycleEvent } from './lifecycle-event.js';
 import { deriveOrderState } from './order-state.js';
 
 type Input = { type: string; data?: Record<string, unknown>; event_id?: string; source?: { kind: string; id: string } };
@@ -106,8 +106,9 @@ describe('an order state follows its events', () => {
     const all = [...shipped, returnReceived(3), { type: 'return_received', data: { return_id: 'r2', location_id: 'wh-a', lines: [{ line_id: 'l2', quantity: 1 }] } }];
     expect(stateOf(...all).status).toBe('returned');
     expect(stateOf(...all, refund(3), { type: 'refunded', data: { refund_id: 'f2', lines: [{ line_id: 'l2', quantity: 1 }] } }).status).toBe('refunded');
-    const line = stateOf(...shipped, returnReceived(2), refund(2)).lines[0];
-    expect([line?.returned, line?.refunded]).toEqual([2, 2]);
+    const partly = stateOf(...shipped, returnReceived(2), refund(2));
+    expect(partly.status).toBe('partly_returned');
+    expect([partly.lines[0]?.returned, partly.lines[0]?.refunded]).toEqual([2, 2]);
   });
 
   it('a cancelled line can be refunded without a return', () => {
@@ -219,6 +220,15 @@ describe('events from outside are checked first', () => {
     expect((badType as RecordRejection).field).toBe('type');
     expect((checkEvent({ ...envelope(received), order: 'no-channel' }) as RecordRejection).message).toMatch(/order must match/);
     expect((checkEvent({ ...envelope(received), at: 'yesterday' }) as RecordRejection).message).toMatch(/at must match format/);
+  });
+
+  it('refuses data too large or too deep to keep in an order log forever', () => {
+    const large = checkEvent(envelope({ type: 'reserved', data: { note: 'x'.repeat(MAX_DATA_CHARS) } }));
+    expect((large as RecordRejection).message).toMatch(/^lifecycle event reserved for shop:1001: data is \d+ characters as JSON, more than 65536/);
+    let deep: Record<string, unknown> = {};
+    for (let level = 0; level < 10_000; level += 1) deep = { deeper: deep };
+    expect((checkEvent(envelope({ type: 'reserved', data: deep })) as RecordRejection).message).toMatch(/data is nested deeper than 16 levels/);
+    expect(checkEvent(envelope({ type: 'reserved', data: { note: 'x'.repeat(1000) } }))).not.toBeInstanceOf(RecordRejection);
   });
 
   it('keeps __proto__ keys in data as plain data', () => {

@@ -209,8 +209,9 @@ export function statusOf(fold: Fold): OrderStatus {
   if (isWhollyCancelled(fold)) return 'cancelled';
   const returned = sum(lines, 'returned');
   if (returned > 0) {
-    if (lines.every((line) => line.refunded >= line.returned)) return 'refunded';
-    return returned >= sum(lines, 'shipped') ? 'returned' : 'partly_returned';
+    // `refunded` closes an order: all that shipped came back, and all that came back was refunded.
+    if (returned < sum(lines, 'shipped')) return 'partly_returned';
+    return lines.every((line) => line.refunded >= line.returned) ? 'refunded' : 'returned';
   }
   if (sum(lines, 'return_announced') > 0) return 'return_announced';
   const shipped = sum(lines, 'shipped');

@@ -33,6 +33,12 @@ const event = (type: string, data: Record<string, unknown>, more: Record<string,
 const received = event('received', { lines: [{ line_id: 'l1', sku: 'TEE', quantity: 2 }] });
 
 describe('the lifecycle engine', () => {
+  it('takes no settings: a key in lifecycle: is a configuration error at its line', async () => {
+    project = lifecycleProject();
+    project.write({ 'keel.yaml': `name: shop\nconnections:\n  inbox: { connector: file, config: { root: ./in } }\n  outbox: { connector: file, config: { root: ./out } }\nlifecycle:\n  keep_days: 30\n` });
+    await expect(openProject(project.dir)).rejects.toThrow(/keel\.yaml:6:3: unknown key "keep_days" in keel\.yaml at lifecycle/);
+  });
+
   it('is opened by openProject from lifecycle: in keel.yaml, its events in the state file', async () => {
     const engine = await openLifecycle();
     const recorded = await engine.record(received);

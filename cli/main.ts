@@ -5,6 +5,7 @@ import { registerConnectorCommands } from './commands/connector-new.js';
 import { registerConnectors } from './commands/connectors.js';
 import { registerInit } from './commands/init.js';
 import { registerMap } from './commands/map.js';
+import { registerOrder } from './commands/order.js';
 import { registerRun } from './commands/run.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerSchema } from './commands/schema.js';
@@ -54,6 +55,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerTest(program);
   registerStock(program, globals);
   registerRoute(program, globals);
+  registerOrder(program, globals);
   registerWebhooks(program, globals);
   registerServe(program, globals);
   registerToken(program);

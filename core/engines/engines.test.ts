@@ -28,7 +28,7 @@ function engine(name: string, needs: Record<string, string> = {}, closed: string
 
 describe('engines', () => {
   it('are discovered from engines/, each after the engines it needs', async () => {
-    expect((await builtInEngines()).map((found) => found.name)).toEqual(['inventory', 'routing']);
+    expect((await builtInEngines()).map((found) => found.name)).toEqual(['inventory', 'lifecycle', 'routing']);
   });
 
   it('refuse a need nobody provides and a circle of needs', () => {
